@@ -1,0 +1,361 @@
+/*
+ * faild.c: the failover state daemon. Holds the state of named services,
+ * answers failproto(5) over UDP and TCP, persists every change, never acts
+ * on its own. This file: options, start-up, privileges, signals.
+ */
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faild.h"
+#include "log.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+struct log_facility log_facilities[] = {
+	[FAC_MAIN] = { "main", 0 },
+	[FAC_NET] = { "net", 0 },
+	[FAC_PROTO] = { "proto", 0 },
+	[FAC_STATE] = { "state", 0 },
+	[FAC_AUTH] = { "auth", 0 },
+	{ NULL, 0 }
+};
+
+struct faild	faild;
+
+#define FAILD_MAX_CONN_LIMIT	(FD_SETSIZE - 64)	/* Pth uses select() */
+
+static __attribute__((noreturn)) void
+usage(void)
+{
+	fprintf(stderr, "usage: faild [-FmTtUV] [-c communityfile] "
+	    "[-d facility] [-k keyfile]\n"
+	    "             [-l address] [-M maxconn] [-n nonice] [-p port] "
+	    "[-R rate]\n"
+	    "             [-r pidfile] [-s statefile] [-u user] "
+	    "[-w window]\n");
+	exit(2);
+}
+
+static int
+faild_number(const char *s, const char *what, int min, int max)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < min || v > max) {
+		fprintf(stderr, "faild: bad %s \"%s\" (%d to %d)\n", what, s,
+		    min, max);
+		exit(2);
+	}
+	return (int)v;
+}
+
+/* Load the community and key files into fresh tables; -1 with err. */
+static int
+faild_load_access(struct community_table **ct, struct keyring **kr,
+    char *err, size_t errlen)
+{
+	*ct = NULL;
+	*kr = NULL;
+	if (faild.communityfile != NULL &&
+	    (*ct = community_load(faild.communityfile, err, errlen)) == NULL)
+		return -1;
+	if (faild.keyfile != NULL &&
+	    (*kr = keyring_load(faild.keyfile, err, errlen)) == NULL) {
+		community_free(*ct);
+		*ct = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* SIGHUP: new community and key files, or the old ones if they are bad. */
+static void
+faild_reload(void)
+{
+	struct community_table	*ct;
+	struct keyring		*kr;
+	char			 err[512];
+
+	if (faild_load_access(&ct, &kr, err, sizeof(err)) < 0) {
+		log_warnx("reload failed, keeping the old access files: %s",
+		    err);
+		return;
+	}
+	community_free(faild.communities);
+	keyring_free(faild.keys);
+	faild.communities = ct;
+	faild.keys = kr;
+	log_info("reloaded access files (%zu community entries, %zu keys)",
+	    ct ? ct->n : 0, kr ? kr->n : 0);
+}
+
+static void
+faild_drop_privileges(const char *user)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("unknown user \"%s\"", user);
+	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0)
+		fatal("cannot become user %s", user);
+}
+
+struct faild_listener {
+	int	fd;
+	int	tcp;
+	char	name[NET_ADDRSTRLEN + 16];
+};
+
+static void *
+faild_listener_thread(void *arg)
+{
+	struct faild_listener	*l = arg;
+
+	if (l->tcp)
+		faild_serve_tcp(l->fd);
+	else
+		faild_serve_udp(l->fd);
+	return NULL;
+}
+
+/* Bind every listen address for UDP and TCP; returns the count. */
+static int
+faild_bind_all(struct faild_listener *ls, int max)
+{
+	static const char	*defaults[] = { "0.0.0.0", "::" };
+	const char		**addrs = faild.listen;
+	struct net_addr		  a;
+	char			  err[256];
+	int			  i, t, n = 0, naddrs = faild.nlisten;
+
+	if (naddrs == 0) {
+		addrs = defaults;
+		naddrs = 2;
+	}
+	for (i = 0; i < naddrs; i++) {
+		if (net_parse_addr(addrs[i], faild.port, &a, err,
+		    sizeof(err)) < 0)
+			fatalx("listen address: %s", err);
+		for (t = 0; t < 2; t++) {
+			if ((t == 0 && faild.no_udp) || (t == 1 && faild.no_tcp))
+				continue;
+			if (n == max)
+				fatalx("too many listeners");
+			ls[n].tcp = t;
+			ls[n].fd = net_bind(&a, t ? SOCK_STREAM : SOCK_DGRAM,
+			    err, sizeof(err));
+			if (ls[n].fd < 0) {
+				/* No IPv6 on this host: fine for the default. */
+				if (faild.nlisten == 0 && i == 1 &&
+				    (errno == EAFNOSUPPORT ||
+				    errno == EADDRNOTAVAIL))
+					continue;
+				fatalx("cannot listen: %s", err);
+			}
+			snprintf(ls[n].name, sizeof(ls[n].name), "%s ",
+			    t ? "tcp" : "udp");
+			net_addr_port_str((struct sockaddr *)&a.ss,
+			    ls[n].name + 4, sizeof(ls[n].name) - 4);
+			n++;
+		}
+	}
+	return n;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct faild_listener	 ls[2 * FAILD_MAX_LISTEN];
+	const char		*pidfile = FAIL_RUNDIR "/faild.pid";
+	const char		*user = NULL;
+	char			 err[512], names[1024];
+	int			 ch, foreground = 0, mlock = 0, nonice = 0;
+	int			 check = 0, nls, i, sig;
+	pth_attr_t		 attr;
+	sigset_t		 set;
+	FILE			*f;
+
+	faild.statefile = FAIL_STATEDIR "/faild.state";
+	faild.port = FAIL_DEFAULT_PORT;
+	faild.max_conn = 512;
+	faild.rate = 0;
+	faild.window_ms = 30000;
+	log_init("faild", 1);
+
+	while ((ch = getopt(argc, argv, "c:d:Fk:l:M:mn:p:R:r:s:TtUu:Vw:")) !=
+	    -1) {
+		switch (ch) {
+		case 'c':
+			faild.communityfile = optarg;
+			break;
+		case 'd':
+			if (log_fac_find(optarg) < 0) {
+				fprintf(stderr, "faild: unknown debug facility "
+				    "\"%s\"\n", optarg);
+				exit(2);
+			}
+			log_fac_raise(optarg);
+			break;
+		case 'F':
+			foreground = 1;
+			break;
+		case 'k':
+			faild.keyfile = optarg;
+			break;
+		case 'l':
+			if (faild.nlisten == FAILD_MAX_LISTEN) {
+				fprintf(stderr, "faild: at most %d -l\n",
+				    FAILD_MAX_LISTEN);
+				exit(2);
+			}
+			faild.listen[faild.nlisten++] = optarg;
+			break;
+		case 'M':
+			faild.max_conn = faild_number(optarg, "connection "
+			    "limit", 1, FAILD_MAX_CONN_LIMIT);
+			break;
+		case 'm':
+			mlock = 1;
+			break;
+		case 'n':
+			nonice = faild_number(optarg, "nonice", 0, 39);
+			break;
+		case 'p':
+			faild.port = faild_number(optarg, "port", 1, 65535);
+			break;
+		case 'R':
+			faild.rate = faild_number(optarg, "rate", 0, 10000000);
+			break;
+		case 'r':
+			pidfile = optarg;
+			break;
+		case 's':
+			faild.statefile = optarg;
+			break;
+		case 'T':
+			faild.no_tcp = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'U':
+			faild.no_udp = 1;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'V':
+			printf("faild (failover) %s, protocol %d\n",
+			    PACKAGE_VERSION, PROTO_VERSION);
+			exit(0);
+		case 'w':
+			faild.window_ms = 1000LL * faild_number(optarg,
+			    "window", 1, 3600);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (faild.no_tcp && faild.no_udp) {
+		fprintf(stderr, "faild: -T and -U leave nothing to serve\n");
+		exit(2);
+	}
+
+	if (faild_load_access(&faild.communities, &faild.keys, err,
+	    sizeof(err)) < 0)
+		fatalx("%s", err);
+	faild.table = state_table_new();
+	if (statefile_load(faild.table, faild.statefile, err,
+	    sizeof(err)) < 0)
+		fatalx("%s", err);
+	if (check) {
+		printf("faild: configuration OK: %zu services in %s, %zu "
+		    "community entries, %zu keys\n", state_count(faild.table),
+		    faild.statefile, faild.communities ?
+		    faild.communities->n : 0, faild.keys ? faild.keys->n : 0);
+		exit(0);
+	}
+	faild.nonces = nonce_cache_new(65536, faild.window_ms);
+
+	nls = faild_bind_all(ls, 2 * FAILD_MAX_LISTEN);
+	if (nls == 0)
+		fatalx("no address to listen on");
+	signal(SIGPIPE, SIG_IGN);
+	if (mlock && mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		fatal("mlockall");
+	if (nonice > 0 && setpriority(PRIO_PROCESS, 0, -nonice) < 0)
+		fatal("cannot lower the nice value by %d", nonice);
+	if (!foreground) {
+		if (daemon(0, 0) < 0)
+			fatal("daemon");
+		log_set_stderr(0);
+	}
+	if (pidfile[0] != '\0') {
+		if ((f = fopen(pidfile, "w")) == NULL)
+			log_warn("cannot write pid file %s", pidfile);
+		else {
+			fprintf(f, "%d\n", (int)getpid());
+			fclose(f);
+		}
+	}
+	if (user != NULL)
+		faild_drop_privileges(user);
+	/* Prove now, not at the first change, that the table can be saved. */
+	if (statefile_save(faild.table, faild.statefile, err, sizeof(err)) < 0)
+		fatalx("cannot write the state file: %s", err);
+
+	if (!pth_init())
+		fatal("pth_init");
+	faild.start_ms = time_now_ms();
+	pth_mutex_init(&faild.watch_mutex);
+	pth_cond_init(&faild.watch_cond);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pth_sigmask(SIG_BLOCK, &set, NULL);
+
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	names[0] = '\0';
+	for (i = 0; i < nls; i++) {
+		pth_attr_set(attr, PTH_ATTR_NAME, ls[i].name);
+		if (pth_spawn(attr, faild_listener_thread, &ls[i]) == NULL)
+			fatal("pth_spawn");
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+		    "%s%s", i ? ", " : "", ls[i].name);
+	}
+	log_info("ready: %s; %zu services from %s", names,
+	    state_count(faild.table), faild.statefile);
+
+	for (;;) {
+		if (pth_sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			faild_reload();
+			continue;
+		}
+		log_info("exiting on signal %d, services left as they are",
+		    sig);
+		if (pidfile[0] != '\0')
+			unlink(pidfile);
+		exit(0);
+	}
+}

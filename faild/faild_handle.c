@@ -1,0 +1,480 @@
+/*
+ * faild_handle.c: one request in, one answer out. Parses with lib/proto,
+ * checks authentication and access, applies the verb to the state table,
+ * persists changes before acknowledging them, and feeds the watch ring.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faild.h"
+#include "log.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+static struct log_ratelimit	rl_bad, rl_refused, rl_write;
+
+/* Per-address token buckets for the request rate limit. */
+#define RATE_SLOTS	1024
+
+struct rate_slot {
+	uint32_t	 addr_hash;
+	int64_t		 last_ms;
+	double		 tokens;
+};
+
+static struct rate_slot	rate_slots[RATE_SLOTS];
+
+static uint32_t
+faild_addr_hash(const struct sockaddr *sa)
+{
+	const unsigned char	*p;
+	size_t			 n, i;
+	uint32_t		 h = 2166136261u;
+
+	if (sa->sa_family == AF_INET6) {
+		p = (const unsigned char *)&((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr;
+		n = 16;
+	} else {
+		p = (const unsigned char *)&((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr;
+		n = 4;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/* Returns 1 if this address may make another request now. */
+static int
+faild_rate_ok(const struct sockaddr *peer)
+{
+	uint32_t	 h;
+	struct rate_slot *s;
+	int64_t		 now;
+
+	if (faild.rate <= 0)
+		return 1;
+	h = faild_addr_hash(peer);
+	s = &rate_slots[h % RATE_SLOTS];
+	now = time_mono_ms();
+	if (s->addr_hash != h || s->last_ms == 0) {
+		s->addr_hash = h;
+		s->tokens = 2.0 * faild.rate;
+	} else {
+		s->tokens += (double)(now - s->last_ms) * faild.rate / 1000.0;
+		if (s->tokens > 2.0 * faild.rate)
+			s->tokens = 2.0 * faild.rate;
+	}
+	s->last_ms = now;
+	if (s->tokens < 1.0)
+		return 0;
+	s->tokens -= 1.0;
+	return 1;
+}
+
+static void
+faild_refuse(struct pbuf *out, const char *id, const char *peer, int code,
+    const char *why)
+{
+	faild.stats.refused++;
+	faild.stats.errors++;
+	log_warnx_rl(&rl_refused, "refused request from %s: %s", peer, why);
+	proto_fmt_err(out, id, code, "%s", why);
+}
+
+/*
+ * Check whether the request may read (write = 0) or write (write = 1) the
+ * service (or "*"). Returns 0, or -1 with the refusal appended to out.
+ */
+static int
+faild_access(const struct proto_req *req, const struct sockaddr *peer,
+    const char *peerstr, const char *service, int write, struct pbuf *out)
+{
+	enum auth_access	a;
+	char			why[160];
+
+	if (req->auth.keyid != NULL)
+		return 0;			/* verified by the caller */
+	if (write && faild.keys != NULL) {
+		faild_refuse(out, req->id, peerstr, PERR_AUTH,
+		    "authentication required for writes (a key is set)");
+		return -1;
+	}
+	if (faild.communities != NULL) {
+		a = community_access(faild.communities, service,
+		    req->community ? req->community : "public");
+		if (a == ACCESS_RW || (a == ACCESS_RO && !write))
+			return 0;
+		snprintf(why, sizeof(why), "permission denied: community may "
+		    "not %s %s", write ? "write" : "read", service);
+		faild_refuse(out, req->id, peerstr, PERR_DENIED, why);
+		return -1;
+	}
+	if (write && !net_is_loopback(peer)) {
+		faild_refuse(out, req->id, peerstr, PERR_DENIED, "permission "
+		    "denied: without a community file only loopback may write");
+		return -1;
+	}
+	return 0;
+}
+
+/* Verify a signed request; -1 with the refusal appended to out. */
+static int
+faild_authenticate(const char *line, const struct proto_req *req,
+    const char *peerstr, const struct auth_key **key, struct pbuf *out)
+{
+	enum nonce_verdict	v;
+
+	*key = NULL;
+	if (req->auth.keyid == NULL)
+		return 0;
+	if (faild.keys == NULL ||
+	    (*key = keyring_find(faild.keys, req->auth.keyid)) == NULL) {
+		faild_refuse(out, req->id, peerstr, PERR_AUTH, "unknown key id");
+		return -1;
+	}
+	if (!auth_mac_ok(*key, line, req->auth.signed_len, req->auth.mac)) {
+		*key = NULL;
+		faild_refuse(out, req->id, peerstr, PERR_AUTH, "bad mac");
+		return -1;
+	}
+	v = nonce_cache_check(faild.nonces, req->auth.keyid, req->auth.nonce,
+	    req->auth.ts_ms, time_now_ms());
+	if (v == NONCE_REPLAY) {
+		*key = NULL;
+		faild_refuse(out, req->id, peerstr, PERR_REPLAY,
+		    "nonce already used (replay)");
+		return -1;
+	}
+	if (v == NONCE_WINDOW) {
+		*key = NULL;
+		faild_refuse(out, req->id, peerstr, PERR_WINDOW,
+		    "timestamp outside the window (check clocks)");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+faild_fmt_service(struct pbuf *out, const struct service *s)
+{
+	pbuf_printf(out, " %s %s %" PRId64 " %s", s->name,
+	    svc_state_str(s->state), s->changed_ms,
+	    s->setter[0] ? s->setter : "-");
+}
+
+/* Record a change for watchers and wake them. */
+static void
+faild_publish(const char *name, enum svc_state old, const struct service *s)
+{
+	struct faild_change	*c = &faild.ring[++faild.seq % FAILD_WATCH_RING];
+
+	c->seq = faild.seq;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->old = old;
+	c->new = s ? s->state : SVC_NONE;
+	c->changed_ms = s ? s->changed_ms : time_now_ms();
+	snprintf(c->setter, sizeof(c->setter), "%s",
+	    s && s->setter[0] ? s->setter : "-");
+	pth_cond_notify(&faild.watch_cond, TRUE);
+}
+
+/* Persist the table; on failure undo the change to name. */
+static int
+faild_persist(const char *name, const struct service *saved, int existed,
+    struct pbuf *out, const char *id)
+{
+	char	err[512];
+
+	if (statefile_save(faild.table, faild.statefile, err,
+	    sizeof(err)) == 0)
+		return 0;
+	faild.stats.writes_failed++;
+	faild.stats.errors++;
+	state_restore(faild.table, existed ? saved : NULL, name);
+	log_warnx_rl(&rl_write, "cannot write state file, change to %s not "
+	    "made: %s", name, err);
+	proto_fmt_err(out, id, PERR_INTERNAL, "cannot write state file, "
+	    "change not made");
+	return -1;
+}
+
+static void
+faild_do_set(const struct proto_req *req, const char *peerstr,
+    struct pbuf *out)
+{
+	const char	*name = req->argv[0];
+	struct service	*s = state_get(faild.table, name), saved;
+	enum svc_state	 st, old;
+	char		 setter[STATE_MAX_SETTER];
+	int		 existed = s != NULL;
+
+	if (existed)
+		saved = *s;
+	svc_state_parse(req->argv[1], &st);
+	if (req->by != NULL)
+		snprintf(setter, sizeof(setter), "%s@%s", req->by, peerstr);
+	else
+		snprintf(setter, sizeof(setter), "%s", peerstr);
+	if (state_set(faild.table, name, st, time_now_ms(), setter, &old)) {
+		if (faild_persist(name, &saved, existed, out, req->id) < 0)
+			return;
+		s = state_get(faild.table, name);
+		log_info("service %s: %s -> %s (set by %s)", name,
+		    svc_state_str(old), svc_state_str(st), setter);
+		faild_publish(name, old, s);
+	}
+	pbuf_printf(out, "%s OK", req->id);
+	faild_fmt_service(out, state_get(faild.table, name));
+}
+
+static void
+faild_do_delete(const struct proto_req *req, const char *peerstr,
+    struct pbuf *out)
+{
+	const char	*name = req->argv[0];
+	struct service	*s = state_get(faild.table, name), saved;
+
+	if (s == NULL) {
+		faild.stats.errors++;
+		proto_fmt_err(out, req->id, PERR_NOTFOUND, "no such service %s",
+		    name);
+		return;
+	}
+	saved = *s;
+	state_delete(faild.table, name);
+	if (faild_persist(name, &saved, 1, out, req->id) < 0)
+		return;
+	log_info("service %s: %s -> NONE (deleted by %s)", name,
+	    svc_state_str(saved.state), peerstr);
+	faild_publish(name, saved.state, NULL);
+	pbuf_printf(out, "%s OK %s", req->id, name);
+}
+
+static void
+faild_do_list(const struct proto_req *req, int tcp, struct pbuf *out)
+{
+	struct service	**v;
+	struct pbuf	  body = { 0 };
+	size_t		  i, n, shown = 0;
+
+	v = state_sorted(faild.table, &n);
+	for (i = 0; i < n; i++) {
+		if (faild.communities != NULL && req->auth.keyid == NULL &&
+		    community_access(faild.communities, v[i]->name,
+		    req->community ? req->community : "public") == ACCESS_NONE)
+			continue;
+		faild_fmt_service(&body, v[i]);
+		shown++;
+	}
+	free(v);
+	if (!tcp && body.len > PROTO_MAX_ANSWER - 200) {
+		faild.stats.errors++;
+		proto_fmt_err(out, req->id, PERR_TOOBIG, "list of %zu services "
+		    "does not fit a datagram, use TCP", shown);
+	} else {
+		pbuf_printf(out, "%s OK %zu", req->id, shown);
+		if (body.len > 0)
+			pbuf_add(out, body.data, body.len);
+	}
+	pbuf_free(&body);
+}
+
+static void
+faild_do_stats(const struct proto_req *req, struct pbuf *out)
+{
+	const struct faild_stats	*s = &faild.stats;
+
+	pbuf_printf(out, "%s OK uptime_ms %" PRId64 " services %zu requests %"
+	    PRIu64 " requests_udp %" PRIu64 " requests_tcp %" PRIu64
+	    " errors %" PRIu64 " refused %" PRIu64 " connections %" PRIu64
+	    " connections_total %" PRIu64 " connections_refused %" PRIu64
+	    " watchers %" PRIu64 " changes %" PRIu64 " writes_failed %" PRIu64,
+	    req->id, time_now_ms() - faild.start_ms, state_count(faild.table),
+	    s->requests, s->requests_udp, s->requests_tcp, s->errors,
+	    s->refused, s->connections, s->connections_total,
+	    s->connections_refused, s->watchers, faild.seq, s->writes_failed);
+}
+
+static void
+faild_do_debug(const struct proto_req *req, struct pbuf *out)
+{
+	int	i;
+
+	for (i = 0; i < req->argc; i += 2)
+		if (log_fac_find(req->argv[i]) < 0) {
+			faild.stats.errors++;
+			proto_fmt_err(out, req->id, PERR_MALFORMED, "unknown "
+			    "debug facility \"%.32s\"", req->argv[i]);
+			return;
+		}
+	for (i = 0; i < req->argc; i += 2) {
+		log_fac_set(req->argv[i], req->argv[i + 1][0] - '0');
+		log_info("debug level of %s set to %s", req->argv[i],
+		    req->argv[i + 1]);
+	}
+	pbuf_printf(out, "%s OK", req->id);
+	for (i = 0; log_facilities[i].name != NULL; i++)
+		pbuf_printf(out, " %s %d", log_facilities[i].name,
+		    log_facilities[i].level);
+}
+
+/* The snapshot that starts a watch: every line signed on its own. */
+static void
+faild_do_watch(const struct proto_req *req, struct pbuf *out,
+    struct faild_watch *w)
+{
+	struct service	**v;
+	size_t		  i, n, start = out->len;
+
+	v = state_sorted(faild.table, &n);
+	pbuf_printf(out, "%s OK %zu %" PRIu64, req->id, n, faild.seq);
+	for (i = 0; i < n; i++) {
+		if (w->key != NULL)
+			auth_sign_answer(w->key, w->nonce, out, start);
+		pbuf_add(out, "\n", 1);
+		start = out->len;
+		pbuf_printf(out, "%s STATE", req->id);
+		faild_fmt_service(out, v[i]);
+	}
+	if (w->key != NULL)
+		auth_sign_answer(w->key, w->nonce, out, start);
+	free(v);
+	w->seq = faild.seq;
+}
+
+int
+faild_handle(const char *line, size_t len, const struct sockaddr *peer,
+    int tcp, struct pbuf *out, struct faild_watch *watch)
+{
+	struct proto_req	 req;
+	const struct auth_key	*key = NULL;
+	char			 peerstr[NET_ADDRSTRLEN], err[256];
+	const char		*target;
+	size_t			 line_start = out->len;
+	int			 code, write;
+
+	faild.stats.requests++;
+	if (tcp)
+		faild.stats.requests_tcp++;
+	else
+		faild.stats.requests_udp++;
+	net_addr_str(peer, peerstr, sizeof(peerstr));
+	if (!faild_rate_ok(peer)) {
+		faild.stats.refused++;
+		faild.stats.errors++;
+		log_warnx_rl(&rl_refused, "rate limit: refused request from %s",
+		    peerstr);
+		proto_fmt_err(out, "-", PERR_RATE, "too many requests "
+		    "(limit %d per second)", faild.rate);
+		return 0;
+	}
+	if (proto_parse_request(line, len, &req, &code, err,
+	    sizeof(err)) < 0) {
+		faild.stats.errors++;
+		log_warnx_rl(&rl_bad, "bad request from %s: %s", peerstr, err);
+		proto_fmt_err(out, req.id, code, "%s", err);
+		return 0;
+	}
+	log_debug(FAC_PROTO, 1, "%s %s: %s %s%s", tcp ? "tcp" : "udp", peerstr,
+	    req.id, proto_verb_str(req.verb), req.auth.keyid ? " (signed)" : "");
+	if (faild_authenticate(line, &req, peerstr, &key, out) < 0)
+		return 0;
+
+	write = req.verb == VERB_SET || req.verb == VERB_DELETE ||
+	    (req.verb == VERB_DEBUG && req.argc > 0);
+	switch (req.verb) {
+	case VERB_GET:
+	case VERB_SET:
+	case VERB_DELETE:
+		target = req.argv[0];
+		break;
+	case VERB_STATS:
+	case VERB_DEBUG:
+	case VERB_WATCH:
+		target = "*";
+		break;
+	default:
+		target = NULL;		/* list filters; ping, version: open */
+		break;
+	}
+	if (target != NULL && faild_access(&req, peer, peerstr, target, write,
+	    out) < 0)
+		return 0;
+
+	switch (req.verb) {
+	case VERB_GET: {
+		struct service *s = state_get(faild.table, req.argv[0]);
+
+		if (s == NULL) {
+			faild.stats.errors++;
+			proto_fmt_err(out, req.id, PERR_NOTFOUND,
+			    "no such service %s", req.argv[0]);
+		} else {
+			pbuf_printf(out, "%s OK", req.id);
+			faild_fmt_service(out, s);
+		}
+		break;
+	}
+	case VERB_SET:
+		faild_do_set(&req, peerstr, out);
+		break;
+	case VERB_DELETE:
+		faild_do_delete(&req, peerstr, out);
+		break;
+	case VERB_LIST:
+		faild_do_list(&req, tcp, out);
+		break;
+	case VERB_WATCH:
+		if (!tcp) {
+			faild.stats.errors++;
+			proto_fmt_err(out, req.id, PERR_MALFORMED,
+			    "watch needs TCP");
+			break;
+		}
+		memset(watch, 0, sizeof(*watch));
+		watch->key = key;
+		snprintf(watch->id, sizeof(watch->id), "%s", req.id);
+		if (key != NULL)
+			snprintf(watch->nonce, sizeof(watch->nonce), "%s",
+			    req.auth.nonce);
+		faild.stats.watchers++;
+		faild_do_watch(&req, out, watch);
+		return 1;
+	case VERB_PING:
+		pbuf_printf(out, "%s OK pong %" PRId64, req.id, time_now_ms());
+		break;
+	case VERB_STATS:
+		faild_do_stats(&req, out);
+		break;
+	case VERB_DEBUG:
+		faild_do_debug(&req, out);
+		break;
+	case VERB_VERSION:
+		pbuf_printf(out, "%s OK failover %s proto %d", req.id,
+		    PACKAGE_VERSION, PROTO_VERSION);
+		break;
+	case VERB_MAX:
+		break;
+	}
+	if (key != NULL)
+		auth_sign_answer(key, req.auth.nonce, out, line_start);
+	return 0;
+}
+
+void
+faild_format_change(const struct faild_watch *w, const struct faild_change *c,
+    struct pbuf *out)
+{
+	size_t	start = out->len;
+
+	pbuf_printf(out, "%s CHANGE %" PRIu64 " %s %s %s %" PRId64 " %s", w->id,
+	    c->seq, c->name, svc_state_str(c->old), svc_state_str(c->new),
+	    c->changed_ms, c->setter);
+	if (w->key != NULL)
+		auth_sign_answer(w->key, w->nonce, out, start);
+	pbuf_add(out, "\n", 1);
+}

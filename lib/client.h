@@ -1,0 +1,52 @@
+/*
+ * client.h: a failproto(5) client on Pth, shared by failc, failstat,
+ * faildebug and later failsh and hc. It numbers requests, signs them when
+ * it has a key, retries over UDP, and checks that an answer belongs to its
+ * question and, when signed, is genuine.
+ */
+#ifndef FAIL_CLIENT_H
+#define FAIL_CLIENT_H
+
+#include <stdint.h>
+
+#include "auth.h"
+#include "net.h"
+#include "proto.h"
+
+struct fail_client {
+	struct net_addr		 addr;
+	int			 tcp;		/* else UDP */
+	int			 timeout_ms;	/* per call */
+	const char		*community;	/* borrowed; NULL: none sent */
+	const char		*by;		/* borrowed; NULL: none sent */
+	const struct auth_key	*key;		/* borrowed; NULL: unsigned */
+	int			 fd;		/* -1 when closed */
+	unsigned		 seq;
+	char			 id[PROTO_MAX_ID + 1];	/* last sent, TCP */
+	char			 nonce[PROTO_MAX_NONCE + 1];	/* last sent */
+	struct net_lines	*lines;		/* owned, TCP only */
+};
+
+/* Parse "host[:port]" into c; 0, or -1 with err set. */
+int	 fail_client_init(struct fail_client *, const char *host, int port,
+	    int tcp, char *err, size_t errlen);
+void	 fail_client_close(struct fail_client *);
+
+/*
+ * Send "verb args" and wait for its answer. Returns 0 with resp filled
+ * (OK or ERR from the server), or -1 with err set when the server could not
+ * be reached, did not answer in time, or answered falsely. Yields.
+ */
+int	 fail_client_call(struct fail_client *, const char *request,
+	    struct proto_resp *resp, char *err, size_t errlen);
+
+/*
+ * Watch (TCP): send the request, then read its lines one by one with
+ * fail_client_next (deadline -1 waits for ever). Same returns as call.
+ */
+int	 fail_client_watch(struct fail_client *, struct proto_resp *first,
+	    char *err, size_t errlen);
+int	 fail_client_next(struct fail_client *, struct proto_resp *,
+	    int64_t deadline, char *err, size_t errlen);
+
+#endif

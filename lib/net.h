@@ -1,0 +1,71 @@
+/*
+ * net.h: network helpers on GNU Pth: address parsing and printing,
+ * binding listeners, connecting and line I/O with deadlines. Every
+ * function that takes a deadline can yield to other Pth threads.
+ */
+#ifndef FAIL_NET_H
+#define FAIL_NET_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NET_ADDRSTRLEN	64
+
+struct net_addr {
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+};
+
+/*
+ * "host", "host:port", "[v6addr]:port" or a bare IPv6 address. Names are
+ * resolved (this may block). Returns 0, or -1 with err set.
+ */
+int	 net_parse_addr(const char *spec, int default_port, struct net_addr *,
+	    char *err, size_t errlen);
+/* The address alone ("127.0.0.1", "::1"), and with its port. */
+void	 net_addr_str(const struct sockaddr *, char *buf, size_t len);
+void	 net_addr_port_str(const struct sockaddr *, char *buf, size_t len);
+int	 net_is_loopback(const struct sockaddr *);
+int	 net_set_nonblock(int fd);
+
+/* A non-blocking UDP socket or TCP listener bound to addr; -1 with err. */
+int	 net_bind(const struct net_addr *, int type, char *err, size_t errlen);
+
+/*
+ * Connect with a deadline (time_mono_ms). Yields. Returns a non-blocking
+ * socket, or -1 with err set.
+ */
+int	 net_connect(const struct net_addr *, int type, int64_t deadline,
+	    char *err, size_t errlen);
+
+/* Wait until fd is readable/writable or the deadline passes (0: ready). */
+int	 net_wait(int fd, int writable, int64_t deadline);
+
+/* Write everything before the deadline; yields. 0, or -1 with errno. */
+int	 net_write_all(int fd, const char *, size_t, int64_t deadline);
+
+/* A line reader over a non-blocking stream socket. */
+#define NET_LINEBUF	8192
+
+struct net_lines {
+	int	 fd;
+	size_t	 len;
+	int	 overlong;	/* discarding the rest of a too long line */
+	char	 buf[NET_LINEBUF];
+};
+
+void	 net_lines_init(struct net_lines *, int fd);
+/*
+ * Next line, without its line end, NUL-terminated in line (max bytes).
+ * Yields until a line arrives or the deadline (-1: none) passes.
+ * Returns its length, -1 on error/timeout (errno ETIMEDOUT), -2 at EOF,
+ * -3 for a line longer than max (skipped up to its end).
+ */
+ssize_t	 net_lines_read(struct net_lines *, char *line, size_t max,
+	    int64_t deadline);
+/* A complete line already buffered? (does not yield) */
+int	 net_lines_pending(const struct net_lines *);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * proto.h: the failproto(5) wire protocol as pure parsing and formatting,
+ * no I/O. faild parses requests with it, the clients parse answers.
+ */
+#ifndef FAIL_PROTO_H
+#define FAIL_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FAIL_DEFAULT_PORT	1847
+#define PROTO_VERSION		1
+#define PROTO_MAX_LINE		512	/* request, without its line end */
+#define PROTO_MAX_ANSWER	64000	/* one UDP answer */
+#define PROTO_MAX_ID		16
+#define PROTO_MAX_NAME		64
+#define PROTO_MAX_COMMUNITY	64
+#define PROTO_MAX_KEYID		32
+#define PROTO_MIN_NONCE		16
+#define PROTO_MAX_NONCE		64
+#define PROTO_MAX_ARGS		24
+#define PROTO_MAX_FIELDS	(PROTO_MAX_ARGS + 8)
+
+enum proto_verb {
+	VERB_GET,
+	VERB_SET,
+	VERB_DELETE,
+	VERB_LIST,
+	VERB_WATCH,
+	VERB_PING,
+	VERB_STATS,
+	VERB_DEBUG,
+	VERB_VERSION,
+	VERB_MAX
+};
+
+/* Error codes of failproto(5). */
+enum proto_err {
+	PERR_MALFORMED = 400,
+	PERR_AUTH = 401,
+	PERR_DENIED = 403,
+	PERR_NOTFOUND = 404,
+	PERR_VERB = 405,
+	PERR_REPLAY = 409,
+	PERR_WINDOW = 410,
+	PERR_TOOBIG = 413,
+	PERR_RATE = 429,
+	PERR_INTERNAL = 500,
+	PERR_BUSY = 503
+};
+
+/* The authentication fields of a request or an answer. */
+struct proto_auth {
+	const char	*keyid;		/* NULL when unauthenticated */
+	int64_t		 ts_ms;		/* requests only */
+	const char	*nonce;
+	const char	*mac;
+	size_t		 signed_len;	/* bytes of the line the mac covers */
+};
+
+/* A parsed request; every pointer points into buf. */
+struct proto_req {
+	char		 id[PROTO_MAX_ID + 1];
+	enum proto_verb	 verb;
+	int		 argc;
+	const char	*argv[PROTO_MAX_ARGS];
+	const char	*community;	/* NULL: "public" */
+	const char	*by;
+	struct proto_auth auth;
+	char		 buf[PROTO_MAX_LINE + 1];
+};
+
+/* A parsed answer or stream line; every pointer points into buf. */
+struct proto_resp {
+	char		 id[PROTO_MAX_ID + 1];
+	const char	*kind;		/* "OK", "ERR", "STATE", "CHANGE" */
+	int		 code;		/* ERR only */
+	const char	*text;		/* ERR only: the rest of the line */
+	int		 nfields;	/* fields after kind (OK, STATE, CHANGE) */
+	const char	**fields;	/* owned array, strings in buf */
+	struct proto_auth auth;
+	char		*buf;		/* owned */
+};
+
+const char	*proto_verb_str(enum proto_verb);
+int		 proto_name_valid(const char *);
+int		 proto_id_valid(const char *);
+
+/*
+ * Parse one request line (without its line end; a trailing CR or LF is
+ * tolerated). Returns 0, or -1 with *code and err set; req->id is then the
+ * request's id when it could be read, else "-".
+ */
+int	 proto_parse_request(const char *line, size_t len,
+	    struct proto_req *req, int *code, char *err, size_t errlen);
+
+/* Parse one answer line. Returns 0, or -1 with err set. */
+int	 proto_parse_response(const char *line, size_t len,
+	    struct proto_resp *resp, char *err, size_t errlen);
+void	 proto_resp_clear(struct proto_resp *);
+
+/* A growable output buffer for answers. */
+struct pbuf {
+	char	*data;	/* owned, always NUL-terminated */
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 pbuf_reset(struct pbuf *);
+void	 pbuf_free(struct pbuf *);
+void	 pbuf_add(struct pbuf *, const char *, size_t);
+void	 pbuf_printf(struct pbuf *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Append "<id> ERR <code> <text>" (no line end). */
+void	 proto_fmt_err(struct pbuf *, const char *id, int code,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif
