@@ -1,0 +1,128 @@
+/*
+ * client_opts.c: option parsing and set-up shared by the command-line
+ * clients, so that -p, -P, -c, -k, -K and -t mean the same in all of them.
+ */
+#include <pth.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client_opts.h"
+
+void
+client_opts_init(struct client_opts *o, const char *prog)
+{
+	memset(o, 0, sizeof(*o));
+	o->prog = prog;
+	o->port = FAIL_DEFAULT_PORT;
+	o->tcp = 1;
+	o->timeout_ms = 2000;
+}
+
+static int
+client_number(const struct client_opts *o, const char *s, const char *what,
+    int min, int max)
+{
+	char	*end;
+	long	 v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "%s: bad %s \"%s\" (%d to %d)\n", o->prog, what,
+		    s, min, max);
+		exit(EXIT_USAGE);
+	}
+	return (int)v;
+}
+
+int
+client_opts_parse(struct client_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'c':
+		o->community = arg;
+		break;
+	case 'K':
+		o->keyid = arg;
+		break;
+	case 'k':
+		o->keyfile = arg;
+		break;
+	case 'P':
+		if (strcmp(arg, "udp") != 0 && strcmp(arg, "tcp") != 0) {
+			fprintf(stderr, "%s: -P takes udp or tcp\n", o->prog);
+			exit(EXIT_USAGE);
+		}
+		o->tcp = strcmp(arg, "tcp") == 0;
+		break;
+	case 'p':
+		o->port = client_number(o, arg, "port", 1, 65535);
+		break;
+	case 't':
+		o->timeout_ms = client_number(o, arg, "timeout (ms)", 10,
+		    3600000);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+void
+client_die(const struct client_opts *o, const char *host, int code,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "%s: %s: ", o->prog, host);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+void
+client_opts_connect(struct client_opts *o, const char *host,
+    struct fail_client *c)
+{
+	char	err[512];
+
+	if (o->community != NULL && o->keyfile != NULL) {
+		fprintf(stderr, "%s: -c and -k exclude each other\n", o->prog);
+		exit(EXIT_USAGE);
+	}
+	if (!pth_init()) {
+		fprintf(stderr, "%s: cannot start GNU Pth\n", o->prog);
+		exit(EXIT_UNREACHABLE);
+	}
+	if (fail_client_init(c, host, o->port, o->tcp, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", o->prog, err);
+		exit(EXIT_USAGE);
+	}
+	c->timeout_ms = o->timeout_ms;
+	c->community = o->community;
+	c->by = o->by;
+	if (o->keyfile != NULL) {
+		if ((o->keys = keyring_load(o->keyfile, err, sizeof(err))) ==
+		    NULL) {
+			fprintf(stderr, "%s: %s\n", o->prog, err);
+			exit(EXIT_USAGE);
+		}
+		c->key = o->keyid ? keyring_find(o->keys, o->keyid) :
+		    &o->keys->keys[0];
+		if (c->key == NULL) {
+			fprintf(stderr, "%s: no key \"%s\" in %s\n", o->prog,
+			    o->keyid, o->keyfile);
+			exit(EXIT_USAGE);
+		}
+	}
+}
+
+void
+client_check_refused(const struct client_opts *o, const char *host,
+    const struct proto_resp *r)
+{
+	if (strcmp(r->kind, "ERR") == 0)
+		client_die(o, host, EXIT_REFUSED, "ERR %d %s", r->code, r->text);
+}

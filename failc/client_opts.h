@@ -1,0 +1,45 @@
+/*
+ * client_opts.h: the options failc, failstat and faildebug share (port,
+ * transport, community or key, timeout) and their exit codes.
+ */
+#ifndef CLIENT_OPTS_H
+#define CLIENT_OPTS_H
+
+#include "client.h"
+
+enum {				/* exit codes, as STYLE.md says */
+	EXIT_OK = 0,
+	EXIT_REFUSED = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 3
+};
+
+struct client_opts {
+	const char	*prog;
+	int		 port;
+	int		 tcp;
+	const char	*community;
+	const char	*keyfile;
+	const char	*keyid;
+	const char	*by;
+	int		 timeout_ms;
+	struct keyring	*keys;		/* owned */
+};
+
+#define CLIENT_OPTS_GETOPT	"c:K:k:P:p:t:"
+
+void	client_opts_init(struct client_opts *, const char *prog);
+/* Handle one shared option; returns 0 if ch is not one of them. */
+int	client_opts_parse(struct client_opts *, int ch, const char *arg);
+/* Set up c for host; exits with a message on any problem. */
+void	client_opts_connect(struct client_opts *, const char *host,
+	    struct fail_client *c);
+/* Print "prog: host: problem" and exit with code. */
+void	client_die(const struct client_opts *, const char *host, int code,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5),
+	    noreturn));
+/* Exit with EXIT_REFUSED if resp is an ERR, after saying so. */
+void	client_check_refused(const struct client_opts *, const char *host,
+	    const struct proto_resp *);
+
+#endif

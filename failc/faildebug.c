@@ -1,0 +1,110 @@
+/*
+ * faildebug.c: read and change the debug levels of a running daemon
+ * (faild now; failsh and hc speak the same "debug" verb on their ports).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client_opts.h"
+#include "log.h"
+
+static __attribute__((noreturn)) void
+usage(void)
+{
+	fprintf(stderr, "usage: faildebug [-V] [-h host[:port]] [-P udp|tcp] "
+	    "[-p port] [-t timeout_ms]\n"
+	    "             [-c community | -k keyfile [-K keyid]] "
+	    "[facility=level | facility+ | facility- ...]\n");
+	exit(EXIT_USAGE);
+}
+
+/* The level the daemon reports for facility, or -1. */
+static int
+faildebug_level(const struct proto_resp *r, const char *facility)
+{
+	int	i;
+
+	for (i = 0; i + 1 < r->nfields; i += 2)
+		if (strcmp(r->fields[i], facility) == 0)
+			return atoi(r->fields[i + 1]);
+	return -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct client_opts	 o;
+	struct fail_client	 c;
+	struct proto_resp	 r = { 0 };
+	struct pbuf		 req = { 0 };
+	const char		*host = "127.0.0.1";
+	char			 err[512], fac[64];
+	int			 ch, i, level;
+
+	client_opts_init(&o, "faildebug");
+	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "h:V")) != -1) {
+		if (client_opts_parse(&o, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'h':
+			host = optarg;
+			break;
+		case 'V':
+			printf("faildebug (failover) %s\n", PACKAGE_VERSION);
+			exit(EXIT_OK);
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	client_opts_connect(&o, host, &c);
+	if (fail_client_call(&c, "debug", &r, err, sizeof(err)) < 0)
+		client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
+	client_check_refused(&o, host, &r);
+
+	pbuf_printf(&req, "debug");
+	for (i = 0; i < argc; i++) {
+		const char	*a = argv[i], *eq = strchr(a, '=');
+		size_t		 n = eq ? (size_t)(eq - a) : strlen(a) - 1;
+		char		 last = a[strlen(a) - 1];
+
+		if (n == 0 || n >= sizeof(fac) || (eq == NULL && last != '+' &&
+		    last != '-'))
+			usage();
+		memcpy(fac, a, n);
+		fac[n] = '\0';
+		if ((level = faildebug_level(&r, fac)) < 0)
+			client_die(&o, host, EXIT_USAGE, "no debug facility "
+			    "\"%s\"", fac);
+		if (eq != NULL) {
+			char *end;
+
+			level = (int)strtol(eq + 1, &end, 10);
+			if (eq[1] == '\0' || *end != '\0' || level < 0 ||
+			    level > LOG_LEVEL_MAX)
+				client_die(&o, host, EXIT_USAGE, "bad level "
+				    "\"%s\" (0 to %d)", eq + 1, LOG_LEVEL_MAX);
+		} else if (last == '+')
+			level = level < LOG_LEVEL_MAX ? level + 1 : level;
+		else
+			level = level > 0 ? level - 1 : 0;
+		pbuf_printf(&req, " %s %d", fac, level);
+	}
+	if (argc > 0) {
+		if (fail_client_call(&c, req.data, &r, err, sizeof(err)) < 0)
+			client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
+		client_check_refused(&o, host, &r);
+	}
+	for (i = 0; i + 1 < r.nfields; i += 2)
+		printf("%s %s\n", r.fields[i], r.fields[i + 1]);
+	pbuf_free(&req);
+	proto_resp_clear(&r);
+	fail_client_close(&c);
+	keyring_free(o.keys);
+	return EXIT_OK;
+}

@@ -166,9 +166,10 @@ faild_fmt_service(struct pbuf *out, const struct service *s)
 	    s->setter[0] ? s->setter : "-");
 }
 
-/* Record a change for watchers and wake them. */
+/* Record a change for watchers and wake them; s is NULL for a delete. */
 static void
-faild_publish(const char *name, enum svc_state old, const struct service *s)
+faild_publish(const char *name, enum svc_state old, const struct service *s,
+    const char *setter)
 {
 	struct faild_change	*c = &faild.ring[++faild.seq % FAILD_WATCH_RING];
 
@@ -177,8 +178,7 @@ faild_publish(const char *name, enum svc_state old, const struct service *s)
 	c->old = old;
 	c->new = s ? s->state : SVC_NONE;
 	c->changed_ms = s ? s->changed_ms : time_now_ms();
-	snprintf(c->setter, sizeof(c->setter), "%s",
-	    s && s->setter[0] ? s->setter : "-");
+	snprintf(c->setter, sizeof(c->setter), "%s", setter);
 	pth_cond_notify(&faild.watch_cond, TRUE);
 }
 
@@ -225,7 +225,7 @@ faild_do_set(const struct proto_req *req, const char *peerstr,
 		s = state_get(faild.table, name);
 		log_info("service %s: %s -> %s (set by %s)", name,
 		    svc_state_str(old), svc_state_str(st), setter);
-		faild_publish(name, old, s);
+		faild_publish(name, old, s, setter);
 	}
 	pbuf_printf(out, "%s OK", req->id);
 	faild_fmt_service(out, state_get(faild.table, name));
@@ -250,7 +250,7 @@ faild_do_delete(const struct proto_req *req, const char *peerstr,
 		return;
 	log_info("service %s: %s -> NONE (deleted by %s)", name,
 	    svc_state_str(saved.state), peerstr);
-	faild_publish(name, saved.state, NULL);
+	faild_publish(name, saved.state, NULL, peerstr);
 	pbuf_printf(out, "%s OK %s", req->id, name);
 }
 
