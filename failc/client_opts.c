@@ -120,9 +120,9 @@ client_opts_connect(struct client_opts *o, const char *host,
 }
 
 void
-client_check_refused(const struct client_opts *o, const char *host,
+client_check_refused(const struct client_opts *o, const char *host, int code,
     const struct proto_resp *r)
 {
 	if (strcmp(r->kind, "ERR") == 0)
-		client_die(o, host, EXIT_REFUSED, "ERR %d %s", r->code, r->text);
+		client_die(o, host, code, "ERR %d %s", r->code, r->text);
 }

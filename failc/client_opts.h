@@ -38,8 +38,8 @@ void	client_opts_connect(struct client_opts *, const char *host,
 void	client_die(const struct client_opts *, const char *host, int code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5),
 	    noreturn));
-/* Exit with EXIT_REFUSED if resp is an ERR, after saying so. */
-void	client_check_refused(const struct client_opts *, const char *host,
+/* Exit with code if resp is an ERR, after saying so. */
+void	client_check_refused(const struct client_opts *, const char *host, int code,
 	    const struct proto_resp *);
 
 #endif

@@ -78,7 +78,7 @@ main(int argc, char *argv[])
 	client_opts_connect(&o, host, &c);
 	if (fail_client_call(&c, req, &r, err, sizeof(err)) < 0)
 		client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
-	client_check_refused(&o, host, &r);
+	client_check_refused(&o, host, EXIT_REFUSED, &r);
 	proto_resp_clear(&r);
 	fail_client_close(&c);
 	keyring_free(o.keys);

@@ -65,7 +65,7 @@ main(int argc, char *argv[])
 	client_opts_connect(&o, host, &c);
 	if (fail_client_call(&c, "debug", &r, err, sizeof(err)) < 0)
 		client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
-	client_check_refused(&o, host, &r);
+	client_check_refused(&o, host, EXIT_REFUSED, &r);
 
 	pbuf_printf(&req, "debug");
 	for (i = 0; i < argc; i++) {
@@ -98,7 +98,7 @@ main(int argc, char *argv[])
 	if (argc > 0) {
 		if (fail_client_call(&c, req.data, &r, err, sizeof(err)) < 0)
 			client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
-		client_check_refused(&o, host, &r);
+		client_check_refused(&o, host, EXIT_REFUSED, &r);
 	}
 	for (i = 0; i + 1 < r.nfields; i += 2)
 		printf("%s %s\n", r.fields[i], r.fields[i + 1]);

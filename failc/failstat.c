@@ -77,11 +77,11 @@ failstat_watch(struct client_opts *o, struct fail_client *c, const char *host,
 
 	if (fail_client_watch(c, &r, err, sizeof(err)) < 0)
 		client_die(o, host, EXIT_UNREACHABLE, "%s", err);
-	client_check_refused(o, host, &r);
+	client_check_refused(o, host, EXIT_UNREACHABLE, &r);
 	for (;;) {
 		if (fail_client_next(c, &r, -1, err, sizeof(err)) < 0)
 			client_die(o, host, EXIT_UNREACHABLE, "%s", err);
-		client_check_refused(o, host, &r);
+		client_check_refused(o, host, EXIT_UNREACHABLE, &r);
 		if (strcmp(r.kind, "STATE") == 0 && r.nfields == 4) {
 			if (failstat_wanted(names, n, r.fields[0])) {
 				failstat_print(r.fields, "");
@@ -162,7 +162,7 @@ main(int argc, char *argv[])
 	if (n == 0) {
 		if (fail_client_call(&c, "list", &r, err, sizeof(err)) < 0)
 			client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
-		client_check_refused(&o, host, &r);
+		client_check_refused(&o, host, EXIT_UNREACHABLE, &r);
 		for (k = 1; k + 3 < r.nfields; k += 4) {
 			failstat_print(r.fields + k, shown++ ? ",\n    " : "\n    ");
 			if (failstat_rank(r.fields[k + 1]) > worst)
@@ -180,7 +180,7 @@ main(int argc, char *argv[])
 			worst = 2;
 			continue;
 		}
-		client_check_refused(&o, host, &r);
+		client_check_refused(&o, host, EXIT_UNREACHABLE, &r);
 		if (r.nfields != 4)
 			client_die(&o, host, EXIT_UNREACHABLE, "malformed "
 			    "answer");
