@@ -155,6 +155,8 @@ faild_authenticate(const char *line, const struct proto_req *req,
 		    "timestamp outside the window (check clocks)");
 		return -1;
 	}
+	log_debug(FAC_AUTH, 1, "%s: request %s signed with key %s", peerstr,
+	    req->id, req->auth.keyid);
 	return 0;
 }
 
@@ -188,10 +190,15 @@ faild_persist(const char *name, const struct service *saved, int existed,
     struct pbuf *out, const char *id)
 {
 	char	err[512];
+	int64_t	start = time_mono_ms();
 
 	if (statefile_save(faild.table, faild.statefile, err,
-	    sizeof(err)) == 0)
+	    sizeof(err)) == 0) {
+		log_debug(FAC_STATE, 1, "saved %zu services to %s in %lld ms",
+		    state_count(faild.table), faild.statefile,
+		    (long long)(time_mono_ms() - start));
 		return 0;
+	}
 	faild.stats.writes_failed++;
 	faild.stats.errors++;
 	state_restore(faild.table, existed ? saved : NULL, name);

@@ -13,11 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "auth.h"
+#include "sha256.h"
 #include "xmalloc.h"
 
 /* Split a config line into at most max words; '#' starts a comment. */
@@ -228,7 +225,7 @@ keyring_free(struct keyring *r)
 	if (r == NULL)
 		return;
 	if (r->keys != NULL)
-		OPENSSL_cleanse(r->keys, r->n * sizeof(*r->keys));
+		explicit_bzero(r->keys, r->n * sizeof(*r->keys));
 	free(r->keys);
 	free(r);
 }
@@ -249,12 +246,11 @@ auth_mac_hex(const struct auth_key *k, const char *data, size_t len,
     char out[65])
 {
 	static const char	hex[] = "0123456789abcdef";
-	unsigned char		md[EVP_MAX_MD_SIZE];
-	unsigned int		mdlen = 0, i;
+	unsigned char		md[SHA256_LEN];
+	int			i;
 
-	HMAC(EVP_sha256(), k->key, (int)k->len, (const unsigned char *)data,
-	    len, md, &mdlen);
-	for (i = 0; i < mdlen && i < 32; i++) {
+	hmac_sha256(k->key, k->len, data, len, md);
+	for (i = 0; i < SHA256_LEN; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
@@ -265,12 +261,16 @@ int
 auth_mac_ok(const struct auth_key *k, const char *data, size_t len,
     const char *machex)
 {
-	char	want[65];
+	char		want[65];
+	unsigned char	diff = 0;
+	int		i;
 
 	if (strlen(machex) != 64)
 		return 0;
 	auth_mac_hex(k, data, len, want);
-	return CRYPTO_memcmp(want, machex, 64) == 0;
+	for (i = 0; i < 64; i++)		/* constant time */
+		diff |= (unsigned char)(want[i] ^ machex[i]);
+	return diff == 0;
 }
 
 void
