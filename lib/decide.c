@@ -1,0 +1,213 @@
+/*
+ * decide.c: the failover decision engine of failsh (DESIGN.md section 2).
+ * decide() maps one service run's observations and the local state to
+ * an action and a reason; no I/O, no allocation, no clock. The scenario
+ * table tests/unit/decide.table is its specification.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "decide.h"
+
+#define VIEW_BIT(v)	(1u << (v))
+
+static const char *const decide_action_names[] = {
+	[ACT_NONE] = "NONE",
+	[ACT_START] = "START",
+	[ACT_STOP] = "STOP",
+	[ACT_RECLAIM] = "RECLAIM",
+	[ACT_RECOVER] = "RECOVER",
+	[ACT_REANNOUNCE] = "REANNOUNCE",
+	[ACT_REPOLL] = "REPOLL",
+};
+
+static const char *const decide_view_names[] = {
+	[VIEW_UP] = "UP",
+	[VIEW_RECOVER] = "RECOVER",
+	[VIEW_FAIL] = "FAIL",
+	[VIEW_UNKNOWN] = "UNKNOWN",
+};
+
+const char *
+decide_action_str(enum decide_action a)
+{
+	return a <= ACT_REPOLL ? decide_action_names[a] : "?";
+}
+
+const char *
+decide_view_str(enum decide_view v)
+{
+	return v <= VIEW_UNKNOWN ? decide_view_names[v] : "?";
+}
+
+static int
+decide_deadcount(int deadcount)
+{
+	return deadcount > 0 ? deadcount : DECIDE_DEADCOUNT;
+}
+
+/*
+ * decide_peer_view --
+ *	A peer is FAIL once deadcount consecutive polls failed; before that
+ *	its last reported state holds, or it is UNKNOWN if it never answered.
+ *	A reported state other than UP or RECOVER counts as FAIL.
+ *
+ * Results:
+ *	The view; FAIL for a NULL peer.
+ */
+enum decide_view
+decide_peer_view(const struct decide_peer *p, int deadcount)
+{
+	if (p == NULL || p->fails >= decide_deadcount(deadcount))
+		return VIEW_FAIL;
+	if (!p->heard)
+		return VIEW_UNKNOWN;
+	switch (p->last) {
+	case SVC_UP:
+		return VIEW_UP;
+	case SVC_RECOVER:
+		return VIEW_RECOVER;
+	default:
+		return VIEW_FAIL;
+	}
+}
+
+/* The first peer of the list whose view is in mask, or NULL. */
+static const struct decide_peer *
+decide_first(const struct decide_peer *list, size_t n, int deadcount,
+    unsigned int mask, enum decide_view *view)
+{
+	size_t	i;
+
+	if (list == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		*view = decide_peer_view(&list[i], deadcount);
+		if (mask & VIEW_BIT(*view))
+			return &list[i];
+	}
+	return NULL;
+}
+
+static const char *
+decide_name(const struct decide_peer *p)
+{
+	return p->name != NULL ? p->name : "?";
+}
+
+static int
+decide_fails(const struct decide_peer *p)
+{
+	return p->fails > 0 ? p->fails : 0;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+decide_set(struct decide_result *res, enum decide_action action,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	res->action = action;
+	va_start(ap, fmt);
+	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * decide --
+ *	One service run, first rule that applies wins:
+ *	0. late by more than the dead time: REPOLL (never act on stale data);
+ *	1. a master UP or RECOVER: STOP if local is UP, else NONE;
+ *	   quorum configured and no strict majority reachable: STOP if local
+ *	   is UP, else NONE (no takeover of any kind);
+ *	   a master not heard yet: NONE (wait; an UP host keeps running);
+ *	2. a slave UP: REANNOUNCE if local is UP (split brain healed: the
+ *	   slave stops by rule 1), else RECLAIM, or RECOVER without reclaim;
+ *	3. local UP: NONE; a slave not heard yet: NONE (wait); else START
+ *	   (RECOVER, and FAIL retried on every run).
+ *	Peers are taken in list order and the first deciding one is named.
+ *
+ * Results:
+ *	res->action and res->reason (always NUL-terminated, maybe cut).
+ *
+ * Side effects:
+ *	None.
+ */
+void
+decide(const struct decide_input *in, struct decide_result *res)
+{
+	const struct decide_peer	*p;
+	enum decide_view		 v = VIEW_FAIL;
+	int				 dc, up;
+
+	if (res == NULL)
+		return;
+	if (in == NULL) {
+		decide_set(res, ACT_NONE, "no input");
+		return;
+	}
+	dc = decide_deadcount(in->deadcount);
+	up = in->local == SVC_UP;
+
+	if (in->late_ms > in->dead_ms) {
+		decide_set(res, ACT_REPOLL, "stalled %lld ms, re-polling",
+		    (long long)in->late_ms);
+		return;
+	}
+
+	p = decide_first(in->masters, in->nmasters, dc,
+	    VIEW_BIT(VIEW_UP) | VIEW_BIT(VIEW_RECOVER), &v);
+	if (p != NULL) {
+		decide_set(res, up ? ACT_STOP : ACT_NONE, "master %s %s",
+		    decide_name(p), decide_view_str(v));
+		return;
+	}
+
+	if (in->quorum_total > 0 &&
+	    in->quorum_reachable <= in->quorum_total / 2) {
+		decide_set(res, up ? ACT_STOP : ACT_NONE,
+		    "no quorum (%zu of %zu reachable)", in->quorum_reachable,
+		    in->quorum_total);
+		return;
+	}
+
+	p = decide_first(in->masters, in->nmasters, dc,
+	    VIEW_BIT(VIEW_UNKNOWN), &v);
+	if (p != NULL) {
+		decide_set(res, ACT_NONE,
+		    "master %s not heard yet (%d/%d polls failed)",
+		    decide_name(p), decide_fails(p), dc);
+		return;
+	}
+
+	p = decide_first(in->slaves, in->nslaves, dc, VIEW_BIT(VIEW_UP), &v);
+	if (p != NULL) {
+		if (up)
+			decide_set(res, ACT_REANNOUNCE,
+			    "slave %s UP, re-announcing", decide_name(p));
+		else if (in->have_reclaim)
+			decide_set(res, ACT_RECLAIM,
+			    "slave %s UP, reclaiming", decide_name(p));
+		else
+			decide_set(res, ACT_RECOVER,
+			    "slave %s UP, waiting for it to stop",
+			    decide_name(p));
+		return;
+	}
+
+	if (up) {
+		decide_set(res, ACT_NONE, "no master up, running");
+		return;
+	}
+
+	p = decide_first(in->slaves, in->nslaves, dc,
+	    VIEW_BIT(VIEW_UNKNOWN), &v);
+	if (p != NULL) {
+		decide_set(res, ACT_NONE,
+		    "slave %s not heard yet (%d/%d polls failed)",
+		    decide_name(p), decide_fails(p), dc);
+		return;
+	}
+
+	decide_set(res, ACT_START, "no master up");
+}

@@ -1,0 +1,70 @@
+/*
+ * decide.h: the failover decision of one service run in failsh, a pure
+ * function from what the poller saw of the masters, slaves and quorum
+ * hosts, the local state and the scheduler's lateness to one action and
+ * a short reason for the transition log. See decide.c for the rules.
+ */
+#ifndef FAIL_DECIDE_H
+#define FAIL_DECIDE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "state.h"
+
+#define DECIDE_DEADCOUNT	3	/* used when deadcount is 0 or less */
+#define DECIDE_MAX_REASON	128
+
+enum decide_action {
+	ACT_NONE,		/* keep the local state */
+	ACT_START,		/* call start */
+	ACT_STOP,		/* call stop */
+	ACT_RECLAIM,		/* call reclaim: a slave has it UP */
+	ACT_RECOVER,		/* publish RECOVER, wait for slaves to stop */
+	ACT_REANNOUNCE,		/* stay UP, re-run start (split brain healed) */
+	ACT_REPOLL		/* stalled: poll again before acting */
+};
+
+/* How the engine sees a peer, once deadcount is applied. */
+enum decide_view {
+	VIEW_UP,
+	VIEW_RECOVER,
+	VIEW_FAIL,
+	VIEW_UNKNOWN		/* never answered, deadcount not reached */
+};
+
+/* What the poller saw of one peer for this service. */
+struct decide_peer {
+	const char	*name;		/* borrowed, may be NULL */
+	enum svc_state	 last;		/* last state reported (NONE: FAIL) */
+	int		 heard;		/* has ever answered */
+	int		 fails;		/* consecutive failed polls */
+};
+
+struct decide_input {
+	enum svc_state			 local;
+	const struct decide_peer	*masters;	/* by preference */
+	size_t				 nmasters;
+	const struct decide_peer	*slaves;
+	size_t				 nslaves;
+	int				 deadcount;
+	size_t				 quorum_total;	/* 0: no quorum */
+	size_t				 quorum_reachable;
+	int64_t				 late_ms;	/* scheduler lateness */
+	int64_t				 dead_ms;	/* dead time */
+	int				 have_reclaim;
+};
+
+struct decide_result {
+	enum decide_action	action;
+	char			reason[DECIDE_MAX_REASON];
+};
+
+const char		*decide_action_str(enum decide_action);
+const char		*decide_view_str(enum decide_view);
+enum decide_view	 decide_peer_view(const struct decide_peer *,
+			    int deadcount);
+void			 decide(const struct decide_input *,
+			    struct decide_result *);
+
+#endif
