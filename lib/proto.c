@@ -128,6 +128,34 @@ proto_copy_line(const char *line, size_t len, char *buf, size_t cap)
 	return (ssize_t)len;
 }
 
+/*
+ * The request's id as the answer should carry it, read from the raw line
+ * so that even a request refused for its length or bytes names its id.
+ */
+static void
+proto_peek_id(const char *line, size_t len, char id[PROTO_MAX_ID + 1])
+{
+	size_t	i = 0, n;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (n = 0; i + n < len && n <= PROTO_MAX_ID; n++) {
+		char c = line[i + n];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			break;
+		if (!isalnum((unsigned char)c) && c != '.' && c != '_' &&
+		    c != '-')
+			n = PROTO_MAX_ID + 1;	/* not an id */
+	}
+	if (n == 0 || n > PROTO_MAX_ID) {
+		strcpy(id, "-");
+		return;
+	}
+	memcpy(id, line + i, n);
+	id[n] = '\0';
+}
+
 #define REQ_FAIL(c, ...) do {						\
 	*code = (c);							\
 	snprintf(err, errlen, __VA_ARGS__);				\
@@ -236,7 +264,7 @@ proto_parse_request(const char *line, size_t len, struct proto_req *req,
 
 	memset(req, 0, offsetof(struct proto_req, buf));
 	req->auth.ts_ms = -1;
-	strcpy(req->id, "-");
+	proto_peek_id(line, len, req->id);
 
 	n = proto_copy_line(line, len, req->buf, sizeof(req->buf));
 	if (n < 0)
@@ -257,7 +285,6 @@ proto_parse_request(const char *line, size_t len, struct proto_req *req,
 	if (!proto_id_valid(t.tok[0]))
 		REQ_FAIL(PERR_MALFORMED, "bad request id (1 to %d of "
 		    "A-Z a-z 0-9 . _ -)", PROTO_MAX_ID);
-	strcpy(req->id, t.tok[0]);
 	if (t.n < 2)
 		REQ_FAIL(PERR_MALFORMED, "missing verb");
 	for (v = 0; v < VERB_MAX; v++)
@@ -320,11 +347,19 @@ proto_parse_response(const char *line, size_t len, struct proto_resp *resp,
 	t.end = NULL;
 	if (t.n < 2 || !(proto_id_valid(t.tok[0]) ||
 	    strcmp(t.tok[0], "-") == 0)) {
-		snprintf(err, errlen, "malformed answer \"%.40s\"", line);
+		snprintf(err, errlen, "malformed answer \"%.*s\"",
+		    (int)(len < 40 ? len : 40), line);
 		return -1;
 	}
 	strcpy(resp->id, t.tok[0]);
 	resp->kind = t.tok[1];
+	if (strcmp(resp->kind, "OK") != 0 && strcmp(resp->kind, "ERR") != 0 &&
+	    strcmp(resp->kind, "STATE") != 0 &&
+	    strcmp(resp->kind, "CHANGE") != 0) {
+		snprintf(err, errlen, "unknown answer kind \"%.16s\"",
+		    resp->kind);
+		return -1;
+	}
 	last = t.n;
 	if (t.n >= 5 && proto_is_attr(t.tok[t.n - 3], "k") &&
 	    proto_is_attr(t.tok[t.n - 2], "n") &&

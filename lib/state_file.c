@@ -55,15 +55,21 @@ statefile_save(const struct state_table *t, const char *path, char *err,
 		}
 		i += (size_t)w;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
+	if (fsync(fd) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
+	i = (size_t)close(fd);
 	fd = -1;
+	if (i != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto fail;
+	}
 	if (rename(tmp, path) < 0) {
 		snprintf(err, errlen, "rename %s to %s: %s", tmp, path,
 		    strerror(errno));
+		unlink(tmp);
 		goto fail;
 	}
 	dircopy = xstrdup(path);
@@ -90,6 +96,7 @@ statefile_load(struct state_table *t, const char *path, char *err,
 	FILE		*f;
 	char		 line[512], name[128], state[32], setter[256];
 	long long	 ms;
+	size_t		 count = 0, end_count = 0;
 	int		 lineno = 0, rc = -1, ended = 0;
 	enum svc_state	 st, old;
 
@@ -114,8 +121,23 @@ statefile_load(struct state_table *t, const char *path, char *err,
 			    path);
 			goto fail;
 		}
-		if (strncmp(line, "# end ", 6) == 0)
+		if (strncmp(line, "# end ", 6) == 0) {
+			if (sscanf(line + 6, "%zu", &end_count) != 1 ||
+			    end_count != count) {
+				snprintf(err, errlen, "%s:%d: end line says %s "
+				    "services, the file holds %zu", path,
+				    lineno, line + 6, count);
+				err[strcspn(err, "\n")] = ' ';
+				goto fail;
+			}
 			ended = 1;
+			continue;
+		}
+		if (ended) {
+			snprintf(err, errlen, "%s:%d: text after the end line",
+			    path, lineno);
+			goto fail;
+		}
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		if (sscanf(line, "%127s %31s %lld %255s %1s", name, state, &ms,
@@ -128,8 +150,14 @@ statefile_load(struct state_table *t, const char *path, char *err,
 		}
 		state_set(t, name, st, ms, strcmp(setter, "-") ? setter : "",
 		    &old);
+		count++;
 	}
-	if (lineno > 0 && !ended) {
+	if (lineno == 0) {
+		snprintf(err, errlen, "%s: empty (a faild state file has at "
+		    "least its first and end lines)", path);
+		goto fail;
+	}
+	if (!ended) {
 		snprintf(err, errlen, "%s:%d: truncated (no end line)", path,
 		    lineno);
 		goto fail;
