@@ -153,7 +153,7 @@ statefile_load(struct state_table *t, const char *path, char *err,
 		count++;
 	}
 	if (lineno == 0) {
-		snprintf(err, errlen, "%s: empty (a faild state file has at "
+		snprintf(err, errlen, "%s:1: empty (a faild state file has at "
 		    "least its first and end lines)", path);
 		goto fail;
 	}

@@ -241,7 +241,8 @@ test_truncated(void **state)
 
 	load_fails(f, MAGIC "www UP 1 x\n", "2: truncated (no end line)");
 	load_fails(f, MAGIC, "1: truncated (no end line)");
-	load_fails(f, "", ": empty");
+	load_fails(f, "", "1: empty (a faild state file has at least its first "
+	    "and end lines)");
 	load_fails(f, MAGIC "a UP 1 x\nb FAIL 2 y\n",
 	    "3: truncated (no end line)");
 	/* Cut in the middle of the end line. */
