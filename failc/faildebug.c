@@ -22,15 +22,15 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
-/* The level the daemon reports for facility, or -1. */
+/* The index of facility in the daemon's "facility level" list, or -1. */
 static int
-faildebug_level(const struct proto_resp *r, const char *facility)
+faildebug_find(const struct proto_resp *r, const char *facility)
 {
 	int	i;
 
 	for (i = 0; i + 1 < r->nfields; i += 2)
 		if (strcmp(r->fields[i], facility) == 0)
-			return atoi(r->fields[i + 1]);
+			return i / 2;
 	return -1;
 }
 
@@ -43,7 +43,7 @@ main(int argc, char *argv[])
 	struct pbuf		 req = { 0 };
 	const char		*host = "127.0.0.1";
 	char			 err[512], fac[64];
-	int			 ch, i, level;
+	int			 ch, i, k, level, nfac, *levels;
 
 	client_opts_init(&o, "faildebug");
 	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "h:V")) != -1) {
@@ -67,7 +67,11 @@ main(int argc, char *argv[])
 		client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
 	client_check_refused(&o, host, EXIT_REFUSED, &r);
 
-	pbuf_printf(&req, "debug");
+	/* Apply the arguments in order to a copy of the levels, then send. */
+	nfac = r.nfields / 2;
+	levels = calloc((size_t)nfac + 1, sizeof(*levels));
+	for (i = 0; i < nfac; i++)
+		levels[i] = atoi(r.fields[2 * i + 1]);
 	for (i = 0; i < argc; i++) {
 		const char	*a = argv[i], *eq = strchr(a, '=');
 		size_t		 n = eq ? (size_t)(eq - a) : strlen(a) - 1;
@@ -78,9 +82,10 @@ main(int argc, char *argv[])
 			usage();
 		memcpy(fac, a, n);
 		fac[n] = '\0';
-		if ((level = faildebug_level(&r, fac)) < 0)
+		if ((k = faildebug_find(&r, fac)) < 0)
 			client_die(&o, host, EXIT_USAGE, "no debug facility "
 			    "\"%s\"", fac);
+		level = levels[k];
 		if (eq != NULL) {
 			char *end;
 
@@ -93,8 +98,11 @@ main(int argc, char *argv[])
 			level = level < LOG_LEVEL_MAX ? level + 1 : level;
 		else
 			level = level > 0 ? level - 1 : 0;
-		pbuf_printf(&req, " %s %d", fac, level);
+		levels[k] = level;
 	}
+	pbuf_printf(&req, "debug");
+	for (i = 0; i < nfac; i++)
+		pbuf_printf(&req, " %s %d", r.fields[2 * i], levels[i]);
 	if (argc > 0) {
 		if (fail_client_call(&c, req.data, &r, err, sizeof(err)) < 0)
 			client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
@@ -102,6 +110,7 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; i + 1 < r.nfields; i += 2)
 		printf("%s %s\n", r.fields[i], r.fields[i + 1]);
+	free(levels);
 	pbuf_free(&req);
 	proto_resp_clear(&r);
 	fail_client_close(&c);

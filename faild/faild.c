@@ -292,7 +292,7 @@ main(int argc, char *argv[])
 		    faild.communities->n : 0, faild.keys ? faild.keys->n : 0);
 		exit(0);
 	}
-	faild.nonces = nonce_cache_new(65536, faild.window_ms);
+	faild.nonces = nonce_cache_new(65536, faild.window_ms, time_now_ms());
 
 	nls = faild_bind_all(ls, 2 * FAILD_MAX_LISTEN);
 	if (nls == 0)

@@ -362,7 +362,7 @@ faild_handle(const char *line, size_t len, const struct sockaddr *peer,
 	char			 peerstr[NET_ADDRSTRLEN], err[256];
 	const char		*target;
 	size_t			 line_start = out->len;
-	int			 code, write;
+	int			 code, bad, write;
 
 	faild.stats.requests++;
 	if (tcp)
@@ -370,17 +370,18 @@ faild_handle(const char *line, size_t len, const struct sockaddr *peer,
 	else
 		faild.stats.requests_udp++;
 	net_addr_str(peer, peerstr, sizeof(peerstr));
+	bad = proto_parse_request(line, len, &req, &code, err,
+	    sizeof(err)) < 0;
 	if (!faild_rate_ok(peer)) {
 		faild.stats.refused++;
 		faild.stats.errors++;
 		log_warnx_rl(&rl_refused, "rate limit: refused request from %s",
 		    peerstr);
-		proto_fmt_err(out, "-", PERR_RATE, "too many requests "
+		proto_fmt_err(out, req.id, PERR_RATE, "too many requests "
 		    "(limit %d per second)", faild.rate);
 		return 0;
 	}
-	if (proto_parse_request(line, len, &req, &code, err,
-	    sizeof(err)) < 0) {
+	if (bad) {
 		faild.stats.errors++;
 		log_warnx_rl(&rl_bad, "bad request from %s: %s", peerstr, err);
 		proto_fmt_err(out, req.id, code, "%s", err);

@@ -87,7 +87,13 @@ enum nonce_verdict {
 
 struct nonce_cache;
 
-struct nonce_cache	*nonce_cache_new(size_t capacity, int64_t window_ms);
+/*
+ * A new cache refuses requests signed at or before not_before_ms: give it
+ * the start time, so that a restart, which empties the cache, cannot let
+ * a request captured earlier be replayed.
+ */
+struct nonce_cache	*nonce_cache_new(size_t capacity, int64_t window_ms,
+			    int64_t not_before_ms);
 void			 nonce_cache_free(struct nonce_cache *);
 enum nonce_verdict	 nonce_cache_check(struct nonce_cache *,
 			    const char *keyid, const char *nonce, int64_t ts_ms,

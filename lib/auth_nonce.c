@@ -40,7 +40,7 @@ nonce_hash(const char *s)
 }
 
 struct nonce_cache *
-nonce_cache_new(size_t capacity, int64_t window_ms)
+nonce_cache_new(size_t capacity, int64_t window_ms, int64_t not_before_ms)
 {
 	struct nonce_cache	*c = xcalloc(1, sizeof(*c));
 
@@ -50,7 +50,7 @@ nonce_cache_new(size_t capacity, int64_t window_ms)
 		;
 	c->heads = xcalloc(c->nheads, sizeof(*c->heads));
 	c->window_ms = window_ms;
-	c->floor_ms = -1;
+	c->floor_ms = not_before_ms;
 	return c;
 }
 

@@ -451,7 +451,7 @@ test_nonce(void **state)
 static void
 test_nonce_replay(void **state)
 {
-	struct nonce_cache	*c = nonce_cache_new(100, W);
+	struct nonce_cache	*c = nonce_cache_new(100, W, -1);
 
 	(void)state;
 	assert_int_equal(nonce_cache_check(c, "k1", HEX16, T0, T0),
@@ -478,7 +478,7 @@ test_nonce_replay(void **state)
 static void
 test_nonce_window(void **state)
 {
-	struct nonce_cache	*c = nonce_cache_new(100, W);
+	struct nonce_cache	*c = nonce_cache_new(100, W, -1);
 
 	(void)state;
 	assert_int_equal(nonce_cache_check(c, "k", "a1", T0 - W - 1, T0),
@@ -505,7 +505,7 @@ test_nonce_window(void **state)
 static void
 test_nonce_expiry(void **state)
 {
-	struct nonce_cache	*c = nonce_cache_new(100, W);
+	struct nonce_cache	*c = nonce_cache_new(100, W, -1);
 
 	(void)state;
 	assert_int_equal(nonce_cache_check(c, "k", HEX16, T0, T0),
@@ -524,7 +524,7 @@ test_nonce_expiry(void **state)
 static void
 test_nonce_eviction(void **state)
 {
-	struct nonce_cache	*c = nonce_cache_new(4, W);
+	struct nonce_cache	*c = nonce_cache_new(4, W, -1);
 
 	(void)state;
 	assert_int_equal(nonce_cache_check(c, "k", "n1", T0 + 1, T0),
@@ -559,7 +559,7 @@ test_nonce_eviction(void **state)
 	nonce_cache_free(c);
 
 	/* A capacity below 2 is raised to 2. */
-	c = nonce_cache_new(0, W);
+	c = nonce_cache_new(0, W, -1);
 	assert_int_equal(nonce_cache_check(c, "k", "a", T0 + 1, T0),
 	    NONCE_FRESH);
 	assert_int_equal(nonce_cache_check(c, "k", "b", T0 + 2, T0),
@@ -573,11 +573,27 @@ test_nonce_eviction(void **state)
 	nonce_cache_free(c);
 }
 
+/* Requests signed before the cache was made (faild started) are refused. */
+static void
+test_nonce_not_before(void **state)
+{
+	struct nonce_cache	*c = nonce_cache_new(100, W, T0);
+
+	(void)state;
+	assert_int_equal(nonce_cache_check(c, "k", "00000000000000000001",
+	    T0 - 5, T0 + 10), NONCE_WINDOW);
+	assert_int_equal(nonce_cache_check(c, "k", "00000000000000000002",
+	    T0, T0 + 10), NONCE_WINDOW);
+	assert_int_equal(nonce_cache_check(c, "k", "00000000000000000003",
+	    T0 + 1, T0 + 10), NONCE_FRESH);
+	nonce_cache_free(c);
+}
+
 /* A bounded cache never lets a replay through, whatever the load. */
 static void
 test_nonce_no_replay_under_load(void **state)
 {
-	struct nonce_cache	*c = nonce_cache_new(1000, W);
+	struct nonce_cache	*c = nonce_cache_new(1000, W, -1);
 	char			 nonce[32];
 	int64_t			 now;
 	int			 i, verdict;
@@ -627,6 +643,7 @@ main(void)
 		cmocka_unit_test(test_nonce_expiry),
 		cmocka_unit_test(test_nonce_eviction),
 		cmocka_unit_test(test_nonce_no_replay_under_load),
+		cmocka_unit_test(test_nonce_not_before),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
