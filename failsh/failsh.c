@@ -1,0 +1,321 @@
+/*
+ * failsh.c: the failover shell. A Tcl interpreter with failsvc, failhost,
+ * failtrap and failquery, and a scheduler that runs every service: polls
+ * its peers, decides, runs its scripts, publishes to the local faild.
+ * This file: options, the policy script, start-up, signals, the loop.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "failsh.h"
+#include "log.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+struct log_facility log_facilities[] = {
+	[FAC_MAIN] = { "main", 0 },
+	[FAC_TCL] = { "tcl", 0 },
+	[FAC_SCHED] = { "sched", 0 },
+	[FAC_NET] = { "net", 0 },
+	[FAC_MONITOR] = { "monitor", 0 },
+	{ NULL, 0 }
+};
+
+struct failsh	failsh;
+
+static const char	*pidfile = FAIL_RUNDIR "/failsh.pid";
+
+static __attribute__((noreturn)) void
+usage(void)
+{
+	fprintf(stderr, "usage: failsh [-FnV] [-c community] [-D [address:]port]"
+	    " [-d facility]\n"
+	    "              [-f tclfile] [-i pidfile] [-k keyfile] "
+	    "[-L faild-address]\n"
+	    "              [-l dumpfile] [-m [address:]port] [-N nodename]\n");
+	exit(2);
+}
+
+/*
+ * A port alone ("1848") listens on the default address; "none" not at
+ * all; anything else is an address with an optional port.
+ */
+static const char *
+listen_spec(const char *arg, const char *default_addr)
+{
+	const char	*p;
+	char		*s;
+
+	for (p = arg; *p != '\0' && isdigit((unsigned char)*p); p++)
+		;
+	if (*p != '\0' || p == arg)
+		return arg;
+	s = xmalloc(strlen(default_addr) + strlen(arg) + 2);
+	sprintf(s, "%s:%s", default_addr, arg);
+	return s;
+}
+
+/* Refuse a policy that others than its owner and root could change. */
+static void
+policy_check_owner(const char *path)
+{
+	struct stat	st;
+
+	if (stat(path, &st) < 0)
+		fatal("policy script %s", path);
+	if (!S_ISREG(st.st_mode))
+		fatalx("policy script %s: not a regular file", path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		fatalx("policy script %s: writable by group or others (mode "
+		    "%03o), refused", path, (unsigned)(st.st_mode & 0777));
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		fatalx("policy script %s: owned by uid %u, neither root nor "
+		    "us, refused", path, (unsigned)st.st_uid);
+}
+
+/* The interactive shell: read commands from stdin in the event loop. */
+static const char repl_script[] =
+"namespace eval ::failsh { variable cmd {} }\n"
+"proc ::failsh::prompt {p} { puts -nonewline $p; flush stdout }\n"
+"proc ::failsh::input {} {\n"
+"    variable cmd\n"
+"    if {[gets stdin line] < 0} {\n"
+"        if {[eof stdin]} { exit 0 }\n"
+"        return\n"
+"    }\n"
+"    append cmd $line \\n\n"
+"    if {![info complete $cmd]} { prompt {> }; return }\n"
+"    set c $cmd\n"
+"    set cmd {}\n"
+"    if {[catch {uplevel #0 $c} r]} {\n"
+"        puts stderr \"error: $r\"\n"
+"    } elseif {$r ne {}} {\n"
+"        puts $r\n"
+"    }\n"
+"    prompt {failsh> }\n"
+"}\n"
+"fconfigure stdin -blocking 0\n"
+"fileevent stdin readable ::failsh::input\n"
+"if {[info exists tcl_interactive] && $tcl_interactive} {\n"
+"    ::failsh::prompt {failsh> }\n"
+"}\n";
+
+/* Signals, in a thread of their own: they act through the Tcl loop. */
+static void *
+signal_thread(void *arg)
+{
+	sigset_t	set;
+	int		sig;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		if (pth_sigwait(&set, &sig) != 0)
+			continue;
+		switch (sig) {
+		case SIGINT:
+			monitor_dump();
+			break;
+		case SIGHUP:
+			log_warnx("SIGHUP: reloading the policy is not "
+			    "supported yet, keeping it");
+			break;
+		default:
+			log_info("exiting on signal %d, services left as they "
+			    "are", sig);
+			if (failsh.policy != NULL && pidfile[0] != '\0')
+				unlink(pidfile);
+			exit(0);
+		}
+	}
+	return NULL;
+}
+
+static void
+failsh_local_faild(void)
+{
+	struct failsh_host	*me = failsh.nodename ?
+				    failsh_host_find(failsh.nodename) : NULL;
+	const char		*addr = failsh.faild_addr;
+	char			 err[256];
+	int			 port = FAIL_DEFAULT_PORT;
+
+	if (addr == NULL)
+		addr = me != NULL && me->address != NULL ? me->address :
+		    "127.0.0.1";
+	if (me != NULL)
+		port = me->port;
+	if (fail_client_init(&failsh.faild, addr, port, me ? me->tcp : 1, err,
+	    sizeof(err)) < 0)
+		fatalx("local faild address: %s", err);
+	failsh.faild.by = "failsh";
+	failsh.faild.timeout_ms = 2000;
+	if (me != NULL) {
+		failsh.faild.community = me->community;
+		if (me->keyid != NULL)
+			failsh.faild.key = keyring_find(failsh.keys, me->keyid);
+	}
+	pth_mutex_init(&failsh.faild_mutex);
+}
+
+int
+main(int argc, char *argv[])
+{
+	Tcl_Interp	*interp;
+	pth_attr_t	 attr;
+	sigset_t	 set;
+	char		 err[512], host[256];
+	int		 ch, foreground = 0, check = 0;
+	FILE		*f;
+
+	failsh.community = "public";
+	failsh.dumpfile = "/var/tmp/failsh.dump";
+	failsh.monitor_addr = "0.0.0.0:1848";
+	failsh.control_addr = "127.0.0.1:1849";
+	log_init("failsh", 1);
+
+	while ((ch = getopt(argc, argv, "c:D:d:Ff:i:k:L:l:m:N:nV")) != -1) {
+		switch (ch) {
+		case 'c':
+			failsh.community = optarg;
+			break;
+		case 'D':
+			failsh.control_addr = listen_spec(optarg, "127.0.0.1");
+			break;
+		case 'd':
+			if (log_fac_find(optarg) < 0) {
+				fprintf(stderr, "failsh: unknown debug facility "
+				    "\"%s\"\n", optarg);
+				exit(2);
+			}
+			log_fac_raise(optarg);
+			foreground = 1;
+			break;
+		case 'F':
+			foreground = 1;
+			break;
+		case 'f':
+			failsh.policy = optarg;
+			break;
+		case 'i':
+			pidfile = optarg;
+			break;
+		case 'k':
+			failsh.keyfile = optarg;
+			break;
+		case 'L':
+			failsh.faild_addr = optarg;
+			break;
+		case 'l':
+			failsh.dumpfile = optarg;
+			break;
+		case 'm':
+			failsh.monitor_addr = listen_spec(optarg, "0.0.0.0");
+			break;
+		case 'N':
+			failsh.nodename = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'V':
+			printf("failsh (failover) %s, protocol %d, Tcl %s\n",
+			    PACKAGE_VERSION, PROTO_VERSION, TCL_PATCH_LEVEL);
+			exit(0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (failsh.nodename == NULL) {
+		if (gethostname(host, sizeof(host)) < 0)
+			fatal("gethostname");
+		host[sizeof(host) - 1] = '\0';
+		failsh.nodename = xstrdup(host);
+	}
+	if (failsh.policy == NULL)
+		foreground = 1;		/* interactive */
+	if (failsh.keyfile != NULL && (failsh.keys =
+	    keyring_load(failsh.keyfile, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	if (failsh.policy != NULL)
+		policy_check_owner(failsh.policy);
+
+	if (!pth_init())
+		fatal("pth_init");
+	failsh.start_ms = time_now_ms();
+	signal(SIGPIPE, SIG_IGN);
+	notify_install();
+	Tcl_FindExecutable(argv[0]);
+	failsh.interp = interp = Tcl_CreateInterp();
+	if (Tcl_Init(interp) != TCL_OK)
+		fatalx("Tcl: %s", Tcl_GetStringResult(interp));
+	failsh_tcl_init(interp);
+	job_init(interp);
+	Tcl_SetVar(interp, "tcl_interactive", failsh.policy == NULL &&
+	    isatty(0) ? "1" : "0", TCL_GLOBAL_ONLY);
+
+	if (failsh.policy != NULL &&
+	    Tcl_EvalFile(interp, failsh.policy) != TCL_OK)
+		fatalx("policy script %s: %s", failsh.policy,
+		    Tcl_GetVar(interp, "errorInfo", TCL_GLOBAL_ONLY));
+	if (check) {
+		int ns = 0, nh = 0;
+		struct failsh_service *s;
+		struct failsh_host *h;
+
+		for (s = failsh.services; s != NULL; s = s->next)
+			ns++;
+		for (h = failsh.hosts; h != NULL; h = h->next)
+			nh++;
+		printf("failsh: configuration OK: %d services, %d hosts in "
+		    "%s\n", ns, nh, failsh.policy ? failsh.policy : "-");
+		exit(0);
+	}
+	failsh_local_faild();
+	monitor_start();
+
+	if (!foreground) {
+		if (daemon(0, 0) < 0)
+			fatal("daemon");
+		log_set_stderr(0);
+	}
+	if (failsh.policy != NULL && pidfile[0] != '\0') {
+		if ((f = fopen(pidfile, "w")) == NULL)
+			log_warn("cannot write pid file %s", pidfile);
+		else {
+			fprintf(f, "%d\n", (int)getpid());
+			fclose(f);
+		}
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pth_sigmask(SIG_BLOCK, &set, NULL);
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_NAME, "signals");
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, signal_thread, NULL) == NULL)
+		fatal("pth_spawn");
+
+	sched_start();
+	if (failsh.policy == NULL && Tcl_Eval(interp, repl_script) != TCL_OK)
+		fatalx("failsh shell: %s", Tcl_GetStringResult(interp));
+	log_info("ready: node %s, %s, local faild %s", failsh.nodename,
+	    failsh.policy ? failsh.policy : "interactive",
+	    failsh.faild_addr ? failsh.faild_addr : "default");
+	for (;;)
+		Tcl_DoOneEvent(TCL_ALL_EVENTS);
+}

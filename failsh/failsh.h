@@ -1,0 +1,189 @@
+/*
+ * failsh.h: the failover shell's context. One process, GNU Pth threads:
+ * the main thread runs the Tcl event loop (through a Pth notifier), one
+ * runner thread per service polls its peers and decides, the monitor and
+ * control ports have their own threads. Only the main thread touches Tcl;
+ * runners hand scripts to it as jobs and wait for their result.
+ */
+#ifndef FAILSH_H
+#define FAILSH_H
+
+#include "config.h"
+
+#include <pth.h>
+#include <stdint.h>
+#include <tcl.h>
+
+#include "auth.h"
+#include "client.h"
+#include "decide.h"
+#include "state.h"
+
+#define FAILSH_MONITOR_PORT	1848
+#define FAILSH_CONTROL_PORT	1849
+#define FAILSH_POOL		4	/* connections to one host at once */
+#define FAILSH_INTERVAL_MS	1000	/* default service interval */
+#define FAILSH_MIN_INTERVAL_MS	10
+#define FAILSH_TIMEOUT_MS	10000	/* default script timeout */
+#define FAILSH_CALL_MS		1000	/* default call timeout per host */
+#define FAILSH_MAX_PEERS	16	/* masters + slaves + quorum */
+#define FAILSH_MAX_REASON	160
+
+enum {				/* debug facilities, see log_facilities */
+	FAC_MAIN,
+	FAC_TCL,
+	FAC_SCHED,
+	FAC_NET,
+	FAC_MONITOR
+};
+
+/* A peer faild, named in some masters, slaves or quorum list. */
+struct failsh_host {
+	char			*name;		/* owned */
+	char			*address;	/* owned; NULL: the name */
+	int			 port;
+	int			 tcp;
+	char			*community;	/* owned; NULL: none */
+	char			*keyid;		/* owned; NULL: unsigned */
+	int			 timeout_ms;
+	int			 local;		/* this host: never polled */
+
+	/* run time */
+	struct fail_client	 pool[FAILSH_POOL];
+	int			 pool_ready[FAILSH_POOL];
+	int			 pool_busy[FAILSH_POOL];
+	pth_mutex_t		 pool_mutex;
+	pth_cond_t		 pool_cond;
+	int64_t			 last_connect_ms;	/* wall clock */
+	int64_t			 last_call_ms;
+	int			 reachable;
+	char			 last_error[128];
+	struct failsh_host	*next;
+};
+
+/* One host as one service sees it. */
+struct failsh_peer {
+	struct failsh_host	*host;		/* borrowed from failsh.hosts */
+	struct decide_peer	 obs;		/* name borrowed from host */
+	int64_t			 seen_ms;	/* last answer, wall clock */
+};
+
+enum failsh_role {
+	ROLE_MASTER,
+	ROLE_SLAVE,
+	ROLE_QUORUM
+};
+
+struct failsh_service {
+	char			 name[PROTO_MAX_NAME + 1];
+
+	/* configuration, set by failsvc */
+	int64_t			 interval_ms;
+	int			 deadcount;
+	int64_t			 timeout_ms;	/* scripts */
+	struct failsh_peer	*peers[3];	/* by role; owned arrays */
+	size_t			 npeers[3];
+	Tcl_Obj			*script[3];	/* start stop reclaim; owned */
+
+	/* run time */
+	enum svc_state		 state;
+	int64_t			 changed_ms;	/* wall clock */
+	char			 reason[FAILSH_MAX_REASON];
+	int			 published;	/* faild has our state */
+	int64_t			 next_run;	/* monotonic */
+	int64_t			 last_run;	/* monotonic, 0: never */
+	int64_t			 late_ms;	/* of the last run */
+	uint64_t		 runs;
+	int			 running;	/* runner thread started */
+	int			 busy;		/* a script of it is running */
+	pth_cond_t		 wake;		/* config changed, run now */
+	struct failsh_service	*next;
+};
+
+enum failsh_script {
+	SCRIPT_START,
+	SCRIPT_STOP,
+	SCRIPT_RECLAIM
+};
+
+struct failsh_trap {
+	char			*pattern;	/* owned: a service or "*" */
+	Tcl_Obj			*script;	/* owned */
+	struct failsh_trap	*next;
+};
+
+struct failsh {
+	/* configuration, from the command line */
+	const char		*policy;	/* -f, NULL: interactive */
+	const char		*nodename;	/* -N */
+	const char		*faild_addr;	/* -L, the local faild */
+	const char		*community;	/* -c, for faildebug */
+	const char		*keyfile;	/* -k */
+	const char		*monitor_addr;	/* -m */
+	const char		*control_addr;	/* -D */
+	const char		*dumpfile;	/* -l */
+	int			 test_mode;	/* -T: shorter start-up */
+
+	struct keyring		*keys;		/* owned, NULL: none */
+	Tcl_Interp		*interp;
+	struct failsh_host	*hosts;
+	struct failsh_service	*services;
+	struct failsh_trap	*traps;
+	struct fail_client	 faild;		/* the local faild, runners */
+	pth_mutex_t		 faild_mutex;	/* one call at a time */
+	int			 scheduling;	/* runners may start */
+	uint64_t		 generation;	/* bumped on every change */
+	int64_t			 start_ms;
+};
+
+extern struct failsh	failsh;
+
+/* failsh_notify.c: a Tcl notifier that waits through Pth. */
+void	 notify_install(void);
+/* Make the Tcl event loop look at its queue; from any Pth thread. */
+void	 notify_wake(void);
+
+/* failsh_tcl.c: failsvc, failhost, failtrap, failquery. */
+void	 failsh_tcl_init(Tcl_Interp *);
+struct failsh_service	*failsh_service_find(const char *);
+struct failsh_host	*failsh_host_find(const char *);
+const char		*failsh_role_str(enum failsh_role);
+
+/* failsh_host.c: calls to a peer's faild over a small pool. */
+/*
+ * Send "verb args" to host and wait at most timeout_ms (also for a free
+ * connection). Returns 0 with resp filled, -1 with err set. Yields.
+ */
+int	 host_call(struct failsh_host *, const char *request, int timeout_ms,
+	    struct proto_resp *resp, char *err, size_t errlen);
+void	 host_close(struct failsh_host *);
+/* The service's state at host: 0 with *st (FAIL for 404), -1 if unreachable. */
+int	 host_get_state(struct failsh_host *, const char *service,
+	    int timeout_ms, enum svc_state *st, char *err, size_t errlen);
+
+/* failsh_sched.c: one runner thread per service. */
+void	 sched_start(void);
+void	 sched_service_added(struct failsh_service *);
+/* Set the local state, log the transition, publish, run traps. */
+void	 sched_set_state(struct failsh_service *, enum svc_state,
+	    const char *why);
+
+/* failsh_job.c: scripts run as Tcl coroutines in the main thread. */
+void	 job_init(Tcl_Interp *);
+/*
+ * Run a start/stop/reclaim script of svc and wait for its result: the
+ * state it returned, or FAIL (with why set) on an error, a result that
+ * is no state, or the timeout. Called from a runner thread; yields.
+ */
+enum svc_state	job_run_script(struct failsh_service *, enum failsh_script,
+		    char *why, size_t whylen);
+/* Queue failtrap scripts for a change; they run in order per service. */
+void	 job_trap(const char *service, const char *host, enum svc_state old,
+	    enum svc_state new);
+
+/* failsh_monitor.c: the monitor port, the control port, the dump. */
+void	 monitor_start(void);
+void	 monitor_changed(void);	/* push a new snapshot */
+void	 monitor_dump(void);	/* SIGINT */
+
+#endif

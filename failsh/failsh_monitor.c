@@ -1,0 +1,369 @@
+/*
+ * failsh_monitor.c: what failsh shows of itself. The monitor port (1848)
+ * pushes a full snapshot (hosts, services, peers) to every client on each
+ * change, for failmon; the control port (1849, loopback by default)
+ * answers failproto(5) requests for faildebug and failstat; SIGINT writes
+ * the snapshot to the dump file, kept open if it is a FIFO.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "failsh.h"
+#include "log.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+#define MONITOR_MAX_CLIENTS	64
+#define MONITOR_MIN_GAP_MS	20	/* coalesce bursts of changes */
+#define MONITOR_WRITE_MS	5000
+
+static uint64_t			 monitor_gen;
+static pth_mutex_t		 monitor_mutex = PTH_MUTEX_INIT;
+static pth_cond_t		 monitor_cond = PTH_COND_INIT;
+static int			 monitor_clients, control_clients;
+static struct log_ratelimit	 rl_monitor;
+
+static const char *
+peer_view_str(const struct failsh_service *s, const struct failsh_peer *p)
+{
+	return decide_view_str(decide_peer_view(&p->obs, s->deadcount));
+}
+
+/* The snapshot of failproto(5), "SNAPSHOT" to "END". */
+static void
+monitor_snapshot(struct pbuf *b)
+{
+	struct failsh_host	*h;
+	struct failsh_service	*s;
+	int64_t			 now = time_mono_ms(), next;
+	size_t			 i;
+	int			 r;
+
+	pbuf_printf(b, "SNAPSHOT %" PRIu64 " %s %" PRId64 "\n", monitor_gen,
+	    failsh.nodename, time_now_ms());
+	for (h = failsh.hosts; h != NULL; h = h->next)
+		pbuf_printf(b, "HOST %s %s %d %s %s %" PRId64 " %" PRId64
+		    " %s\n", h->name, h->address ? h->address : h->name,
+		    h->port, h->tcp ? "tcp" : "udp", h->local ? "local" :
+		    h->last_call_ms == 0 && h->last_error[0] == '\0' ? "unknown" :
+		    h->reachable ? "reachable" : "unreachable",
+		    h->last_connect_ms, h->last_call_ms,
+		    h->last_error[0] ? h->last_error : "-");
+	for (s = failsh.services; s != NULL; s = s->next) {
+		next = s->running ? s->next_run - now : -1;
+		if (s->busy)
+			next = 0;
+		pbuf_printf(b, "SERVICE %s %s %" PRId64 " %" PRId64 " %d %"
+		    PRId64 " %" PRIu64 " %s %s\n", s->name,
+		    svc_state_str(s->state), s->changed_ms, s->interval_ms,
+		    s->deadcount, next < 0 ? (int64_t)-1 : next, s->runs,
+		    s->busy ? "busy" : "idle", s->reason[0] ? s->reason : "-");
+		for (r = ROLE_MASTER; r <= ROLE_QUORUM; r++)
+			for (i = 0; i < s->npeers[r]; i++) {
+				const struct failsh_peer *p = &s->peers[r][i];
+
+				pbuf_printf(b, "PEER %s %s %s %s %d %" PRId64
+				    "\n", s->name, r == ROLE_MASTER ? "master" :
+				    r == ROLE_SLAVE ? "slave" : "quorum",
+				    p->host->name, peer_view_str(s, p),
+				    p->obs.fails, p->seen_ms);
+			}
+	}
+	pbuf_printf(b, "END\n");
+}
+
+void
+monitor_changed(void)
+{
+	monitor_gen++;
+	if (monitor_clients > 0)
+		pth_cond_notify(&monitor_cond, TRUE);
+}
+
+static void *
+monitor_client_thread(void *arg)
+{
+	int		 fd = (int)(intptr_t)arg;
+	struct pbuf	 b = { 0 };
+	uint64_t	 sent = 0;
+	pth_event_t	 ev;
+	char		 junk[256];
+	ssize_t		 n;
+
+	monitor_clients++;
+	for (;;) {
+		sent = monitor_gen;
+		pbuf_reset(&b);
+		monitor_snapshot(&b);
+		if (net_write_all(fd, b.data, b.len,
+		    time_mono_ms() + MONITOR_WRITE_MS) < 0)
+			break;
+		pth_nap(pth_time(0, MONITOR_MIN_GAP_MS * 1000));
+		if (monitor_gen != sent)
+			continue;
+		ev = pth_event(PTH_EVENT_FD | PTH_UNTIL_FD_READABLE, fd);
+		pth_mutex_acquire(&monitor_mutex, FALSE, NULL);
+		while (monitor_gen == sent &&
+		    pth_event_status(ev) != PTH_STATUS_OCCURRED)
+			pth_cond_await(&monitor_cond, &monitor_mutex, ev);
+		pth_mutex_release(&monitor_mutex);
+		if (pth_event_status(ev) == PTH_STATUS_OCCURRED) {
+			n = read(fd, junk, sizeof(junk));
+			if (n == 0 || (n < 0 && errno != EAGAIN &&
+			    errno != EINTR)) {
+				pth_event_free(ev, PTH_FREE_THIS);
+				break;
+			}
+		}
+		pth_event_free(ev, PTH_FREE_THIS);
+	}
+	close(fd);
+	pbuf_free(&b);
+	monitor_clients--;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * The control port: failproto(5) requests, one answer each.
+ */
+static void
+control_fmt_service(struct pbuf *out, const struct failsh_service *s)
+{
+	pbuf_printf(out, " %s %s %" PRId64 " failsh", s->name,
+	    svc_state_str(s->state), s->changed_ms);
+}
+
+static void
+control_handle(const char *line, size_t len, struct pbuf *out)
+{
+	struct proto_req	 req;
+	struct failsh_service	*s;
+	char			 err[256];
+	int			 code, i, n;
+
+	if (proto_parse_request(line, len, &req, &code, err,
+	    sizeof(err)) < 0) {
+		proto_fmt_err(out, req.id, code, "%s", err);
+		return;
+	}
+	switch (req.verb) {
+	case VERB_PING:
+		pbuf_printf(out, "%s OK pong", req.id);
+		return;
+	case VERB_VERSION:
+		pbuf_printf(out, "%s OK failover %s proto %d", req.id,
+		    PACKAGE_VERSION, PROTO_VERSION);
+		return;
+	case VERB_GET:
+		if ((s = failsh_service_find(req.argv[0])) == NULL) {
+			proto_fmt_err(out, req.id, PERR_NOTFOUND, "no such "
+			    "service %s", req.argv[0]);
+			return;
+		}
+		pbuf_printf(out, "%s OK", req.id);
+		control_fmt_service(out, s);
+		return;
+	case VERB_LIST:
+		for (n = 0, s = failsh.services; s != NULL; s = s->next)
+			n++;
+		pbuf_printf(out, "%s OK %d", req.id, n);
+		for (s = failsh.services; s != NULL; s = s->next)
+			control_fmt_service(out, s);
+		return;
+	case VERB_STATS: {
+		uint64_t runs = 0;
+
+		for (n = 0, s = failsh.services; s != NULL; s = s->next, n++)
+			runs += s->runs;
+		pbuf_printf(out, "%s OK services %d runs %" PRIu64
+		    " monitors %d uptime_ms %" PRId64, req.id, n, runs,
+		    monitor_clients, time_now_ms() - failsh.start_ms);
+		return;
+	}
+	case VERB_DEBUG:
+		if (req.argc > 0 && strcmp(req.community ? req.community :
+		    "public", failsh.community) != 0) {
+			proto_fmt_err(out, req.id, PERR_DENIED, "debug levels "
+			    "need the community of failsh -c");
+			return;
+		}
+		for (i = 0; i < req.argc; i += 2)
+			if (log_fac_find(req.argv[i]) < 0) {
+				proto_fmt_err(out, req.id, PERR_MALFORMED,
+				    "unknown debug facility \"%.32s\"",
+				    req.argv[i]);
+				return;
+			}
+		for (i = 0; i < req.argc; i += 2) {
+			log_fac_set(req.argv[i], req.argv[i + 1][0] - '0');
+			log_info("debug level of %s set to %s", req.argv[i],
+			    req.argv[i + 1]);
+		}
+		pbuf_printf(out, "%s OK", req.id);
+		for (i = 0; log_facilities[i].name != NULL; i++)
+			pbuf_printf(out, " %s %d", log_facilities[i].name,
+			    log_facilities[i].level);
+		return;
+	default:
+		proto_fmt_err(out, req.id, PERR_VERB, "%s is not served by "
+		    "failsh", proto_verb_str(req.verb));
+		return;
+	}
+}
+
+static void *
+control_client_thread(void *arg)
+{
+	int			 fd = (int)(intptr_t)arg;
+	struct net_lines	*lines = xmalloc(sizeof(*lines));
+	struct pbuf		 out = { 0 };
+	char			 line[PROTO_MAX_LINE + 2];
+	ssize_t			 n;
+
+	control_clients++;
+	net_lines_init(lines, fd);
+	for (;;) {
+		n = net_lines_read(lines, line, sizeof(line),
+		    time_mono_ms() + 120000);
+		if (n == -1 || n == -2)
+			break;
+		pbuf_reset(&out);
+		if (n == -3)
+			proto_fmt_err(&out, "-", PERR_TOOBIG, "request longer "
+			    "than %d bytes", PROTO_MAX_LINE);
+		else
+			control_handle(line, (size_t)n, &out);
+		pbuf_add(&out, "\n", 1);
+		if (net_write_all(fd, out.data, out.len,
+		    time_mono_ms() + MONITOR_WRITE_MS) < 0)
+			break;
+	}
+	close(fd);
+	free(lines);
+	pbuf_free(&out);
+	control_clients--;
+	return NULL;
+}
+
+struct listener {
+	int		  fd;
+	const char	 *what;
+	void		*(*client)(void *);
+};
+
+static void *
+monitor_accept_thread(void *arg)
+{
+	struct listener	*l = arg;
+	pth_attr_t	 attr = pth_attr_new();
+	int		 fd;
+
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	pth_attr_set(attr, PTH_ATTR_NAME, l->what);
+	for (;;) {
+		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EINTR ||
+			    errno == ECONNABORTED)
+				net_wait(l->fd, 0, -1);
+			else {
+				log_warnx_rl(&rl_monitor, "%s port: accept: %s",
+				    l->what, strerror(errno));
+				pth_nap(pth_time(0, 100000));
+			}
+			continue;
+		}
+		if (monitor_clients + control_clients >= MONITOR_MAX_CLIENTS) {
+			static const char msg[] = "- ERR 503 too many clients\n";
+
+			(void)!write(fd, msg, sizeof(msg) - 1);
+			close(fd);
+			continue;
+		}
+		if (pth_spawn(attr, l->client, (void *)(intptr_t)fd) == NULL)
+			close(fd);
+	}
+	return NULL;
+}
+
+static void
+monitor_listen(const char *spec, int port, const char *what,
+    void *(*client)(void *))
+{
+	static struct listener	ls[2];
+	static int		nls;
+	struct net_addr		a;
+	char			err[256];
+	int			fd;
+
+	if (strcmp(spec, "none") == 0)
+		return;
+	if (net_parse_addr(spec, port, &a, err, sizeof(err)) < 0)
+		fatalx("%s address: %s", what, err);
+	if ((fd = net_bind(&a, SOCK_STREAM, err, sizeof(err))) < 0)
+		fatalx("cannot listen on the %s port: %s", what, err);
+	ls[nls].fd = fd;
+	ls[nls].what = what;
+	ls[nls].client = client;
+	if (pth_spawn(PTH_ATTR_DEFAULT, monitor_accept_thread,
+	    &ls[nls++]) == NULL)
+		fatal("pth_spawn");
+	net_addr_port_str((struct sockaddr *)&a.ss, err, sizeof(err));
+	log_info("%s port: %s", what, err);
+}
+
+void
+monitor_start(void)
+{
+	monitor_listen(failsh.monitor_addr, FAILSH_MONITOR_PORT, "monitor",
+	    monitor_client_thread);
+	monitor_listen(failsh.control_addr, FAILSH_CONTROL_PORT, "control",
+	    control_client_thread);
+}
+
+/* SIGINT: the snapshot into the dump file; a FIFO stays open. */
+void
+monitor_dump(void)
+{
+	static int	 fifo = -1;
+	struct pbuf	 b = { 0 };
+	struct stat	 st;
+	int		 fd;
+
+	monitor_snapshot(&b);
+	if (fifo >= 0)
+		fd = fifo;
+	else if (stat(failsh.dumpfile, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		if ((fd = open(failsh.dumpfile, O_WRONLY | O_NONBLOCK |
+		    O_CLOEXEC)) < 0) {
+			log_warn("dump: %s (no reader?)", failsh.dumpfile);
+			goto done;
+		}
+		fifo = fd;
+	} else if ((fd = open(failsh.dumpfile, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600)) < 0) {
+		log_warn("dump: %s", failsh.dumpfile);
+		goto done;
+	}
+	if (write(fd, b.data, b.len) != (ssize_t)b.len) {
+		log_warn("dump: writing %s", failsh.dumpfile);
+		if (fd == fifo) {
+			close(fifo);	/* the reader went away */
+			fifo = -1;
+		}
+	}
+	if (fd != fifo)
+		close(fd);
+	log_info("state dumped to %s", failsh.dumpfile);
+done:
+	pbuf_free(&b);
+}
