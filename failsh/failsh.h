@@ -90,6 +90,7 @@ struct failsh_service {
 	int64_t			 changed_ms;	/* wall clock */
 	char			 reason[FAILSH_MAX_REASON];
 	int			 published;	/* faild has our state */
+	int			 adopted;	/* state taken from faild */
 	int64_t			 next_run;	/* monotonic */
 	int64_t			 last_run;	/* monotonic, 0: never */
 	int64_t			 late_ms;	/* of the last run */

@@ -98,6 +98,7 @@ sched_adopt(struct failsh_service *s)
 		s->state = st;
 		s->changed_ms = strtoll(r.fields[2], NULL, 10);
 		s->published = 1;
+		s->adopted = 1;
 		snprintf(s->reason, sizeof(s->reason), "as the local faild "
 		    "had it");
 		log_info("service %s: %s (as the local faild had it)",
@@ -105,6 +106,8 @@ sched_adopt(struct failsh_service *s)
 	} else if (rc < 0)
 		log_warnx("service %s: local faild unreachable (%s), starting "
 		    "in %s", s->name, err, svc_state_str(s->state));
+	else
+		sched_publish(s);	/* new: it starts in RECOVER */
 	proto_resp_clear(&r);
 	monitor_changed();
 }
@@ -256,6 +259,14 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	    s->name, (unsigned long long)s->runs, (long long)late_ms,
 	    decide_action_str(res.action), res.reason);
 
+	/* Restarted with UP taken from faild: the host may have rebooted. */
+	if (res.action == ACT_NONE && s->adopted && s->state == SVC_UP) {
+		res.action = ACT_REANNOUNCE;
+		snprintf(res.reason, sizeof(res.reason), "failsh restarted, "
+		    "re-running start");
+	}
+	if (res.action != ACT_REPOLL)
+		s->adopted = 0;
 	switch (res.action) {
 	case ACT_REPOLL:
 		log_info("service %s: %s", s->name, res.reason);

@@ -10,7 +10,8 @@
 # Tests: test NAME BODY, skip WHY, fail MSG, assert_equal, assert_match,
 #   assert_regexp, assert_true, wait_for COND ?MS? ?MSG?, harness_done.
 # Daemons (handles are dicts: name pid addr port dir state log args):
-#   start_faild ?-name N? ?-statefile F? ?--? ?faild options?, stop_daemon,
+#   start_faild ?-name N? ?-statefile F? ?--? ?faild options?,
+#   start_failsh NODE FAILD POLICY ?options?, stop_daemon,
 #   kill_daemon H ?SIGNAL?, restart H ?options?, pause_daemon,
 #   resume_daemon, daemon_alive, daemon_log, wait_for_log H GLOB, adopt.
 # Requests: faild_tcp H LINE, faild_tcp_lines H TEXT N, faild_udp H DATA,
@@ -64,6 +65,7 @@ set ::faild [file normalize [file join $harness::builddir faild/faild]]
 set ::failc [file normalize [file join $harness::builddir failc/failc]]
 set ::failstat [file normalize [file join $harness::builddir failc/failstat]]
 set ::faildebug [file normalize [file join $harness::builddir failc/faildebug]]
+set ::failsh [file normalize [file join $harness::builddir failsh/failsh]]
 set ::tmpdir $harness::tmpdir
 
 # ----------------------------------------------------------------------
@@ -416,13 +418,19 @@ proc start_faild {args} {
 }
 
 proc harness::spawn_faild {h {owned 0}} {
+	set cmd [list $::faild -F -l [dict get $h addr] -p [dict get $h port] \
+	    -s [dict get $h state] -r "" {*}[dict get $h args]]
+	return [spawn_daemon $h $cmd $owned]
+}
+
+# Start cmd with its output appended to the handle's log, track it, and
+# wait for its "ready:" log line.
+proc harness::spawn_daemon {h cmd owned} {
 	variable daemons
 	variable test_daemons
 	variable in_test
 	set log [dict get $h log]
 	set offset [expr {[file exists $log] ? [file size $log] : 0}]
-	set cmd [list $::faild -F -l [dict get $h addr] -p [dict get $h port] \
-	    -s [dict get $h state] -r "" {*}[dict get $h args]]
 	set pid [exec {*}$cmd </dev/null >>& $log &]
 	dict set h pid $pid
 	dict set h offset $offset
@@ -433,6 +441,7 @@ proc harness::spawn_faild {h {owned 0}} {
 	}
 	pidfile_update
 	set deadline [expr {[clock milliseconds] + 10000}]
+	set prog [file tail [lindex $cmd 0]]
 	while 1 {
 		set text [string range [read_file $log] $offset end]
 		if {[string match "*ready:*" $text]} {
@@ -441,14 +450,43 @@ proc harness::spawn_faild {h {owned 0}} {
 		if {![pid_alive $pid]} {
 			unset daemons($name)
 			pidfile_update
-			error "faild $name exited before it was ready:\
+			error "$prog $name exited before it was ready:\
 			    [string trim $text]"
 		}
 		if {[clock milliseconds] > $deadline} {
-			error "faild $name not ready after 10 s: $text"
+			error "$prog $name not ready after 10 s: $text"
 		}
 		nap 10
 	}
+}
+
+# start_failsh NODE FAILD POLICY ?failsh options?: start failsh in the
+# foreground as node NODE whose local faild is FAILD (a handle), running
+# the policy text POLICY (written to a file of its own, mode 644), with
+# monitor and control ports of its own on FAILD's address; wait for its
+# "ready:" line. The handle adds node, monitor, control, policy, faild.
+proc start_failsh {node faild policy args} {
+	lassign [harness::next_address] - mport
+	lassign [harness::next_address] - cport
+	set name failsh-$node
+	set dir $::tmpdir/$name.[incr harness::seq]
+	file mkdir $dir
+	write_file $dir/policy.tcl $policy 0644
+	set h [dict create name $name node $node addr [dict get $faild addr] \
+	    monitor $mport control $cport dir $dir log $dir/log \
+	    policy $dir/policy.tcl faild $faild args $args]
+	return [harness::spawn_failsh $h 1]
+}
+
+proc harness::spawn_failsh {h {owned 0}} {
+	set f [dict get $h faild]
+	set a [dict get $h addr]
+	set cmd [list $::failsh -F -N [dict get $h node] \
+	    -f [dict get $h policy] \
+	    -L [dict get $f addr]:[dict get $f port] \
+	    -m $a:[dict get $h monitor] -D $a:[dict get $h control] \
+	    -l [dict get $h dir]/dump -i "" {*}[dict get $h args]]
+	return [spawn_daemon $h $cmd $owned]
 }
 
 # The log lines written by the daemon since its last start.
@@ -562,8 +600,10 @@ proc restart {h args} {
 	}
 	# A port still held by the dead process's last connections is fine
 	# (SO_REUSEADDR); retry a few times anyway if bind races.
+	set spawn [expr {[dict exists $h policy] ? "spawn_failsh" :
+	    "spawn_faild"}]
 	for {set try 0} {1} {incr try} {
-		if {![catch {harness::spawn_faild $h} r]} {
+		if {![catch {harness::$spawn $h} r]} {
 			return $r
 		}
 		if {$try >= 20 || ![string match "*in use*" $r]} {
