@@ -308,3 +308,180 @@ test "exec in a script: output, errors and exit codes as Tcl's exec" {
 	assert_equal {both NONE} [lindex $lines 5]
 	assert_match {*no such file or directory* {POSIX ENOENT *}} [lindex $lines 6]
 }
+
+# The first line of failsh's current monitor snapshot starting with PREFIX.
+proc snapshot_line {s prefix} {
+	foreach line [snapshot $s] {
+		if {[string match "$prefix *" $line]} {
+			return $line
+		}
+	}
+	return ""
+}
+
+# One whole snapshot from the monitor port, as a list of lines.
+proc snapshot {s} {
+	set ch [faild_connect [dict create addr [dict get $s addr] \
+	    port [dict get $s monitor]]]
+	try {
+		return [read_snapshot $ch]
+	} finally {
+		conn_close $ch
+	}
+}
+
+proc read_snapshot {ch} {
+	set lines {}
+	while {[set line [read_line $ch]] ne "END"} {
+		lappend lines $line
+	}
+	return $lines
+}
+
+test "another service fails over on time while a script sleeps" {
+	set fa [start_faild -name fa[incr ::harness::seq]]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set nodes [dict create a $fa b $fb]
+	set pol_a "[hosts_tcl $nodes]
+		failsvc www interval 0.1
+		failsvc www slaves b
+		failsvc www start {return UP}"
+	set pol_b "[hosts_tcl $nodes]
+		failsvc slow start {after 60000; return UP}
+		failsvc www interval 0.1
+		failsvc www masters a
+		failsvc www start {return UP}
+		failsvc www stop {return RECOVER}"
+	set sa [start_failsh a $fa $pol_a]
+	set sb [start_failsh b $fb $pol_b]
+	wait_for {[state_of $fa www] eq "UP" && [state_of $fb www] eq "RECOVER"}
+	wait_for {[string match "* busy *" [snapshot_line $sb "SERVICE slow"]]} \
+	    3000 "slow's start is not running"
+	set t0 [clock milliseconds]
+	kill_daemon $sa
+	kill_daemon $fa
+	wait_for {[state_of $fb www] eq "UP"} 3000 "www did not fail over"
+	set took [expr {[clock milliseconds] - $t0}]
+	assert_true {$took <= 400 + 700} "took $took ms"
+	assert_equal RECOVER [state_of $fb slow]
+}
+
+test "monitor port: a snapshot at once, a new one on each change" {
+	set p [pair 0.1]
+	set sb [dict get $p sb]
+	set ch [faild_connect [dict create addr [dict get $sb addr] \
+	    port [dict get $sb monitor]]]
+	set snap [read_snapshot $ch]
+	assert_match "SNAPSHOT * b *" [lindex $snap 0]
+	assert_match "*HOST a [dict get $p fa addr] [dict get $p fa port] tcp reachable *" $snap
+	assert_match "*SERVICE www RECOVER * 100 3 * idle *" $snap
+	assert_match "*PEER www master a UP 0 *" $snap
+	kill_daemon [dict get $p sa]
+	kill_daemon [dict get $p fa]
+	# snapshots follow until one shows www UP with its master FAIL
+	wait_for {[string match "*SERVICE www UP *PEER www master a FAIL 3 *" \
+	    [read_snapshot $ch]]} 5000 "no snapshot with www UP"
+	conn_close $ch
+}
+
+test "control port: faildebug sets levels, failstat reads local states" {
+	lassign [alone {failsvc www start {return UP}} -c secret] fb sb
+	wait_for {[state_of $fb www] eq "UP"}
+	set hp [dict get $sb addr]:[dict get $sb control]
+	set r [run_prog $::faildebug -c secret -h $hp sched=2 tcl+]
+	assert_equal 0 [dict get $r code] [dict get $r stderr]
+	assert_match "*tcl 1*sched 2*" [dict get $r stdout]
+	wait_for_log $sb "*debug level of sched set to 2*"
+	set r [run_prog $::faildebug -h $hp sched=0]
+	assert_equal 1 [dict get $r code] "wrong community refused"
+	set r [run_prog $::failstat $hp www]
+	assert_equal 0 [dict get $r code]
+	assert_match "www *UP*" [dict get $r stdout]
+	assert_match "*ERR 405*" [control $sb "1 set www FAIL"]
+}
+
+test "SIGINT dumps the state to the dump file" {
+	lassign [alone {failsvc www start {return UP}}] fb sb
+	wait_for {[state_of $fb www] eq "UP"}
+	exec kill -INT [dict get $sb pid]
+	wait_for {[file exists [dict get $sb dir]/dump]}
+	wait_for {[string match "*SERVICE www UP*END*" \
+	    [read_file [dict get $sb dir]/dump]]}
+	assert_true {[daemon_alive $sb]} "failsh survives SIGINT"
+}
+
+test "restarting failsh on the master causes no failover" {
+	set p [pair 0.1]
+	set sa [restart [dict get $p sa]]
+	wait_for_log $sa "*www: UP, re-announced*"
+	wait_runs [dict get $p sb] 5
+	assert_equal 0 [lines_matching [dict get $p sb] "*www: RECOVER -> UP*"]
+	assert_equal UP [state_of [dict get $p fa] www]
+}
+
+test "quorum: no takeover without a majority of the quorum hosts" {
+	set fq [start_faild -name fq[incr ::harness::seq]]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set dead [free_port]
+	set pol "failhost a address 127.0.0.1
+		failhost a port $dead
+		failhost q address [dict get $fq addr]
+		failhost q port [dict get $fq port]
+		failhost gone address 127.0.0.1
+		failhost gone port $dead
+		failsvc www interval 0.05
+		failsvc www masters a
+		failsvc www start {return UP}"
+	set sb [start_failsh b $fb "$pol
+		failsvc www quorum {q gone}"]
+	wait_runs $sb 10
+	assert_equal RECOVER [state_of $fb www] "1 of 2 quorum hosts: no"
+	stop_daemon $sb
+	set sb [start_failsh b $fb "$pol
+		failsvc www quorum {q}"]
+	wait_for {[state_of $fb www] eq "UP"} 3000 "1 of 1: takeover"
+}
+
+test "failtrap: every change, in order, one at a time per service" {
+	set fa [start_faild -name fa[incr ::harness::seq]]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set out $::tmpdir/traps.[incr ::harness::seq]
+	set sb [start_failsh b $fb "
+		failhost a address [dict get $fa addr]
+		failhost a port [dict get $fa port]
+		failsvc www interval 0.02
+		failsvc www masters a
+		set ::running 0
+		proc trap {svc host old new} {
+			if {\[incr ::running\] != 1} { set ::overlap 1 }
+			after 30
+			set f \[open $out a\]
+			puts \$f \[list \$svc \$host \$old \$new \[info exists ::overlap\]\]
+			close \$f
+			incr ::running -1
+		}
+		failtrap * trap
+	"]
+	# a has no www: FAIL; then UP, RECOVER, FAIL, UP, ... each seen
+	wait_for_log $sb "*www: master a UNKNOWN -> FAIL*"
+	set states {UP RECOVER FAIL}
+	for {set i 0} {$i < 12} {incr i} {
+		faild_tcp $fa "1 set www [lindex $states [expr {$i % 3}]]"
+		wait_for {[lines_matching $sb "*www: master a *"] >= $i + 2} 3000
+	}
+	set n [lines_matching $sb "*www: master a *"]
+	wait_for {[llength [split [string trim [read_file $out]] \n]] >= $n} 5000
+	set prev ""
+	foreach line [split [string trim [read_file $out]] \n] {
+		lassign $line svc host old new overlap
+		assert_equal 0 $overlap "two traps of www at once"
+		if {$host eq "a"} {
+			if {$prev ne ""} {
+				assert_equal $prev $old "changes out of order"
+			}
+			set prev $new
+		}
+	}
+	assert_equal 13 $n "changes seen"
+}
+harness_done
