@@ -107,6 +107,16 @@ static const char repl_script[] =
 "    ::failsh::prompt {failsh> }\n"
 "}\n";
 
+static int
+reload_event_proc(Tcl_Event *ev, int flags)
+{
+	(void)ev;
+	if (!(flags & TCL_TIMER_EVENTS))
+		return 0;
+	policy_reload();
+	return 1;
+}
+
 /* Signals, in a thread of their own: they act through the Tcl loop. */
 static void *
 signal_thread(void *arg)
@@ -126,10 +136,14 @@ signal_thread(void *arg)
 		case SIGINT:
 			monitor_dump();
 			break;
-		case SIGHUP:
-			log_warnx("SIGHUP: reloading the policy is not "
-			    "supported yet, keeping it");
+		case SIGHUP: {
+			Tcl_Event *ev = (Tcl_Event *)ckalloc(sizeof(*ev));
+
+			ev->proc = reload_event_proc;
+			Tcl_QueueEvent(ev, TCL_QUEUE_TAIL);
+			notify_wake();
 			break;
+		}
 		default:
 			log_info("exiting on signal %d, services left as they "
 			    "are", sig);

@@ -97,6 +97,9 @@ struct failsh_service {
 	uint64_t		 runs;
 	int			 running;	/* runner thread started */
 	int			 busy;		/* a script of it is running */
+	int			 retired;	/* dropped from the policy */
+	int			 seen;		/* named by the policy (reload) */
+	unsigned		 set_mask;	/* settings it set (reload) */
 	pth_cond_t		 wake;		/* config changed, run now */
 	struct failsh_service	*next;
 };
@@ -133,7 +136,7 @@ struct failsh {
 	struct fail_client	 faild;		/* the local faild, runners */
 	pth_mutex_t		 faild_mutex;	/* one call at a time */
 	int			 scheduling;	/* runners may start */
-	uint64_t		 generation;	/* bumped on every change */
+	int			 checking;	/* a policy check: no side effects */
 	int64_t			 start_ms;
 };
 
@@ -146,6 +149,17 @@ void	 notify_wake(void);
 
 /* failsh_tcl.c: failsvc, failhost, failtrap, failquery. */
 void	 failsh_tcl_init(Tcl_Interp *);
+/* After a reload: back to defaults what the policy no longer sets. */
+void	 failsh_service_reset_unset(struct failsh_service *);
+void	 failsh_service_free(struct failsh_service *);
+void	 failsh_host_free(struct failsh_host *);
+void	 failsh_trap_free(struct failsh_trap *);
+
+/* failsh_policy.c: the policy script, its check and its reload. */
+/* Evaluate path in a scratch interpreter; 0, or -1 with err set. */
+int	 policy_check(const char *path, char *err, size_t errlen);
+/* SIGHUP: check, then apply; a broken policy is rejected. Main thread. */
+void	 policy_reload(void);
 struct failsh_service	*failsh_service_find(const char *);
 struct failsh_host	*failsh_host_find(const char *);
 const char		*failsh_role_str(enum failsh_role);
@@ -165,6 +179,7 @@ int	 host_get_state(struct failsh_host *, const char *service,
 /* failsh_sched.c: one runner thread per service. */
 void	 sched_start(void);
 void	 sched_service_added(struct failsh_service *);
+void	 sched_service_retire(struct failsh_service *);
 /* Set the local state, log the transition, publish, run traps. */
 void	 sched_set_state(struct failsh_service *, enum svc_state,
 	    const char *why);

@@ -329,6 +329,8 @@ sched_runner(void *arg)
 	s->next_run = time_mono_ms();
 	for (;;) {
 		sched_sleep_until(s, s->next_run);
+		if (s->retired)
+			break;
 		now = time_mono_ms();
 		if (now < s->next_run)
 			continue;		/* woken: the interval changed */
@@ -337,8 +339,8 @@ sched_runner(void *arg)
 		s->last_run = time_mono_ms();
 		/* The next run counts from now: a script's time is no delay. */
 		s->next_run = again ? s->last_run : s->last_run + s->interval_ms;
-		monitor_changed();
 	}
+	failsh_service_free(s);
 	return NULL;
 }
 
@@ -358,10 +360,22 @@ sched_spawn(struct failsh_service *s)
 	s->running = 1;
 }
 
+/* The policy dropped s (already unlinked): its runner ends and frees it. */
+void
+sched_service_retire(struct failsh_service *s)
+{
+	s->retired = 1;
+	if (!s->running) {
+		failsh_service_free(s);
+		return;
+	}
+	pth_cond_notify(&s->wake, FALSE);
+}
+
 void
 sched_service_added(struct failsh_service *s)
 {
-	if (failsh.scheduling && !s->running)
+	if (failsh.scheduling && !failsh.checking && !s->running)
 		sched_spawn(s);
 }
 

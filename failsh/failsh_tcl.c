@@ -16,6 +16,14 @@
 
 static const char	*const role_names[] = { "masters", "slaves", "quorum" };
 
+/* failsvc's subcommands, in the order of its table. */
+enum failsvc_sub {
+	S_INTERVAL, S_MASTERS, S_SLAVES, S_QUORUM, S_START, S_STOP,
+	S_RECLAIM, S_TIMEOUT, S_DEADCOUNT, S_STATE, S_INFO
+};
+
+#define SET(s, sub)	((s)->set_mask & (1u << (sub)))
+
 const char *
 failsh_role_str(enum failsh_role r)
 {
@@ -99,7 +107,6 @@ host_get_or_create(const char *name)
 	pth_cond_init(&h->pool_cond);
 	h->next = failsh.hosts;
 	failsh.hosts = h;
-	failsh.generation++;
 	return h;
 }
 
@@ -122,7 +129,6 @@ service_get_or_create(const char *name)
 	for (sp = &failsh.services; *sp != NULL; sp = &(*sp)->next)
 		;
 	*sp = s;			/* keep the policy's order */
-	failsh.generation++;
 	sched_service_added(s);
 	return s;
 }
@@ -207,7 +213,6 @@ service_set_peers(Tcl_Interp *interp, struct failsh_service *s,
 	free(s->peers[r]);
 	s->peers[r] = np;
 	s->npeers[r] = n;
-	failsh.generation++;
 	return TCL_OK;
 }
 
@@ -254,8 +259,6 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 	static const char	*const subs[] = { "interval", "masters",
 	    "slaves", "quorum", "start", "stop", "reclaim", "timeout",
 	    "deadcount", "state", "info", NULL };
-	enum { S_INTERVAL, S_MASTERS, S_SLAVES, S_QUORUM, S_START, S_STOP,
-	    S_RECLAIM, S_TIMEOUT, S_DEADCOUNT, S_STATE, S_INFO };
 	struct failsh_service	*s;
 	const char		*name;
 	int			 sub, n;
@@ -287,11 +290,8 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		Tcl_WrongNumArgs(interp, 2, objv, subs[sub]);
 		return TCL_ERROR;
 	}
-	if (objc == 3 && (s = failsh_service_find(name)) == NULL &&
-	    sub != S_STATE)
-		s = service_get_or_create(name);
-	else
-		s = service_get_or_create(name);
+	s = service_get_or_create(name);
+	s->seen = 1;
 
 	if (objc == 3) {
 		Tcl_Obj *r = NULL;
@@ -367,7 +367,7 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		s->deadcount = n;
 		break;
 	}
-	failsh.generation++;
+	s->set_mask |= 1u << sub;
 	pth_cond_notify(&s->wake, FALSE);
 	Tcl_SetObjResult(interp, objv[3]);
 	return TCL_OK;
@@ -500,7 +500,6 @@ failhost_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		break;
 	}
 	host_close(h);			/* reconnect with the new settings */
-	failsh.generation++;
 	Tcl_SetObjResult(interp, objv[3]);
 	return TCL_OK;
 }
@@ -550,9 +549,7 @@ failtrap_cmd(ClientData data, Tcl_Interp *interp, int objc,
 				continue;
 			}
 			*tp = t->next;
-			Tcl_DecrRefCount(t->script);
-			free(t->pattern);
-			free(t);
+			failsh_trap_free(t);
 		}
 		return TCL_OK;
 	}
@@ -614,6 +611,10 @@ failquery_cmd(ClientData data, Tcl_Interp *interp, int objc,
 			return tcl_error(interp, "VALUE", svc, "bad service "
 			    "name \"%s\"", svc);
 	}
+	if (failsh.checking) {
+		Tcl_SetObjResult(interp, Tcl_NewDictObj());
+		return TCL_OK;		/* no network while checking */
+	}
 	h = host_get_or_create(host);
 	snprintf(req, sizeof(req), svc ? "get %s" : "list", svc);
 	if (host_call(h, req, h->timeout_ms, &r, err, sizeof(err)) < 0)
@@ -644,6 +645,72 @@ failquery_cmd(ClientData data, Tcl_Interp *interp, int objc,
 done:
 	proto_resp_clear(&r);
 	return rc;
+}
+
+void
+failsh_service_reset_unset(struct failsh_service *s)
+{
+	int	i;
+
+	if (!SET(s, S_INTERVAL))
+		s->interval_ms = FAILSH_INTERVAL_MS;
+	for (i = ROLE_MASTER; i <= ROLE_QUORUM; i++)
+		if (!SET(s, S_MASTERS + i)) {
+			free(s->peers[i]);
+			s->peers[i] = NULL;
+			s->npeers[i] = 0;
+		}
+	for (i = 0; i < 3; i++)
+		if (!SET(s, S_START + i) && s->script[i] != NULL) {
+			Tcl_DecrRefCount(s->script[i]);
+			s->script[i] = NULL;
+		}
+	if (!SET(s, S_TIMEOUT))
+		s->timeout_ms = FAILSH_TIMEOUT_MS;
+	if (!SET(s, S_DEADCOUNT))
+		s->deadcount = DECIDE_DEADCOUNT;
+}
+
+void
+failsh_service_free(struct failsh_service *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	for (i = ROLE_MASTER; i <= ROLE_QUORUM; i++)
+		free(s->peers[i]);
+	for (i = 0; i < 3; i++)
+		if (s->script[i] != NULL)
+			Tcl_DecrRefCount(s->script[i]);
+	free(s);
+}
+
+void
+failsh_host_free(struct failsh_host *h)
+{
+	int	i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < FAILSH_POOL; i++)
+		if (h->pool_ready[i])
+			fail_client_close(&h->pool[i]);
+	free(h->name);
+	free(h->address);
+	free(h->community);
+	free(h->keyid);
+	free(h);
+}
+
+void
+failsh_trap_free(struct failsh_trap *t)
+{
+	if (t == NULL)
+		return;
+	Tcl_DecrRefCount(t->script);
+	free(t->pattern);
+	free(t);
 }
 
 void

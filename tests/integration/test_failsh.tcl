@@ -484,4 +484,55 @@ test "failtrap: every change, in order, one at a time per service" {
 	}
 	assert_equal 13 $n "changes seen"
 }
+test "HUP: a broken policy is rejected, the old one kept; a good one applied" {
+	lassign [alone {
+		failsvc www interval 0.1
+		failsvc www start {return UP}
+		failsvc old start {return UP}
+	}] fb sb
+	wait_for {[state_of $fb www] eq "UP" && [state_of $fb old] eq "UP"}
+	set pol [dict get $sb policy]
+	write_file $pol "failsvc www interval 0.1\nfailsvc www start \{return UP\n" 0644
+	exec kill -HUP [dict get $sb pid]
+	wait_for_log $sb "*reload rejected, keeping the running policy: $pol: *missing close-brace*"
+	wait_runs $sb 3
+	assert_match "*SERVICE www UP * 100 *" [snapshot $sb]
+	write_file $pol {
+		failsvc www interval 0.2
+		failsvc www start {return UP}
+		failsvc new start {return UP}
+	} 0644
+	exec kill -HUP [dict get $sb pid]
+	wait_for_log $sb "*reloaded policy $pol: 2 services*"
+	wait_for_log $sb "*service old: no longer in the policy, left UP*"
+	wait_for {[state_of $fb new] eq "UP"}
+	set snap [snapshot $sb]
+	assert_match "*SERVICE www UP * 200 *" $snap
+	assert_true {![string match "*SERVICE old *" $snap]} "old still scheduled"
+	assert_equal 0 [lines_matching $sb "*www: UP -> *"] "www kept its state"
+}
+
+test "policy checks: others may not write it; errors name the file and line; -n" {
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set pol $::tmpdir/pol.[incr ::harness::seq].tcl
+	write_file $pol "failsvc www start {return UP}\n" 0666
+	set r [run_prog $::failsh -F -N b -f $pol -m none -D none]
+	assert_equal 1 [dict get $r code]
+	assert_match "*policy script $pol: writable by group or others (mode 666), refused*" [dict get $r stderr]
+	write_file $pol "failsvc www interval 0.1\nfailsvc www interval soon\n" 0644
+	set r [run_prog $::failsh -F -N b -f $pol -m none -D none]
+	assert_equal 1 [dict get $r code]
+	assert_match "*policy script $pol: *expected floating-point number but got \"soon\"*line 2*" [dict get $r stderr]
+	write_file $pol "failsvc www interval 0.001\n" 0644
+	set r [run_prog $::failsh -n -N b -f $pol]
+	assert_match "*0.001 seconds out of range (0.01 to 86400)*" [dict get $r stderr]
+	write_file $pol "failsvc www masters {a b}\nfailhost a protocol sctp\n" 0644
+	set r [run_prog $::failsh -n -N b -f $pol]
+	assert_match "*protocol must be tcp or udp, not \"sctp\"*line 2*" [dict get $r stderr]
+	write_file $pol "failsvc www masters {a b}\n" 0644
+	set r [run_prog $::failsh -n -N b -f $pol]
+	assert_equal 0 [dict get $r code]
+	assert_match "failsh: configuration OK: 1 services, 2 hosts in $pol*" [dict get $r stdout]
+}
+
 harness_done
