@@ -83,7 +83,9 @@ policy_check_owner(const char *path)
 /* The interactive shell: read commands from stdin in the event loop. */
 static const char repl_script[] =
 "namespace eval ::failsh { variable cmd {} }\n"
-"proc ::failsh::prompt {p} { puts -nonewline $p; flush stdout }\n"
+"proc ::failsh::prompt {p} {\n"
+"    if {$::tcl_interactive} { puts -nonewline $p; flush stdout }\n"
+"}\n"
 "proc ::failsh::input {} {\n"
 "    variable cmd\n"
 "    if {[gets stdin line] < 0} {\n"
@@ -96,16 +98,14 @@ static const char repl_script[] =
 "    set cmd {}\n"
 "    if {[catch {uplevel #0 $c} r]} {\n"
 "        puts stderr \"error: $r\"\n"
-"    } elseif {$r ne {}} {\n"
+"    } elseif {$r ne {} && $::tcl_interactive} {\n"
 "        puts $r\n"
 "    }\n"
 "    prompt {failsh> }\n"
 "}\n"
 "fconfigure stdin -blocking 0\n"
 "fileevent stdin readable ::failsh::input\n"
-"if {[info exists tcl_interactive] && $tcl_interactive} {\n"
-"    ::failsh::prompt {failsh> }\n"
-"}\n";
+"::failsh::prompt {failsh> }\n";
 
 static int
 reload_event_proc(Tcl_Event *ev, int flags)

@@ -58,6 +58,8 @@ struct failsh_host {
 	int64_t			 last_call_ms;
 	int			 reachable;
 	char			 last_error[128];
+	int64_t			 resolve_retry;	/* monotonic; after a failure */
+	char			 resolve_error[128];
 	struct failsh_host	*next;
 };
 

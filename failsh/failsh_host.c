@@ -12,6 +12,8 @@
 #include "log.h"
 #include "timeutil.h"
 
+#define HOST_RESOLVE_RETRY_MS	10000
+
 /* Take a free client of the pool; -1 if none frees up by the deadline. */
 static int
 host_acquire(struct failsh_host *h, int64_t deadline, char *err,
@@ -73,9 +75,17 @@ host_client_ready(struct failsh_host *h, int i, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (fail_client_init(c, h->address ? h->address : h->name, h->port,
-	    h->tcp, err, errlen) < 0)
+	/* Resolving a name blocks the process: not again on every poll. */
+	if (time_mono_ms() < h->resolve_retry) {
+		snprintf(err, errlen, "%s", h->resolve_error);
 		return -1;
+	}
+	if (fail_client_init(c, h->address ? h->address : h->name, h->port,
+	    h->tcp, err, errlen) < 0) {
+		h->resolve_retry = time_mono_ms() + HOST_RESOLVE_RETRY_MS;
+		snprintf(h->resolve_error, sizeof(h->resolve_error), "%s", err);
+		return -1;
+	}
 	c->community = h->community;
 	c->key = key;
 	c->by = failsh.nodename;
@@ -163,4 +173,5 @@ host_close(struct failsh_host *h)
 			fail_client_close(&h->pool[i]);
 		h->pool_ready[i] = 0;
 	}
+	h->resolve_retry = 0;
 }

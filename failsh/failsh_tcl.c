@@ -369,7 +369,10 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 	}
 	s->set_mask |= 1u << sub;
 	pth_cond_notify(&s->wake, FALSE);
-	Tcl_SetObjResult(interp, objv[3]);
+	if (sub == S_MASTERS || sub == S_SLAVES || sub == S_QUORUM)
+		Tcl_SetObjResult(interp, peer_list_obj(s, sub - S_MASTERS));
+	else
+		Tcl_SetObjResult(interp, objv[3]);
 	return TCL_OK;
 }
 
