@@ -93,6 +93,7 @@ struct failsh_service {
 	char			 reason[FAILSH_MAX_REASON];
 	int			 published;	/* faild has our state */
 	int			 adopted;	/* state taken from faild */
+	int			 reannounced;	/* while a slave is seen UP */
 	int64_t			 next_run;	/* monotonic */
 	int64_t			 last_run;	/* monotonic, 0: never */
 	int64_t			 late_ms;	/* of the last run */

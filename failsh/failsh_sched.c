@@ -267,6 +267,11 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	}
 	if (res.action != ACT_REPOLL)
 		s->adopted = 0;
+	/* Re-announce once when a slave shows up UP, not on every run. */
+	if (res.action == ACT_REANNOUNCE && s->reannounced)
+		res.action = ACT_NONE;
+	else if (res.action != ACT_REPOLL)
+		s->reannounced = res.action == ACT_REANNOUNCE;
 	switch (res.action) {
 	case ACT_REPOLL:
 		log_info("service %s: %s", s->name, res.reason);

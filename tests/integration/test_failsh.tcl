@@ -373,12 +373,12 @@ test "monitor port: a snapshot at once, a new one on each change" {
 	    port [dict get $sb monitor]]]
 	set snap [read_snapshot $ch]
 	assert_match "SNAPSHOT * b *" [lindex $snap 0]
-	assert_match "*HOST a [dict get $p fa addr] [dict get $p fa port] tcp reachable *" $snap
 	assert_match "*SERVICE www RECOVER * 100 3 * *" $snap
 	# b sees a UP one poll after a went UP: a snapshot follows
 	while {![string match "*PEER www master a UP 0 *" $snap]} {
 		set snap [read_snapshot $ch]
 	}
+	assert_match "*HOST a [dict get $p fa addr] [dict get $p fa port] tcp reachable *" $snap
 	kill_daemon [dict get $p sa]
 	kill_daemon [dict get $p fa]
 	# snapshots follow until one shows www UP with its master FAIL
@@ -487,6 +487,45 @@ test "failtrap: every change, in order, one at a time per service" {
 	}
 	assert_equal 13 $n "changes seen"
 }
+test "restarting faild on the master causes no failover" {
+	set p [pair 0.2]
+	restart [dict get $p fa]
+	wait_runs [dict get $p sb] 5
+	assert_equal 0 [lines_matching [dict get $p sb] "*www: RECOVER -> UP*"]
+	assert_equal UP [state_of [dict get $p fa] www]
+}
+
+test "split brain healed: the master re-announces once, the slave stops" {
+	# b's stop is slow, so a sees b UP for several runs
+	set p [pair 0.05 {} {failsvc www stop {after 400; note stop; return RECOVER}}]
+	set fa [dict get $p fa]
+	set fb [dict get $p fb]
+	# a's faild stalls: b takes over while a keeps running www
+	pause_daemon $fa
+	wait_for {[state_of $fb www] eq "UP"} 3000 "b never took over"
+	resume_daemon $fa
+	wait_for_log [dict get $p sa] "*www: UP, re-announced (slave b UP, re-announcing, start ok)*"
+	wait_for {[state_of $fb www] eq "RECOVER"} 3000 "b never stopped"
+	wait_for_log [dict get $p sb] "*www: UP -> RECOVER (master a UP, stop ok)*"
+	assert_equal 1 [lines_matching [dict get $p sa] "*re-announced*"]
+	assert_equal UP [state_of $fa www]
+}
+
+test "SIGINT with a FIFO as the dump file: it stays open for more dumps" {
+	lassign [alone {failsvc www start {return UP}}] fb sb
+	set fifo [dict get $sb dir]/dump
+	exec mkfifo $fifo
+	set rd [open $fifo {RDONLY NONBLOCK}]
+	fconfigure $rd -blocking 0
+	wait_for {[state_of $fb www] eq "UP"}
+	exec kill -INT [dict get $sb pid]
+	assert_match "SNAPSHOT * b *" [read_line $rd]
+	while {[read_line $rd] ne "END"} {}
+	exec kill -INT [dict get $sb pid]
+	assert_match "SNAPSHOT * b *" [read_line $rd]
+	close $rd
+}
+
 test "HUP: a broken policy is rejected, the old one kept; a good one applied" {
 	lassign [alone {
 		failsvc www interval 0.1
