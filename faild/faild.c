@@ -19,6 +19,7 @@
 
 #include "faild.h"
 #include "log.h"
+#include "pidfile.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -188,7 +189,6 @@ main(int argc, char *argv[])
 	int			 check = 0, nls, i, sig;
 	pth_attr_t		 attr;
 	sigset_t		 set;
-	FILE			*f;
 
 	faild.statefile = FAIL_STATEDIR "/faild.state";
 	faild.port = FAIL_DEFAULT_PORT;
@@ -307,14 +307,8 @@ main(int argc, char *argv[])
 			fatal("daemon");
 		log_set_stderr(0);
 	}
-	if (pidfile[0] != '\0') {
-		if ((f = fopen(pidfile, "w")) == NULL)
-			log_warn("cannot write pid file %s", pidfile);
-		else {
-			fprintf(f, "%d\n", (int)getpid());
-			fclose(f);
-		}
-	}
+	if (pidfile_write(pidfile) < 0)
+		log_warn("cannot write pid file %s", pidfile);
 	if (user != NULL)
 		faild_drop_privileges(user);
 	/* Prove now, not at the first change, that the table can be saved. */

@@ -16,6 +16,7 @@
 
 #include "failsh.h"
 #include "log.h"
+#include "pidfile.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -190,7 +191,6 @@ main(int argc, char *argv[])
 	sigset_t	 set;
 	char		 err[512], host[256];
 	int		 ch, foreground = 0, check = 0;
-	FILE		*f;
 
 	failsh.community = "public";
 	failsh.dumpfile = "/var/tmp/failsh.dump";
@@ -305,14 +305,8 @@ main(int argc, char *argv[])
 			fatal("daemon");
 		log_set_stderr(0);
 	}
-	if (failsh.policy != NULL && pidfile[0] != '\0') {
-		if ((f = fopen(pidfile, "w")) == NULL)
-			log_warn("cannot write pid file %s", pidfile);
-		else {
-			fprintf(f, "%d\n", (int)getpid());
-			fclose(f);
-		}
-	}
+	if (failsh.policy != NULL && pidfile_write(pidfile) < 0)
+		log_warn("cannot write pid file %s", pidfile);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -327,9 +321,10 @@ main(int argc, char *argv[])
 	sched_start();
 	if (failsh.policy == NULL && Tcl_Eval(interp, repl_script) != TCL_OK)
 		fatalx("failsh shell: %s", Tcl_GetStringResult(interp));
+	net_addr_port_str((struct sockaddr *)&failsh.faild.addr.ss, host,
+	    sizeof(host));
 	log_info("ready: node %s, %s, local faild %s", failsh.nodename,
-	    failsh.policy ? failsh.policy : "interactive",
-	    failsh.faild_addr ? failsh.faild_addr : "default");
+	    failsh.policy ? failsh.policy : "interactive", host);
 	for (;;)
 		Tcl_DoOneEvent(TCL_ALL_EVENTS);
 }
