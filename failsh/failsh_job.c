@@ -377,8 +377,11 @@ job_eval(struct job *j, int objc, Tcl_Obj *const objv[])
 		return;			/* suspended */
 	result = Tcl_GetObjResult(interp);
 	Tcl_IncrRefCount(result);
-	if (Tcl_LimitExceeded(interp))
+	if (Tcl_LimitExceeded(interp)) {
 		job_limit_arm();	/* the interpreter works again */
+		if (nnest == 0)
+			Tcl_LimitTypeReset(interp, TCL_LIMIT_TIME);
+	}
 	job_cleanup(j);
 	job_finish(j, code, result);
 	Tcl_DecrRefCount(result);

@@ -39,6 +39,8 @@ fail_client_close(struct fail_client *c)
 	c->fd = -1;
 	free(c->lines);
 	c->lines = NULL;
+	free(c->line);
+	c->line = NULL;
 }
 
 /* Format "<id> <request> [c=] [by=] [k= t= n= mac=]" into b. */
@@ -150,12 +152,12 @@ static int
 client_read_tcp(struct fail_client *c, struct proto_resp *resp,
     const char *id, int64_t deadline, char *err, size_t errlen)
 {
-	char	*line = xmalloc(NET_LINEBUF * 16);
+	char	*line = c->line;
 	ssize_t	 n;
 	int	 ok, rc = -1;
 
 	for (;;) {
-		n = net_lines_read(c->lines, line, NET_LINEBUF * 16, deadline);
+		n = net_lines_read(c->lines, line, CLIENT_MAX_LINE, deadline);
 		if (n == -2) {
 			snprintf(err, errlen, "connection closed");
 			break;
@@ -176,7 +178,6 @@ client_read_tcp(struct fail_client *c, struct proto_resp *resp,
 		rc = ok > 0 ? 0 : -1;
 		break;
 	}
-	free(line);
 	return rc;
 }
 
@@ -192,6 +193,7 @@ client_send_tcp(struct fail_client *c, const char *request, int64_t deadline,
 		    errlen)) < 0)
 			return -1;
 		c->lines = xmalloc(sizeof(*c->lines));
+		c->line = xmalloc(CLIENT_MAX_LINE);
 		net_lines_init(c->lines, c->fd);
 	}
 	client_format(c, request, &b, c->id, c->nonce);

@@ -13,6 +13,8 @@
 #include "net.h"
 #include "proto.h"
 
+#define CLIENT_MAX_LINE	(NET_LINEBUF * 16)	/* a list answer, over TCP */
+
 struct fail_client {
 	struct net_addr		 addr;
 	int			 tcp;		/* else UDP */
@@ -25,6 +27,7 @@ struct fail_client {
 	char			 id[PROTO_MAX_ID + 1];	/* last sent, TCP */
 	char			 nonce[PROTO_MAX_NONCE + 1];	/* last sent */
 	struct net_lines	*lines;		/* owned, TCP only */
+	char			*line;		/* owned, TCP only: CLIENT_MAX_LINE */
 };
 
 /* Parse "host[:port]" into c; 0, or -1 with err set. */
