@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -118,6 +119,23 @@ reload_event_proc(Tcl_Event *ev, int flags)
 	return 1;
 }
 
+/*
+ * In a child that a script's exec forks: undo what failsh did to its
+ * signals, so a daemon started from a script can be stopped with kill.
+ */
+static void
+failsh_child_signals(void)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 /* Signals, in a thread of their own: they act through the Tcl loop. */
 static void *
 signal_thread(void *arg)
@@ -166,8 +184,7 @@ failsh_local_faild(void)
 	int			 port = FAIL_DEFAULT_PORT;
 
 	if (addr == NULL)
-		addr = me != NULL && me->address != NULL ? me->address :
-		    "127.0.0.1";
+		addr = "127.0.0.1";	/* faild lets loopback write */
 	if (me != NULL)
 		port = me->port;
 	if (fail_client_init(&failsh.faild, addr, port, me ? me->tcp : 1, err,
@@ -277,6 +294,7 @@ main(int argc, char *argv[])
 		fatalx("Tcl: %s", Tcl_GetStringResult(interp));
 	failsh_tcl_init(interp);
 	job_init(interp);
+	Tcl_SetVar(interp, "::failsh::node", failsh.nodename, TCL_GLOBAL_ONLY);
 	Tcl_SetVar(interp, "tcl_interactive", failsh.policy == NULL &&
 	    isatty(0) ? "1" : "0", TCL_GLOBAL_ONLY);
 
@@ -312,6 +330,7 @@ main(int argc, char *argv[])
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	pth_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_atfork(NULL, NULL, failsh_child_signals);
 	attr = pth_attr_new();
 	pth_attr_set(attr, PTH_ATTR_NAME, "signals");
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);

@@ -27,7 +27,7 @@
 #define FAILSH_TIMEOUT_MS	10000	/* default script timeout */
 #define FAILSH_CALL_MS		1000	/* default call timeout per host */
 #define FAILSH_MAX_PEERS	16	/* masters + slaves + quorum */
-#define FAILSH_MAX_REASON	160
+#define FAILSH_MAX_REASON	256
 
 enum {				/* debug facilities, see log_facilities */
 	FAC_MAIN,
@@ -175,7 +175,10 @@ const char		*failsh_role_str(enum failsh_role);
 int	 host_call(struct failsh_host *, const char *request, int timeout_ms,
 	    struct proto_resp *resp, char *err, size_t errlen);
 void	 host_close(struct failsh_host *);
-/* The service's state at host: 0 with *st (FAIL for 404), -1 if unreachable. */
+/*
+ * The service's state at host: 0 with *st, or -1 with err set if host
+ * did not answer or holds no record of the service.
+ */
 int	 host_get_state(struct failsh_host *, const char *service,
 	    int timeout_ms, enum svc_state *st, char *err, size_t errlen);
 

@@ -142,12 +142,9 @@ host_get_state(struct failsh_host *h, const char *service, int timeout_ms,
 	if (host_call(h, req, timeout_ms, &resp, err, errlen) < 0)
 		goto done;
 	if (strcmp(resp.kind, "ERR") == 0) {
-		if (resp.code == PERR_NOTFOUND) {
-			*st = SVC_FAIL;		/* it does not run it */
-			rc = 0;
-		} else
-			snprintf(err, errlen, "ERR %d %s", resp.code,
-			    resp.text);
+		/* 404: that faild has no record of it (yet): like no
+		 * answer, so deadcount applies before it counts as FAIL. */
+		snprintf(err, errlen, "ERR %d %s", resp.code, resp.text);
 		goto done;
 	}
 	if (resp.nfields < 2 || svc_state_parse(resp.fields[1], st) < 0) {

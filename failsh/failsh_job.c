@@ -307,8 +307,7 @@ job_finish(struct job *j, int code, Tcl_Obj *result)
 		    j->what, (long long)j->timeout_ms);
 		j->state = SVC_FAIL;
 	} else if (code != TCL_OK) {
-		snprintf(j->why, sizeof(j->why), "%s failed: %.100s", j->what,
-		    s);
+		snprintf(j->why, sizeof(j->why), "%s failed: %s", j->what, s);
 		j->state = SVC_FAIL;
 		log_debug(FAC_TCL, 1, "%s %s: %s", j->service, j->what,
 		    Tcl_GetVar(failsh.interp, "errorInfo", TCL_GLOBAL_ONLY));

@@ -22,6 +22,7 @@ struct poll {
 	struct failsh_host	*host;
 	const char		*service;
 	int			 timeout_ms;
+	int			 quorum;	/* only reachability counts */
 	int			 ok;
 	enum svc_state		 state;
 	char			 err[128];
@@ -30,8 +31,15 @@ struct poll {
 static void *
 poll_thread(void *arg)
 {
-	struct poll	*p = arg;
+	struct poll		*p = arg;
+	struct proto_resp	 r = { 0 };
 
+	if (p->quorum) {	/* any answer will do */
+		p->ok = host_call(p->host, "ping", p->timeout_ms, &r, p->err,
+		    sizeof(p->err)) == 0;
+		proto_resp_clear(&r);
+		return NULL;
+	}
 	p->ok = host_get_state(p->host, p->service, p->timeout_ms, &p->state,
 	    p->err, sizeof(p->err)) == 0;
 	return NULL;
@@ -177,6 +185,7 @@ sched_poll(struct failsh_service *s, struct poll *polls, enum failsh_role
 			polls[n].host = h;
 			polls[n].service = s->name;
 			polls[n].timeout_ms = timeout;
+			polls[n].quorum = r == ROLE_QUORUM;
 			roles[n++] = r;
 		}
 	for (i = 1; i < n; i++)

@@ -603,7 +603,7 @@ proc restart {h args} {
 	set spawn [expr {[dict exists $h policy] ? "spawn_failsh" :
 	    "spawn_faild"}]
 	for {set try 0} {1} {incr try} {
-		if {![catch {harness::$spawn $h} r]} {
+		if {![catch {harness::$spawn $h 1} r]} {
 			return $r
 		}
 		if {$try >= 20 || ![string match "*in use*" $r]} {

@@ -272,6 +272,18 @@ test "scripts that wait (after, exec, vwait) stall no other service" {
 	assert_match "1 OK pong" [control $sb "1 ping"]
 }
 
+test "a daemon a script starts obeys SIGTERM (failsh's signal mask is not inherited)" {
+	set pidf $::tmpdir/daemon.[incr ::harness::seq]
+	lassign [alone "failsvc www start {
+		exec sh -c {echo \$\$ > $pidf; exec sleep 60} &
+		return UP
+	}"] fb sb
+	wait_for {[file exists $pidf] && [string trim [read_file $pidf]] ne ""}
+	set pid [string trim [read_file $pidf]]
+	exec kill -TERM $pid
+	wait_for {![pid_alive $pid]} 3000 "the daemon ignored SIGTERM"
+}
+
 test "exec in a script: output, errors and exit codes as Tcl's exec" {
 	set out $::tmpdir/exec.out
 	lassign [alone "

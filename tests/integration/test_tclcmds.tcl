@@ -55,6 +55,10 @@ return UP
 www" $out
 }
 
+test "the node name is in ::failsh::node" {
+	assert_equal me [shell {puts $::failsh::node}]
+}
+
 test "failsvc: the local node is never its own peer, names are unique" {
 	assert_equal "b\nb" [shell {puts [failsvc www masters {me b b}]
 	    puts [failsvc www masters]} ]

@@ -1,0 +1,344 @@
+# test_samples.tcl: the setups of samples/ run as shipped, on 127.0.0.x:
+# copies of their policies with the addresses, ports, interval and state
+# directories substituted, two faild and two failsh each. symmetric: each
+# host runs its own service and takes the other's while it is down.
+# process: a real TCP daemon answers from the master, from the slave while
+# the master is down, and from the master again once it is back.
+
+source [file join [file dirname [info script]] harness.tcl]
+
+if {![file executable $::failsh]} {
+	puts "no $::failsh: build it first (make failsh/failsh)"
+	puts "0 passed, 1 failed"
+	exit 1
+}
+
+set samples [file normalize [file join $harness::srcdir samples]]
+
+# sample_policy FILE SETTINGS: the text of a sample policy with each
+# "set NAME ..." line of its settings replaced by NAME's value in the dict
+# SETTINGS. A name the file does not set is an error: the sample changed.
+proc sample_policy {file settings} {
+	set text [read_file $file]
+	if {$text eq ""} {
+		error "cannot read $file"
+	}
+	dict for {name value} $settings {
+		if {![regsub -line "^set $name\[ \t\].*\$" $text \
+		    [string map {\\ \\\\ & \\&} [list set $name $value]] text]} {
+			error "$file sets no \"$name\""
+		}
+	}
+	return $text
+}
+
+# The server runs from a copy in the temp dir, so that every hello-server
+# this file started can be found (and killed) by its command line.
+set hello_server $::tmpdir/hello-server.tcl
+file copy $samples/process/hello-server.tcl $hello_server
+
+# The pids of the hello-servers started from our copy.
+proc hello_servers {} {
+	set out {}
+	foreach d [glob -nocomplain -directory /proc {[0-9]*}] {
+		if {![catch {open $d/cmdline} ch]} {
+			set cmd [read $ch]
+			close $ch
+			if {[string first $::hello_server $cmd] >= 0} {
+				lappend out [file tail $d]
+			}
+		}
+	}
+	return [lsort -integer $out]
+}
+
+proc hello_kill_all {} {
+	foreach pid [hello_servers] {
+		catch {exec kill -KILL $pid}
+	}
+}
+
+proc assert_no_file {path} {
+	if {[file exists $path]} {
+		fail "$path still exists"
+	}
+}
+
+# Stop every daemon still running, those a test restarted too (restart
+# does not tie them to the test), and every hello-server. Each test calls
+# it first, so a failed test leaves its daemons for the log tails.
+proc stop_leftovers {} {
+	foreach name [array names harness::daemons] {
+		stop_daemon $harness::daemons($name)
+	}
+	hello_kill_all
+}
+
+proc state_of {f svc} {
+	set a [faild_tcp $f "1 get $svc"]
+	if {[regexp {^1 OK \S+ (\S+)} $a -> st]} {
+		return $st
+	}
+	return NONE
+}
+
+test "the sample policies pass failsh -n as shipped, and name a wrong -N" {
+	foreach {node file} [list host1 $samples/symmetric/host1.tcl \
+	    host2 $samples/symmetric/host2.tcl \
+	    host1 $samples/process/hello.tcl host2 $samples/process/hello.tcl] {
+		set r [run_prog $::failsh -n -N $node -f $file]
+		assert_equal 0 [dict get $r code] "$file: [dict get $r stderr]"
+		assert_match "failsh: configuration OK:*" [dict get $r stdout]
+	}
+	set r [run_prog $::failsh -n -N host2 -f $samples/symmetric/host1.tcl]
+	assert_equal 1 [dict get $r code]
+	assert_match "*this is host1's policy: start failsh with -N host1*" \
+	    [dict get $r stderr]
+	set r [run_prog $::failsh -n -N elsewhere -f $samples/process/hello.tcl]
+	assert_equal 1 [dict get $r code]
+	assert_match "*neither host1 nor host2*" [dict get $r stderr]
+	set r [run_prog $::faild -t -c $samples/symmetric/community \
+	    -s $::tmpdir/check.state]
+	assert_equal 0 [dict get $r code] [dict get $r stderr]
+}
+
+# ----------------------------------------------------------------------
+# samples/symmetric
+
+# Two faild with the sample's community file and two failsh running
+# copies of host1.tcl and host2.tcl, interval 0.1 s; waits until each host
+# runs its own service. Returns a dict: f1 f2 s1 s2 (handles), d1 d2
+# (state directories).
+proc symmetric_up {} {
+	set n [incr ::harness::seq]
+	set f1 [start_faild -name sym1.$n -- -c $::samples/symmetric/community]
+	set f2 [start_faild -name sym2.$n -- -c $::samples/symmetric/community]
+	set d1 $::tmpdir/sym1.$n/services
+	set d2 $::tmpdir/sym2.$n/services
+	set common [dict create host1_addr [dict get $f1 addr] \
+	    host1_port [dict get $f1 port] host2_addr [dict get $f2 addr] \
+	    host2_port [dict get $f2 port] interval 0.1]
+	set s1 [start_failsh host1 $f1 [sample_policy \
+	    $::samples/symmetric/host1.tcl [dict merge $common \
+	    [dict create statedir $d1]]]]
+	set s2 [start_failsh host2 $f2 [sample_policy \
+	    $::samples/symmetric/host2.tcl [dict merge $common \
+	    [dict create statedir $d2]]]]
+	wait_for {[state_of $f1 web] eq "UP" && [state_of $f2 mail] eq "UP"} \
+	    5000 "web UP on host1 and mail UP on host2"
+	wait_for {[state_of $f1 mail] eq "RECOVER" &&
+	    [state_of $f2 web] eq "RECOVER"} 5000 "each standing by for the other"
+	return [dict create f1 $f1 f2 $f2 s1 $s1 s2 $s2 d1 $d1 d2 $d2]
+}
+
+# Who runs the services by the start/stop scripts' records: a sorted list
+# of the SERVICE.running files in state directory DIR.
+proc running_in {dir} {
+	return [lsort [lmap f [glob -nocomplain -directory $dir *.running] {
+		file rootname [file tail $f]
+	}]]
+}
+
+# host1 goes down: its failsh and faild killed; host2 takes web over.
+proc symmetric_host1_down {p} {
+	kill_daemon [dict get $p s1]
+	kill_daemon [dict get $p f1]
+	wait_for {[state_of [dict get $p f2] web] eq "UP"} 5000 \
+	    "host2 taking web over"
+	wait_for_log [dict get $p s2] \
+	    "*service web: RECOVER -> UP (no master up, start ok)*"
+}
+
+# The journal of a host's start/stop scripts and traps.
+proc journal {p dir} {
+	return [read_file [dict get $p $dir]/journal]
+}
+
+test "symmetric: each host runs its own service, stands by for the other" {
+	stop_leftovers
+	set p [symmetric_up]
+	assert_equal web [running_in [dict get $p d1]] "services run by host1"
+	assert_equal mail [running_in [dict get $p d2]] "services run by host2"
+	assert_match "*host1: start web*" [journal $p d1]
+	wait_for {[string match "*host2: mail at host1: * -> RECOVER*" \
+	    [journal $p d2]]} 2000 "failtrap on host2 seeing host1's mail"
+	# the community file is in force: no write without its community
+	assert_match "1 ERR 403 *" [faild_tcp [dict get $p f1] "1 set web FAIL"]
+	assert_equal UP [state_of [dict get $p f1] web]
+}
+
+test "symmetric: host1 down, host2 runs web and mail" {
+	stop_leftovers
+	set p [symmetric_up]
+	symmetric_host1_down $p
+	assert_equal UP [state_of [dict get $p f2] mail]
+	assert_equal {mail web} [running_in [dict get $p d2]]
+	wait_for {[string match "*host2: web at host1: * -> FAIL*" \
+	    [journal $p d2]]} 2000 "failtrap on host2 seeing host1 fail"
+}
+
+test "symmetric: host1 back with its state, web returns to it" {
+	stop_leftovers
+	set p [symmetric_up]
+	symmetric_host1_down $p
+	set f1 [restart [dict get $p f1]]
+	set s1 [restart [dict get $p s1]]
+	wait_for {[state_of $f1 web] eq "UP" &&
+	    [state_of [dict get $p f2] web] eq "RECOVER"} 5000 "web back on host1"
+	wait_for_log [dict get $p s2] \
+	    "*service web: UP -> RECOVER (master host1 UP, stop ok)*"
+	wait_for_log $s1 "*service web: UP, re-announced*"
+	assert_equal mail [running_in [dict get $p d2]] "host2 runs only mail"
+	assert_equal web [running_in [dict get $p d1]] "host1 runs web"
+	assert_equal UP [state_of [dict get $p f2] mail]
+	assert_equal RECOVER [state_of $f1 mail]
+}
+
+test "symmetric: host1 back with an empty faild, web returns to it" {
+	stop_leftovers
+	set p [symmetric_up]
+	symmetric_host1_down $p
+	file delete [dict get $p f1 state]
+	set f1 [restart [dict get $p f1]]
+	set s1 [restart [dict get $p s1]]
+	wait_for {[state_of $f1 web] eq "UP" &&
+	    [state_of [dict get $p f2] web] eq "RECOVER"} 5000 "web back on host1"
+	wait_for_log [dict get $p s2] \
+	    "*service web: UP -> RECOVER (master host1 RECOVER, stop ok)*"
+	assert_equal mail [running_in [dict get $p d2]] "host2 runs only mail"
+	assert_equal UP [state_of [dict get $p f2] mail]
+}
+
+# ----------------------------------------------------------------------
+# samples/process
+
+# What the hello service answers at ADDR PORT: its line, or "" if it does
+# not (refused, closed without a line, no answer within a second).
+proc hello_ask {addr port} {
+	if {[catch {socket $addr $port} ch]} {
+		return ""
+	}
+	fconfigure $ch -blocking 0 -translation binary
+	try {
+		set line [read_line_or_eof $ch 1000]
+	} on error {} {
+		set line ""
+	} finally {
+		close $ch
+	}
+	return [expr {$line eq "EOF" ? "" : $line}]
+}
+
+# Two faild and two failsh running copies of hello.tcl, interval 0.1 s,
+# the service on an address of its own (loopback's stand-in for a virtual
+# address that moves with it). Waits until host1 answers. Returns a dict:
+# f1 f2 s1 s2 d1 d2 addr port.
+proc process_up {} {
+	set n [incr ::harness::seq]
+	set f1 [start_faild -name proc1.$n]
+	set f2 [start_faild -name proc2.$n]
+	set addr 127.0.3.[expr {1 + $n % 250}]
+	set port [free_port]
+	set settings [dict create host1_addr [dict get $f1 addr] \
+	    host1_port [dict get $f1 port] host2_addr [dict get $f2 addr] \
+	    host2_port [dict get $f2 port] service_addr $addr \
+	    service_port $port interval 0.1 server $::hello_server \
+	    tclsh [info nameofexecutable]]
+	set d1 $::tmpdir/proc1.$n/hello
+	set d2 $::tmpdir/proc2.$n/hello
+	set s1 [start_failsh host1 $f1 [sample_policy \
+	    $::samples/process/hello.tcl [dict merge $settings \
+	    [dict create statedir $d1]]]]
+	set s2 [start_failsh host2 $f2 [sample_policy \
+	    $::samples/process/hello.tcl [dict merge $settings \
+	    [dict create statedir $d2]]]]
+	wait_for {[hello_ask $addr $port] eq "hello from host1"} 5000 \
+	    "hello from host1"
+	wait_for {[state_of $f1 hello] eq "UP" &&
+	    [state_of $f2 hello] eq "RECOVER"} 5000 "host1 UP, host2 RECOVER"
+	return [dict create f1 $f1 f2 $f2 s1 $s1 s2 $s2 d1 $d1 d2 $d2 \
+	    addr $addr port $port]
+}
+
+proc pid_in {file} {
+	return [string trim [read_file $file]]
+}
+
+# host1 goes down with everything on it: failsh, faild and hello-server.
+proc process_host1_down {p} {
+	set pid [pid_in [dict get $p d1]/hello.pid]
+	kill_daemon [dict get $p s1]
+	kill_daemon [dict get $p f1]
+	exec kill -KILL $pid
+	wait_for {![pid_alive $pid]} 2000 "host1's hello-server $pid gone"
+	wait_for {[hello_ask [dict get $p addr] [dict get $p port]] eq
+	    "hello from host2"} 5000 "hello from host2"
+	wait_for {[state_of [dict get $p f2] hello] eq "UP"} 2000 \
+	    "host2 publishing UP"
+}
+
+test "process: the master's daemon answers, and only it runs" {
+	stop_leftovers
+	set p [process_up]
+	assert_equal 1 [llength [hello_servers]] "servers running"
+	assert_equal [hello_servers] [pid_in [dict get $p d1]/hello.pid]
+	assert_match "*listening on [dict get $p addr]:* as host1*" \
+	    [read_file [dict get $p d1]/hello.log]
+}
+
+test "process: master down, the slave's daemon answers" {
+	stop_leftovers
+	set p [process_up]
+	process_host1_down $p
+	assert_equal [hello_servers] [pid_in [dict get $p d2]/hello.pid]
+}
+
+test "process: master back, its daemon answers again, the slave's stops" {
+	stop_leftovers
+	set p [process_up]
+	process_host1_down $p
+	set pid2 [pid_in [dict get $p d2]/hello.pid]
+	set f1 [restart [dict get $p f1]]
+	set s1 [restart [dict get $p s1]]
+	wait_for {[hello_ask [dict get $p addr] [dict get $p port]] eq
+	    "hello from host1"} 8000 "hello from host1 again"
+	wait_for {![pid_alive $pid2]} 3000 "host2's hello-server gone"
+	wait_for {[state_of [dict get $p f2] hello] eq "RECOVER"}
+	assert_equal UP [state_of $f1 hello]
+	assert_no_file [dict get $p d2]/hello.pid
+	assert_equal [hello_servers] [pid_in [dict get $p d1]/hello.pid]
+}
+
+test "process: start is idempotent: a restarted failsh keeps the daemon" {
+	stop_leftovers
+	set p [process_up]
+	set pid [pid_in [dict get $p d1]/hello.pid]
+	kill_daemon [dict get $p s1]
+	set s1 [restart [dict get $p s1]]
+	wait_for_log $s1 "*service hello: UP, re-announced*"
+	assert_equal $pid [pid_in [dict get $p d1]/hello.pid]
+	assert_equal [list $pid] [hello_servers]
+	assert_equal "hello from host1" \
+	    [hello_ask [dict get $p addr] [dict get $p port]]
+	assert_equal RECOVER [state_of [dict get $p f2] hello]
+}
+
+test "process: a daemon that cannot start: FAIL, with its reason" {
+	stop_leftovers
+	set f1 [start_faild -name procbad[incr ::harness::seq]]
+	set d1 $::tmpdir/procbad.$::harness::seq
+	set s1 [start_failsh host1 $f1 [sample_policy \
+	    $samples/process/hello.tcl [dict create \
+	    host1_addr [dict get $f1 addr] host1_port [dict get $f1 port] \
+	    host2_addr 127.0.0.1 host2_port [free_port] \
+	    service_addr 127.0.3.254 service_port [free_port] interval 0.1 \
+	    statedir $d1 server /nonexistent/hello.tcl \
+	    tclsh [info nameofexecutable]]]]
+	wait_for_log $s1 "*service hello: RECOVER -> FAIL (no master up, start\
+	    failed: hello-server exited: couldn't read file\
+	    \"/nonexistent/hello.tcl\": no such file or directory)*"
+	wait_for {[state_of $f1 hello] eq "FAIL"}
+}
+
+stop_leftovers
+harness_done
