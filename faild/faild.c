@@ -20,6 +20,7 @@
 #include "faild.h"
 #include "log.h"
 #include "pidfile.h"
+#include "signals.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -181,6 +182,7 @@ faild_bind_all(struct faild_listener *ls, int max)
 int
 main(int argc, char *argv[])
 {
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct faild_listener	 ls[2 * FAILD_MAX_LISTEN];
 	const char		*pidfile = FAIL_RUNDIR "/faild.pid";
 	const char		*user = NULL;
@@ -188,7 +190,6 @@ main(int argc, char *argv[])
 	int			 ch, foreground = 0, mlock = 0, nonice = 0;
 	int			 check = 0, nls, i, sig;
 	pth_attr_t		 attr;
-	sigset_t		 set;
 
 	faild.statefile = FAIL_STATEDIR "/faild.state";
 	faild.port = FAIL_DEFAULT_PORT;
@@ -320,11 +321,8 @@ main(int argc, char *argv[])
 	faild.start_ms = time_now_ms();
 	pth_mutex_init(&faild.watch_mutex);
 	pth_cond_init(&faild.watch_cond);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pth_sigmask(SIG_BLOCK, &set, NULL);
+	if (signals_init(sigs, 3) < 0)
+		fatal("signals");
 
 	attr = pth_attr_new();
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
@@ -340,8 +338,7 @@ main(int argc, char *argv[])
 	    state_count(faild.table), faild.statefile);
 
 	for (;;) {
-		if (pth_sigwait(&set, &sig) != 0)
-			continue;
+		sig = signals_next();
 		if (sig == SIGHUP) {
 			faild_reload();
 			continue;

@@ -4,8 +4,6 @@
  * its peers, decides, runs its scripts, publishes to the local faild.
  * This file: options, the policy script, start-up, signals, the loop.
  */
-#include <sys/stat.h>
-
 #include <ctype.h>
 #include <pthread.h>
 #include <errno.h>
@@ -18,6 +16,7 @@
 #include "failsh.h"
 #include "log.h"
 #include "pidfile.h"
+#include "signals.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -64,22 +63,19 @@ listen_spec(const char *arg, const char *default_addr)
 	return s;
 }
 
-/* Refuse a policy that others than its owner and root could change. */
-static void
-policy_check_owner(const char *path)
+/* An absolute path: daemon() changes to "/" and reload reads -f again. */
+static const char *
+absolute(const char *path)
 {
-	struct stat	st;
+	char	cwd[4096], *s;
 
-	if (stat(path, &st) < 0)
-		fatal("policy script %s", path);
-	if (!S_ISREG(st.st_mode))
-		fatalx("policy script %s: not a regular file", path);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		fatalx("policy script %s: writable by group or others (mode "
-		    "%03o), refused", path, (unsigned)(st.st_mode & 0777));
-	if (st.st_uid != 0 && st.st_uid != geteuid())
-		fatalx("policy script %s: owned by uid %u, neither root nor "
-		    "us, refused", path, (unsigned)st.st_uid);
+	if (path[0] == '/' || path[0] == '\0')
+		return path;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		fatal("getcwd");
+	s = xmalloc(strlen(cwd) + strlen(path) + 2);
+	sprintf(s, "%s/%s", cwd, path);
+	return s;
 }
 
 /* The interactive shell: read commands from stdin in the event loop. */
@@ -119,38 +115,16 @@ reload_event_proc(Tcl_Event *ev, int flags)
 	return 1;
 }
 
-/*
- * In a child that a script's exec forks: undo what failsh did to its
- * signals, so a daemon started from a script can be stopped with kill.
- */
-static void
-failsh_child_signals(void)
-{
-	sigset_t	set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_DFL);
-}
-
 /* Signals, in a thread of their own: they act through the Tcl loop. */
 static void *
 signal_thread(void *arg)
 {
-	sigset_t	set;
-	int		sig;
+	int	sig;
 
 	(void)arg;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
 	for (;;) {
-		if (pth_sigwait(&set, &sig) != 0)
-			continue;
+		sig = signals_next();
+		log_debug(FAC_MAIN, 1, "signal %d", sig);
 		switch (sig) {
 		case SIGINT:
 			monitor_dump();
@@ -204,8 +178,8 @@ int
 main(int argc, char *argv[])
 {
 	Tcl_Interp	*interp;
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	pth_attr_t	 attr;
-	sigset_t	 set;
 	char		 err[512], host[256];
 	int		 ch, foreground = 0, check = 0;
 
@@ -280,8 +254,13 @@ main(int argc, char *argv[])
 	if (failsh.keyfile != NULL && (failsh.keys =
 	    keyring_load(failsh.keyfile, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	if (failsh.policy != NULL)
-		policy_check_owner(failsh.policy);
+	if (failsh.policy != NULL) {
+		failsh.policy = absolute(failsh.policy);
+		if (policy_check_owner(failsh.policy, err, sizeof(err)) < 0)
+			fatalx("%s", err);
+	}
+	failsh.dumpfile = absolute(failsh.dumpfile);
+	pidfile = absolute(pidfile);
 
 	if (!pth_init())
 		fatal("pth_init");
@@ -325,12 +304,10 @@ main(int argc, char *argv[])
 	}
 	if (failsh.policy != NULL && pidfile_write(pidfile) < 0)
 		log_warn("cannot write pid file %s", pidfile);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pth_sigmask(SIG_BLOCK, &set, NULL);
-	pthread_atfork(NULL, NULL, failsh_child_signals);
+	if (signals_init(sigs, 3) < 0)
+		fatal("signals");
+	/* a daemon a script starts gets the default signals */
+	pthread_atfork(NULL, NULL, signals_reset);
 	attr = pth_attr_new();
 	pth_attr_set(attr, PTH_ATTR_NAME, "signals");
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);

@@ -129,7 +129,6 @@ struct failsh {
 	const char		*monitor_addr;	/* -m */
 	const char		*control_addr;	/* -D */
 	const char		*dumpfile;	/* -l */
-	int			 test_mode;	/* -T: shorter start-up */
 
 	struct keyring		*keys;		/* owned, NULL: none */
 	Tcl_Interp		*interp;
@@ -159,6 +158,8 @@ void	 failsh_host_free(struct failsh_host *);
 void	 failsh_trap_free(struct failsh_trap *);
 
 /* failsh_policy.c: the policy script, its check and its reload. */
+/* Refuse a policy others than its owner and root could change. */
+int	 policy_check_owner(const char *path, char *err, size_t errlen);
 /* Evaluate path in a scratch interpreter; 0, or -1 with err set. */
 int	 policy_check(const char *path, char *err, size_t errlen);
 /* SIGHUP: check, then apply; a broken policy is rejected. Main thread. */

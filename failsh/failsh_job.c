@@ -171,6 +171,7 @@ static const char job_prelude[] =
 "        ::failsh::sleep 5\n"
 "    }\n"
 "    ::failsh::cleanup $co\n"
+"    ::failsh::job_pids $co {}\n"
 "    lassign $status code msg errorcode\n"
 "    if {$ignore} { set e {} }\n"
 "    if {$code == 0 && $e eq {}} {\n"

@@ -100,10 +100,14 @@ monitor_client_thread(void *arg)
 	ssize_t		 n;
 
 	monitor_clients++;
+	log_debug(FAC_MONITOR, 1, "monitor client connected (%d)",
+	    monitor_clients);
 	for (;;) {
 		sent = monitor_gen;
 		pbuf_reset(&b);
 		monitor_snapshot(&b);
+		log_debug(FAC_MONITOR, 2, "snapshot %" PRIu64 " to fd %d, %zu "
+		    "bytes", sent, fd, b.len);
 		if (net_write_all(fd, b.data, b.len,
 		    time_mono_ms() + MONITOR_WRITE_MS) < 0)
 			break;
@@ -129,6 +133,8 @@ monitor_client_thread(void *arg)
 	close(fd);
 	pbuf_free(&b);
 	monitor_clients--;
+	log_debug(FAC_MONITOR, 1, "monitor client gone (%d left)",
+	    monitor_clients);
 	return NULL;
 }
 
@@ -157,7 +163,7 @@ control_handle(const char *line, size_t len, struct pbuf *out)
 	}
 	switch (req.verb) {
 	case VERB_PING:
-		pbuf_printf(out, "%s OK pong", req.id);
+		pbuf_printf(out, "%s OK pong %" PRId64, req.id, time_now_ms());
 		return;
 	case VERB_VERSION:
 		pbuf_printf(out, "%s OK failover %s proto %d", req.id,
@@ -354,16 +360,14 @@ monitor_dump(void)
 		log_warn("dump: %s", failsh.dumpfile);
 		goto done;
 	}
-	if (write(fd, b.data, b.len) != (ssize_t)b.len) {
+	if (write(fd, b.data, b.len) == (ssize_t)b.len)
+		log_info("state dumped to %s", failsh.dumpfile);
+	else {
 		log_warn("dump: writing %s", failsh.dumpfile);
-		if (fd == fifo) {
-			close(fifo);	/* the reader went away */
-			fifo = -1;
-		}
+		fifo = -1;		/* a FIFO's reader went away */
 	}
 	if (fd != fifo)
 		close(fd);
-	log_info("state dumped to %s", failsh.dumpfile);
 done:
 	pbuf_free(&b);
 }

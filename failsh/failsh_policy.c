@@ -7,9 +7,13 @@
  * script no longer makes go back to their defaults, and services it no
  * longer names stop being scheduled, left in the state they are in.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "failsh.h"
 #include "log.h"
@@ -28,6 +32,35 @@ policy_error(Tcl_Interp *interp, const char *path, char *err, size_t errlen)
 }
 
 int
+policy_check_owner(const char *path, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "policy script %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "policy script %s: not a regular file",
+		    path);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "policy script %s: writable by group or "
+		    "others (mode %03o), refused", path,
+		    (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen, "policy script %s: owned by uid %u, "
+		    "neither root nor us, refused", path, (unsigned)st.st_uid);
+		return -1;
+	}
+	return 0;
+}
+
+int
 policy_check(const char *path, char *err, size_t errlen)
 {
 	struct failsh_service	*services = failsh.services, *s;
@@ -42,6 +75,8 @@ policy_check(const char *path, char *err, size_t errlen)
 	failsh.traps = NULL;
 	failsh.checking = 1;
 	interp = Tcl_CreateInterp();
+	Tcl_Eval(interp, "namespace eval ::failsh {}");
+	Tcl_SetVar(interp, "::failsh::node", failsh.nodename, TCL_GLOBAL_ONLY);
 	if (Tcl_Init(interp) != TCL_OK || (failsh_tcl_init(interp),
 	    Tcl_EvalFile(interp, path)) != TCL_OK) {
 		policy_error(interp, path, err, errlen);
@@ -77,7 +112,8 @@ policy_reload(void)
 
 	if (failsh.policy == NULL)
 		return;
-	if (policy_check(failsh.policy, err, sizeof(err)) < 0) {
+	if (policy_check_owner(failsh.policy, err, sizeof(err)) < 0 ||
+	    policy_check(failsh.policy, err, sizeof(err)) < 0) {
 		log_warnx("reload rejected, keeping the running policy: %s",
 		    err);
 		return;

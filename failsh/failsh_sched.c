@@ -146,7 +146,10 @@ sched_observe(struct failsh_service *s, enum failsh_role role,
 	} else if (peer->obs.fails < 1000000)
 		peer->obs.fails++;
 	after = decide_peer_view(&peer->obs, s->deadcount);
-	if (before == after || after == VIEW_UNKNOWN || role == ROLE_QUORUM)
+	if (before == after || after == VIEW_UNKNOWN)
+		return;
+	monitor_changed();
+	if (role == ROLE_QUORUM)
 		return;
 	if (p->ok)
 		log_info("service %s: %s %s %s -> %s", s->name,
@@ -159,7 +162,6 @@ sched_observe(struct failsh_service *s, enum failsh_role role,
 		    p->err);
 	job_trap(s->name, p->host->name, before == VIEW_UNKNOWN ? SVC_NONE :
 	    (enum svc_state)before, (enum svc_state)after);
-	monitor_changed();
 }
 
 /*
@@ -210,11 +212,15 @@ sched_copy_peers(const struct failsh_service *s, enum failsh_role r,
 		out[i] = s->peers[r][i].obs;
 }
 
-/*
- * One run of the service. Returns 1 to run again at once (re-poll after
- * a stall), else 0.
- */
-static int
+/* What a run asks of the next one. */
+enum sched_next {
+	NEXT_INTERVAL,		/* one interval after this one started */
+	NEXT_AFTER_SCRIPT,	/* one interval after its script ended */
+	NEXT_NOW		/* at once: re-poll after a stall */
+};
+
+/* One run of the service. */
+static enum sched_next
 sched_run(struct failsh_service *s, int64_t late_ms)
 {
 	struct poll		polls[3 * FAILSH_MAX_PEERS];
@@ -284,14 +290,14 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	switch (res.action) {
 	case ACT_REPOLL:
 		log_info("service %s: %s", s->name, res.reason);
-		return 1;
+		return NEXT_NOW;
 	case ACT_NONE:
 		if (!s->published)
 			sched_publish(s);
-		return 0;
+		return NEXT_INTERVAL;
 	case ACT_RECOVER:
 		sched_set_state(s, SVC_RECOVER, res.reason);
-		return 0;
+		return NEXT_INTERVAL;
 	case ACT_START:
 	case ACT_REANNOUNCE:
 		st = job_run_script(s, SCRIPT_START, why, sizeof(why));
@@ -303,7 +309,7 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		st = job_run_script(s, SCRIPT_RECLAIM, why, sizeof(why));
 		break;
 	default:
-		return 0;
+		return NEXT_INTERVAL;
 	}
 	snprintf(full, sizeof(full), "%s, %s", res.reason, why);
 	if (res.action == ACT_REANNOUNCE && st == SVC_UP)
@@ -312,7 +318,7 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		log_debug(FAC_SCHED, 1, "service %s: still FAIL: %s", s->name,
 		    why);
 	sched_set_state(s, st, full);
-	return 0;
+	return NEXT_AFTER_SCRIPT;
 }
 
 /* Wait until the monotonic time `when` or a wake-up of the service. */
@@ -336,8 +342,7 @@ static void *
 sched_runner(void *arg)
 {
 	struct failsh_service	*s = arg;
-	int64_t			 now, late;
-	int			 again;
+	int64_t			 now, late, start = 0;
 
 	sched_adopt(s);
 	s->next_run = time_mono_ms();
@@ -346,13 +351,30 @@ sched_runner(void *arg)
 		if (s->retired)
 			break;
 		now = time_mono_ms();
-		if (now < s->next_run)
-			continue;		/* woken: the interval changed */
+		if (now < s->next_run) {
+			/* woken: the interval changed, count it from the
+			 * start of the last run */
+			if (start != 0 && start + s->interval_ms < s->next_run)
+				s->next_run = start + s->interval_ms;
+			continue;
+		}
 		late = now - s->next_run;
-		again = sched_run(s, late);
+		start = now;
+		switch (sched_run(s, late)) {
+		case NEXT_NOW:
+			s->next_run = time_mono_ms();
+			break;
+		case NEXT_AFTER_SCRIPT:
+			/* a script's time is no lateness of the scheduler */
+			s->next_run = time_mono_ms() + s->interval_ms;
+			break;
+		case NEXT_INTERVAL:
+			/* every interval, also when a poll waited its
+			 * timeout (at most one interval) */
+			s->next_run = start + s->interval_ms;
+			break;
+		}
 		s->last_run = time_mono_ms();
-		/* The next run counts from now: a script's time is no delay. */
-		s->next_run = again ? s->last_run : s->last_run + s->interval_ms;
 	}
 	failsh_service_free(s);
 	return NULL;

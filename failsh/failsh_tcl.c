@@ -290,7 +290,12 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		Tcl_WrongNumArgs(interp, 2, objv, subs[sub]);
 		return TCL_ERROR;
 	}
-	s = service_get_or_create(name);
+	/* Setting creates the service; reading does not. */
+	if (objc == 3 && (s = failsh_service_find(name)) == NULL)
+		return tcl_error(interp, "LOOKUP", name, "no service \"%s\"",
+		    name);
+	if (objc == 4)
+		s = service_get_or_create(name);
 	s->seen = 1;
 
 	if (objc == 3) {

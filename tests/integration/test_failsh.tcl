@@ -59,6 +59,7 @@ proc pair {interval {extra_a ""} {extra_b ""}} {
 	    $interval {failsvc www masters a}]$extra_b"]
 	wait_for {[state_of $fa www] eq "UP"} 5000 "a never came UP"
 	wait_for {[state_of $fb www] eq "RECOVER"} 5000 "b never RECOVER"
+	wait_for_log $sb "*www: master a * -> UP*"
 	return [dict create fa $fa fb $fb sa $sa sb $sb ea $ea eb $eb \
 	    nodes $nodes]
 }
@@ -269,7 +270,7 @@ test "scripts that wait (after, exec, vwait) stall no other service" {
 		assert_equal RECOVER [state_of $fb $s] $s
 	}
 	# and the monitor and control ports answer meanwhile
-	assert_match "1 OK pong" [control $sb "1 ping"]
+	assert_match "1 OK pong *" [control $sb "1 ping"]
 }
 
 test "a daemon a script starts obeys SIGTERM (failsh's signal mask is not inherited)" {
@@ -554,8 +555,12 @@ test "HUP: a broken policy is rejected, the old one kept; a good one applied" {
 	write_file $pol {
 		failsvc www interval 0.2
 		failsvc www start {return UP}
-		failsvc new start {return UP}
-	} 0644
+		failsvc new start [list return UP]
+		if {$::failsh::node ne "b"} { error "node $::failsh::node" }
+	} 0666
+	exec kill -HUP [dict get $sb pid]
+	wait_for_log $sb "*reload rejected, keeping the running policy: policy script $pol: writable by group or others (mode 666), refused*"
+	file attributes $pol -permissions 0644
 	exec kill -HUP [dict get $sb pid]
 	wait_for_log $sb "*reloaded policy $pol: 2 services*"
 	wait_for_log $sb "*service old: no longer in the policy, left UP*"

@@ -81,6 +81,8 @@ test "failsvc: bad values are refused with a FAIL errorcode" {
 	    [shell_error {failsvc www timeout x}]
 	assert_match {{wrong # args: should be "failsvc www state"} *} \
 	    [shell_error {failsvc www state UP}]
+	assert_equal {{no service "nope"} {FAIL LOOKUP nope}} \
+	    [shell_error {failsvc nope state}]
 }
 
 test "failhost: settings, their checks, and what was seen of the host" {
