@@ -80,7 +80,7 @@ absolute(const char *path)
 
 /* The interactive shell: read commands from stdin in the event loop. */
 static const char repl_script[] =
-"namespace eval ::failsh { variable cmd {} }\n"
+"namespace eval ::failsh { variable cmd {}; variable repls 0 }\n"
 "proc ::failsh::prompt {p} {\n"
 "    if {$::tcl_interactive} { puts -nonewline $p; flush stdout }\n"
 "}\n"
@@ -94,12 +94,19 @@ static const char repl_script[] =
 "    if {![info complete $cmd]} { prompt {> }; return }\n"
 "    set c $cmd\n"
 "    set cmd {}\n"
+"    fileevent stdin readable {}\n"
+"    coroutine ::failsh::repl[incr ::failsh::repls] ::failsh::repl_eval $c\n"
+"}\n"
+"# A command runs in a coroutine, so its after, vwait and exec wait\n"
+"# without stopping the scheduler; the next is read when it is done.\n"
+"proc ::failsh::repl_eval {c} {\n"
 "    if {[catch {uplevel #0 $c} r]} {\n"
 "        puts stderr \"error: $r\"\n"
 "    } elseif {$r ne {} && $::tcl_interactive} {\n"
 "        puts $r\n"
 "    }\n"
 "    prompt {failsh> }\n"
+"    fileevent stdin readable ::failsh::input\n"
 "}\n"
 "fconfigure stdin -blocking 0\n"
 "fileevent stdin readable ::failsh::input\n"

@@ -443,8 +443,16 @@ job_resume_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		Tcl_WrongNumArgs(interp, 1, objv, "coroutine token");
 		return TCL_ERROR;
 	}
-	if ((j = job_find_coro(Tcl_GetString(objv[1]))) == NULL)
-		return TCL_OK;		/* ended meanwhile */
+	if ((j = job_find_coro(Tcl_GetString(objv[1]))) == NULL) {
+		/* Not a job (a command of the interactive shell): wake it
+		 * if it still exists. */
+		if (Tcl_FindCommand(interp, Tcl_GetString(objv[1]), NULL,
+		    TCL_GLOBAL_ONLY) != NULL &&
+		    Tcl_EvalObjv(interp, 2, objv + 1, TCL_EVAL_GLOBAL) != TCL_OK)
+			Tcl_BackgroundException(interp, TCL_ERROR);
+		Tcl_ResetResult(interp);
+		return TCL_OK;
+	}
 	for (i = 0; i < nnest; i++)
 		if (nest[i] == j)
 			return TCL_OK;	/* running: a stale wake-up */

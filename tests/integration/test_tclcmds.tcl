@@ -13,9 +13,11 @@ if {![file executable $::failsh]} {
 
 # Run SCRIPT in failsh's shell (local faild: a port where nothing
 # listens); returns what it printed on stdout, trimmed.
-proc shell {script} {
-	set r [run_prog -stdin $script $::failsh -N me -m none -D none \
-	    -L 127.0.0.1:[free_port]]
+proc shell {script args} {
+	if {[llength $args] == 0} {
+		set args [list -L 127.0.0.1:[free_port]]
+	}
+	set r [run_prog -stdin $script $::failsh -N me -m none -D none {*}$args]
 	if {[dict get $r code] != 0} {
 		fail "failsh exited [dict get $r code]: [dict get $r stderr]"
 	}
@@ -53,6 +55,21 @@ quorum
 0.02
 return UP
 www" $out
+}
+
+test "the shell: after and exec wait without stopping the scheduler" {
+	set f [start_faild -name fsh]
+	set out [shell "
+		failhost me address [dict get $f addr]
+		failhost me port [dict get $f port]
+		failsvc www interval 0.02
+		failsvc www start {incr ::starts; return UP}
+		after 300
+		puts \[exec echo waited\]
+		puts \[failsvc www state\]
+		puts \[expr {\[dict get \[failsvc www info\] runs\] > 5}\]
+	" -L [dict get $f addr]:[dict get $f port]]
+	assert_equal "waited\nUP\n1" $out
 }
 
 test "the node name is in ::failsh::node" {
