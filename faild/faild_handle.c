@@ -126,33 +126,15 @@ static int
 faild_authenticate(const char *line, const struct proto_req *req,
     const char *peerstr, const struct auth_key **key, struct pbuf *out)
 {
-	enum nonce_verdict	v;
+	const char	*why;
+	int		 code;
 
 	*key = NULL;
 	if (req->auth.keyid == NULL)
 		return 0;
-	if (faild.keys == NULL ||
-	    (*key = keyring_find(faild.keys, req->auth.keyid)) == NULL) {
-		faild_refuse(out, req->id, peerstr, PERR_AUTH, "unknown key id");
-		return -1;
-	}
-	if (!auth_mac_ok(*key, line, req->auth.signed_len, req->auth.mac)) {
-		*key = NULL;
-		faild_refuse(out, req->id, peerstr, PERR_AUTH, "bad mac");
-		return -1;
-	}
-	v = nonce_cache_check(faild.nonces, req->auth.keyid, req->auth.nonce,
-	    req->auth.ts_ms, time_now_ms());
-	if (v == NONCE_REPLAY) {
-		*key = NULL;
-		faild_refuse(out, req->id, peerstr, PERR_REPLAY,
-		    "nonce already used (replay)");
-		return -1;
-	}
-	if (v == NONCE_WINDOW) {
-		*key = NULL;
-		faild_refuse(out, req->id, peerstr, PERR_WINDOW,
-		    "timestamp outside the window (check clocks)");
+	if ((code = auth_verify_request(faild.keys, faild.nonces, line, req,
+	    time_now_ms(), key, &why)) != 0) {
+		faild_refuse(out, req->id, peerstr, code, why);
 		return -1;
 	}
 	log_debug(FAC_AUTH, 1, "%s: request %s signed with key %s", peerstr,

@@ -141,6 +141,7 @@ monitor_client_thread(void *arg)
 /* ---------------------------------------------------------------------
  * The control port: failproto(5) requests, one answer each.
  */
+static struct nonce_cache	*control_nonces;	/* with -k */
 static void
 control_fmt_service(struct pbuf *out, const struct failsh_service *s)
 {
@@ -148,40 +149,34 @@ control_fmt_service(struct pbuf *out, const struct failsh_service *s)
 	    svc_state_str(s->state), s->changed_ms);
 }
 
+/* The answer to a request that passed the checks. */
 static void
-control_handle(const char *line, size_t len, struct pbuf *out)
+control_answer(const struct proto_req *req, struct pbuf *out)
 {
-	struct proto_req	 req;
 	struct failsh_service	*s;
-	char			 err[256];
-	int			 code, i, n;
+	int			 i, n;
 
-	if (proto_parse_request(line, len, &req, &code, err,
-	    sizeof(err)) < 0) {
-		proto_fmt_err(out, req.id, code, "%s", err);
-		return;
-	}
-	switch (req.verb) {
+	switch (req->verb) {
 	case VERB_PING:
-		pbuf_printf(out, "%s OK pong %" PRId64, req.id, time_now_ms());
+		pbuf_printf(out, "%s OK pong %" PRId64, req->id, time_now_ms());
 		return;
 	case VERB_VERSION:
-		pbuf_printf(out, "%s OK failover %s proto %d", req.id,
+		pbuf_printf(out, "%s OK failover %s proto %d", req->id,
 		    PACKAGE_VERSION, PROTO_VERSION);
 		return;
 	case VERB_GET:
-		if ((s = failsh_service_find(req.argv[0])) == NULL) {
-			proto_fmt_err(out, req.id, PERR_NOTFOUND, "no such "
-			    "service %s", req.argv[0]);
+		if ((s = failsh_service_find(req->argv[0])) == NULL) {
+			proto_fmt_err(out, req->id, PERR_NOTFOUND, "no such "
+			    "service %s", req->argv[0]);
 			return;
 		}
-		pbuf_printf(out, "%s OK", req.id);
+		pbuf_printf(out, "%s OK", req->id);
 		control_fmt_service(out, s);
 		return;
 	case VERB_LIST:
 		for (n = 0, s = failsh.services; s != NULL; s = s->next)
 			n++;
-		pbuf_printf(out, "%s OK %d", req.id, n);
+		pbuf_printf(out, "%s OK %d", req->id, n);
 		for (s = failsh.services; s != NULL; s = s->next)
 			control_fmt_service(out, s);
 		return;
@@ -191,39 +186,75 @@ control_handle(const char *line, size_t len, struct pbuf *out)
 		for (n = 0, s = failsh.services; s != NULL; s = s->next, n++)
 			runs += s->runs;
 		pbuf_printf(out, "%s OK services %d runs %" PRIu64
-		    " monitors %d uptime_ms %" PRId64, req.id, n, runs,
+		    " monitors %d uptime_ms %" PRId64, req->id, n, runs,
 		    monitor_clients, time_now_ms() - failsh.start_ms);
 		return;
 	}
 	case VERB_DEBUG:
-		if (req.argc > 0 && strcmp(req.community ? req.community :
-		    "public", failsh.community) != 0) {
-			proto_fmt_err(out, req.id, PERR_DENIED, "debug levels "
-			    "need the community of failsh -c");
-			return;
-		}
-		for (i = 0; i < req.argc; i += 2)
-			if (log_fac_find(req.argv[i]) < 0) {
-				proto_fmt_err(out, req.id, PERR_MALFORMED,
+		for (i = 0; i < req->argc; i += 2)
+			if (log_fac_find(req->argv[i]) < 0) {
+				proto_fmt_err(out, req->id, PERR_MALFORMED,
 				    "unknown debug facility \"%.32s\"",
-				    req.argv[i]);
+				    req->argv[i]);
 				return;
 			}
-		for (i = 0; i < req.argc; i += 2) {
-			log_fac_set(req.argv[i], req.argv[i + 1][0] - '0');
-			log_info("debug level of %s set to %s", req.argv[i],
-			    req.argv[i + 1]);
+		for (i = 0; i < req->argc; i += 2) {
+			log_fac_set(req->argv[i], req->argv[i + 1][0] - '0');
+			log_info("debug level of %s set to %s", req->argv[i],
+			    req->argv[i + 1]);
 		}
-		pbuf_printf(out, "%s OK", req.id);
+		pbuf_printf(out, "%s OK", req->id);
 		for (i = 0; log_facilities[i].name != NULL; i++)
 			pbuf_printf(out, " %s %d", log_facilities[i].name,
 			    log_facilities[i].level);
 		return;
 	default:
-		proto_fmt_err(out, req.id, PERR_VERB, "%s is not served by "
-		    "failsh", proto_verb_str(req.verb));
+		proto_fmt_err(out, req->id, PERR_VERB, "%s is not served by "
+		    "failsh", proto_verb_str(req->verb));
 		return;
 	}
+}
+
+/*
+ * One request of the control port. A signed request is verified against
+ * failsh's keys (-k) and answered signed; with keys, setting debug levels
+ * needs a signature, without them the community of -c.
+ */
+static void
+control_handle(const char *line, size_t len, struct pbuf *out)
+{
+	struct proto_req	 req;
+	const struct auth_key	*key = NULL;
+	const char		*why;
+	char			 err[256];
+	int			 code;
+
+	if (proto_parse_request(line, len, &req, &code, err,
+	    sizeof(err)) < 0) {
+		proto_fmt_err(out, req.id, code, "%s", err);
+		return;
+	}
+	if (req.auth.keyid != NULL && (code = auth_verify_request(failsh.keys,
+	    control_nonces, line, &req, time_now_ms(), &key, &why)) != 0) {
+		proto_fmt_err(out, req.id, code, "%s", why);
+		return;
+	}
+	if (req.verb == VERB_DEBUG && req.argc > 0 && key == NULL) {
+		if (failsh.keys != NULL) {
+			proto_fmt_err(out, req.id, PERR_AUTH, "setting debug "
+			    "levels needs a signed request (failsh has -k)");
+			return;
+		}
+		if (strcmp(req.community ? req.community : "public",
+		    failsh.community) != 0) {
+			proto_fmt_err(out, req.id, PERR_DENIED, "debug levels "
+			    "need the community of failsh -c");
+			return;
+		}
+	}
+	control_answer(&req, out);
+	if (key != NULL)
+		auth_sign_answer(key, req.auth.nonce, out, 0);
 }
 
 static void *
@@ -330,6 +361,8 @@ monitor_listen(const char *spec, int port, const char *what,
 void
 monitor_start(void)
 {
+	if (failsh.keys != NULL)
+		control_nonces = nonce_cache_new(4096, 30000, time_now_ms());
 	monitor_listen(failsh.monitor_addr, FAILSH_MONITOR_PORT, "monitor",
 	    monitor_client_thread);
 	monitor_listen(failsh.control_addr, FAILSH_CONTROL_PORT, "control",

@@ -313,3 +313,34 @@ auth_nonce(char out[PROTO_MAX_NONCE + 1])
 	}
 	out[32] = '\0';
 }
+
+int
+auth_verify_request(const struct keyring *keys, struct nonce_cache *nonces,
+    const char *line, const struct proto_req *req, int64_t now_ms,
+    const struct auth_key **key, const char **why)
+{
+	enum nonce_verdict	v;
+
+	*key = NULL;
+	if (keys == NULL || (*key = keyring_find(keys,
+	    req->auth.keyid)) == NULL) {
+		*why = "unknown key id";
+		return PERR_AUTH;
+	}
+	if (!auth_mac_ok(*key, line, req->auth.signed_len, req->auth.mac)) {
+		*key = NULL;
+		*why = "bad mac";
+		return PERR_AUTH;
+	}
+	v = nonce_cache_check(nonces, req->auth.keyid, req->auth.nonce,
+	    req->auth.ts_ms, now_ms);
+	if (v == NONCE_FRESH)
+		return 0;
+	*key = NULL;
+	if (v == NONCE_REPLAY) {
+		*why = "nonce already used (replay)";
+		return PERR_REPLAY;
+	}
+	*why = "timestamp outside the window (check clocks)";
+	return PERR_WINDOW;
+}

@@ -99,4 +99,13 @@ enum nonce_verdict	 nonce_cache_check(struct nonce_cache *,
 			    const char *keyid, const char *nonce, int64_t ts_ms,
 			    int64_t now_ms);
 
+/*
+ * Check a signed request (req->auth.keyid set) against the keys and the
+ * nonce cache. Returns 0 with *key set, or a failproto(5) error code
+ * (PERR_AUTH, PERR_REPLAY, PERR_WINDOW) with *why set to its text.
+ */
+int	 auth_verify_request(const struct keyring *, struct nonce_cache *,
+	    const char *line, const struct proto_req *, int64_t now_ms,
+	    const struct auth_key **key, const char **why);
+
 #endif

@@ -416,6 +416,23 @@ test "control port: faildebug sets levels, failstat reads local states" {
 	assert_match "*ERR 405*" [control $sb "1 set www FAIL"]
 }
 
+test "control port with keys (-k): signed debug requests, signed answers" {
+	set kf [write_file $::tmpdir/keys.[incr ::harness::seq] "k1 [random_hex 64]\n" 0600]
+	lassign [alone {failsvc www start {return UP}} -k $kf] fb sb
+	set hp [dict get $sb addr]:[dict get $sb control]
+	set r [run_prog $::faildebug -k $kf -h $hp sched=1]
+	assert_equal 0 [dict get $r code] [dict get $r stderr]
+	assert_match "*sched 1*" [dict get $r stdout]
+	set r [run_prog $::faildebug -h $hp sched=2]
+	assert_equal 1 [dict get $r code] "unsigned set refused"
+	assert_match "*401*signed request*" [dict get $r stderr]
+	set r [run_prog $::faildebug -h $hp]
+	assert_equal 0 [dict get $r code] "unsigned read allowed"
+	set other [write_file $::tmpdir/okeys.$::harness::seq "k1 [random_hex 64]\n" 0600]
+	set r [run_prog $::faildebug -k $other -h $hp sched=2]
+	assert_true {[dict get $r code] != 0} "wrong key refused"
+}
+
 test "SIGINT dumps the state to the dump file" {
 	lassign [alone {failsvc www start {return UP}}] fb sb
 	wait_for {[state_of $fb www] eq "UP"}
