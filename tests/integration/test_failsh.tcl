@@ -549,9 +549,12 @@ test "SIGINT with a FIFO as the dump file: it stays open for more dumps" {
 	fconfigure $rd -blocking 0
 	wait_for {[state_of $fb www] eq "UP"}
 	exec kill -INT [dict get $sb pid]
+	# until failsh has the FIFO open, reading it gives end of file
+	wait_for_log $sb "*state dumped to $fifo*"
 	assert_match "SNAPSHOT * b *" [read_line $rd]
 	while {[read_line $rd] ne "END"} {}
 	exec kill -INT [dict get $sb pid]
+	wait_for {[lines_matching $sb "*state dumped to $fifo*"] == 2}
 	assert_match "SNAPSHOT * b *" [read_line $rd]
 	close $rd
 }
