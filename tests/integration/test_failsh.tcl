@@ -416,6 +416,29 @@ test "control port: faildebug sets levels, failstat reads local states" {
 	assert_match "*ERR 405*" [control $sb "1 set www FAIL"]
 }
 
+test "failhost key: polls are signed, answers checked; a wrong key is no answer" {
+	set kf [write_file $::tmpdir/keys.[incr ::harness::seq] "k1 [random_hex 64]\n" 0600]
+	set fa [start_faild -name fa[incr ::harness::seq] -k $kf]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	faild_tcp $fa "1 set www UP"	;# unsigned: refused, a has a key
+	assert_equal NONE [state_of $fa www]
+	exec $::failc -k $kf -h [dict get $fa addr]:[dict get $fa port] www UP
+	set pol "failhost a address [dict get $fa addr]
+		failhost a port [dict get $fa port]
+		failhost a key k1
+		failsvc www interval 0.05
+		failsvc www masters a
+		failsvc www start {return UP}"
+	set sb [start_failsh b $fb $pol -k $kf]
+	wait_for_log $sb "*www: master a UNKNOWN -> UP*"
+	wait_runs $sb 5
+	assert_equal RECOVER [state_of $fb www]
+	stop_daemon $sb
+	set other [write_file $::tmpdir/okeys.$::harness::seq "k1 [random_hex 64]\n" 0600]
+	set sb [start_failsh b $fb $pol -k $other]
+	wait_for_log $sb "*www: master a * -> FAIL (3 polls failed: *401*"
+}
+
 test "control port with keys (-k): signed debug requests, signed answers" {
 	set kf [write_file $::tmpdir/keys.[incr ::harness::seq] "k1 [random_hex 64]\n" 0600]
 	lassign [alone {failsvc www start {return UP}} -k $kf] fb sb
