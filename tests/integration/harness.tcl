@@ -937,8 +937,9 @@ proc stop_prog {ch} {
 # fake_server MODE ?ARG?: a TCP server on 127.0.0.1 for client tests.
 # Modes: hang (accept, read, never answer), close (accept and close at
 # once), reply TEXT (answer every line with TEXT), script CMD (answer every
-# line with the result of CMD LINE, nothing if it is ""). Returns {socket
-# port}; the server goes away at the end of the test.
+# line with the result of CMD LINE, nothing if it is ""), greet TEXT (send
+# TEXT on accept, then read and never answer). Returns {socket port}; the
+# server goes away at the end of the test.
 proc fake_server {mode {arg ""}} {
 	set id [incr harness::seq]
 	set s [socket -server [list harness::fake_accept $id $mode $arg] \
@@ -960,6 +961,10 @@ proc harness::fake_accept {id mode arg ch addr port} {
 		    [list apply {{text line} {return $text}} $arg]]
 	}
 	script {fileevent $ch readable [list harness::fake_drain $ch $arg]}
+	greet {
+		catch {puts -nonewline $ch $arg}
+		fileevent $ch readable [list harness::fake_drain $ch ""]
+	}
 	}
 }
 

@@ -1,0 +1,83 @@
+/*
+ * failmon.h: the monitor of failsh. A reader thread per target keeps the
+ * latest snapshot of that failsh (failproto(5), monitor port); the views
+ * (text, JSON, HTML) render the snapshots of all targets at once.
+ */
+#ifndef FAILMON_H
+#define FAILMON_H
+
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net.h"
+#include "proto.h"
+
+#define FAILMON_PORT	1848
+
+struct mon_host {
+	char	*name, *address, *proto, *status, *error;	/* owned */
+	int	 port;
+	int64_t	 last_connect_ms, last_call_ms;
+};
+
+struct mon_peer {
+	char	*service, *role, *host, *view;	/* owned */
+	int	 fails;
+	int64_t	 seen_ms;
+};
+
+struct mon_service {
+	char		*name, *state, *busy, *reason;	/* owned */
+	int64_t		 changed_ms, interval_ms, next_ms;
+	int		 deadcount;
+	uint64_t	 runs;
+};
+
+/* One complete snapshot, "SNAPSHOT" to "END". */
+struct mon_snapshot {
+	uint64_t		 seq;
+	char			*node;		/* owned */
+	int64_t			 time_ms;
+	struct mon_host		*hosts;		/* owned arrays */
+	size_t			 nhosts;
+	struct mon_service	*services;
+	size_t			 nservices;
+	struct mon_peer		*peers;
+	size_t			 npeers;
+};
+
+/* A failsh being watched. */
+struct mon_target {
+	const char		*spec;		/* as given */
+	int			 connected;
+	int64_t			 updated_ms;	/* wall clock, last snapshot */
+	uint64_t		 snapshots;	/* received */
+	char			 error[160];	/* why not connected */
+	struct mon_snapshot	*snap;		/* owned, NULL: none yet */
+};
+
+/* failmon_parse.c */
+/*
+ * Feed one line of the monitor stream. Returns 1 when line ends a
+ * snapshot (then *done holds it, owned by the caller), 0 while one is
+ * being read, -1 with err set on a line that breaks the format.
+ */
+struct mon_parser {
+	struct mon_snapshot	*cur;		/* owned, being read */
+};
+
+int	 mon_parse_line(struct mon_parser *, const char *line,
+	    struct mon_snapshot **done, char *err, size_t errlen);
+void	 mon_snapshot_free(struct mon_snapshot *);
+
+/* view_text.c, view_json.c, view_html.c: every target, one document. */
+void	 view_text(const struct mon_target *, int n);
+void	 view_json(const struct mon_target *, int n);
+void	 view_html(const struct mon_target *, int n, int cgi);
+
+/* Shared by the views. */
+const char	*mon_age(int64_t ms, int64_t now, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * failmon_parse.c: the failsh monitor stream of failproto(5), line by
+ * line, into snapshots. The last field of HOST (error) and SERVICE
+ * (reason) is the rest of the line; everything else is one word.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "failmon.h"
+#include "xmalloc.h"
+
+#define MON_MAX_FIELDS	12
+
+void
+mon_snapshot_free(struct mon_snapshot *s)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nhosts; i++) {
+		free(s->hosts[i].name);
+		free(s->hosts[i].address);
+		free(s->hosts[i].proto);
+		free(s->hosts[i].status);
+		free(s->hosts[i].error);
+	}
+	for (i = 0; i < s->nservices; i++) {
+		free(s->services[i].name);
+		free(s->services[i].state);
+		free(s->services[i].busy);
+		free(s->services[i].reason);
+	}
+	for (i = 0; i < s->npeers; i++) {
+		free(s->peers[i].service);
+		free(s->peers[i].role);
+		free(s->peers[i].host);
+		free(s->peers[i].view);
+	}
+	free(s->hosts);
+	free(s->services);
+	free(s->peers);
+	free(s->node);
+	free(s);
+}
+
+/*
+ * Split line into at most max fields at blanks; the last one takes the
+ * rest of the line. Returns the count. buf is modified.
+ */
+static int
+mon_split(char *buf, char **f, int max)
+{
+	int	n = 0;
+
+	while (n < max) {
+		while (*buf == ' ')
+			buf++;
+		if (*buf == '\0')
+			break;
+		f[n++] = buf;
+		if (n == max)
+			break;
+		while (*buf != ' ' && *buf != '\0')
+			buf++;
+		if (*buf == '\0')
+			break;
+		*buf++ = '\0';
+	}
+	return n;
+}
+
+static int
+mon_number(const char *s, int64_t *v)
+{
+	char	*end;
+
+	*v = strtoll(s, &end, 10);
+	return *end == '\0' && end != s ? 0 : -1;
+}
+
+#define GROW(arr, n) \
+	((arr) = xrealloc((arr), ((n) + 1) * sizeof(*(arr))), \
+	memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])
+
+int
+mon_parse_line(struct mon_parser *p, const char *line,
+    struct mon_snapshot **done, char *err, size_t errlen)
+{
+	char		*buf = xstrdup(line), *f[MON_MAX_FIELDS];
+	int64_t		 v[6];
+	int		 n, rc = -1;
+
+	/* The last field of HOST (error) and SERVICE (reason) is the rest
+	 * of the line: split each kind into its own number of fields. */
+	n = mon_split(buf, f, strncmp(buf, "HOST ", 5) == 0 ? 9 :
+	    strncmp(buf, "SERVICE ", 8) == 0 ? 10 : MON_MAX_FIELDS);
+	if (n == 0) {
+		snprintf(err, errlen, "empty line");
+		goto done;
+	}
+	if (strcmp(f[0], "SNAPSHOT") == 0) {
+		if (n != 4 || mon_number(f[1], &v[0]) < 0 ||
+		    mon_number(f[3], &v[1]) < 0) {
+			snprintf(err, errlen, "bad SNAPSHOT line");
+			goto done;
+		}
+		mon_snapshot_free(p->cur);
+		p->cur = xcalloc(1, sizeof(*p->cur));
+		p->cur->seq = (uint64_t)v[0];
+		p->cur->node = xstrdup(f[2]);
+		p->cur->time_ms = v[1];
+		rc = 0;
+		goto done;
+	}
+	if (p->cur == NULL) {
+		snprintf(err, errlen, "%s line outside a snapshot", f[0]);
+		goto done;
+	}
+	if (strcmp(f[0], "HOST") == 0) {
+		struct mon_host *h;
+
+		if (n != 9 || mon_number(f[3], &v[0]) < 0 ||
+		    mon_number(f[6], &v[1]) < 0 ||
+		    mon_number(f[7], &v[2]) < 0) {
+			snprintf(err, errlen, "bad HOST line");
+			goto done;
+		}
+		h = GROW(p->cur->hosts, p->cur->nhosts);
+		h->name = xstrdup(f[1]);
+		h->address = xstrdup(f[2]);
+		h->port = (int)v[0];
+		h->proto = xstrdup(f[4]);
+		h->status = xstrdup(f[5]);
+		h->last_connect_ms = v[1];
+		h->last_call_ms = v[2];
+		h->error = xstrdup(strcmp(f[8], "-") == 0 ? "" : f[8]);
+	} else if (strcmp(f[0], "SERVICE") == 0) {
+		struct mon_service *s;
+
+		if (n != 10 || mon_number(f[3], &v[0]) < 0 ||
+		    mon_number(f[4], &v[1]) < 0 ||
+		    mon_number(f[5], &v[2]) < 0 ||
+		    mon_number(f[6], &v[3]) < 0 ||
+		    mon_number(f[7], &v[4]) < 0) {
+			snprintf(err, errlen, "bad SERVICE line");
+			goto done;
+		}
+		s = GROW(p->cur->services, p->cur->nservices);
+		s->name = xstrdup(f[1]);
+		s->state = xstrdup(f[2]);
+		s->changed_ms = v[0];
+		s->interval_ms = v[1];
+		s->deadcount = (int)v[2];
+		s->next_ms = v[3];
+		s->runs = (uint64_t)v[4];
+		s->busy = xstrdup(f[8]);
+		s->reason = xstrdup(strcmp(f[9], "-") == 0 ? "" : f[9]);
+	} else if (strcmp(f[0], "PEER") == 0) {
+		struct mon_peer *pe;
+
+		if (n != 7 || mon_number(f[5], &v[0]) < 0 ||
+		    mon_number(f[6], &v[1]) < 0) {
+			snprintf(err, errlen, "bad PEER line");
+			goto done;
+		}
+		pe = GROW(p->cur->peers, p->cur->npeers);
+		pe->service = xstrdup(f[1]);
+		pe->role = xstrdup(f[2]);
+		pe->host = xstrdup(f[3]);
+		pe->view = xstrdup(f[4]);
+		pe->fails = (int)v[0];
+		pe->seen_ms = v[1];
+	} else if (strcmp(f[0], "END") == 0 && n == 1) {
+		*done = p->cur;
+		p->cur = NULL;
+		rc = 1;
+		goto done;
+	} else {
+		snprintf(err, errlen, "unknown line \"%.20s\"", f[0]);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(buf);
+	return rc;
+}

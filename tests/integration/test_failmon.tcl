@@ -1,0 +1,168 @@
+# test_failmon.tcl: failmon against a real failsh and against fake monitor
+# streams: one-shot text, JSON documents, the HTML page and its escaping,
+# several targets, a target that is down, reconnecting.
+
+source [file join [file dirname [info script]] harness.tcl]
+
+set ::failmon [file normalize [file join $harness::builddir failmon/failmon]]
+if {![file executable $::failmon] || ![file executable $::failsh]} {
+	puts "no $::failmon or $::failsh: build them first (make)"
+	puts "0 passed, 1 failed"
+	exit 1
+}
+
+proc state_of {f svc} {
+	set a [faild_tcp $f "1 get $svc"]
+	if {[regexp {^1 OK \S+ (\S+)} $a -> st]} {
+		return $st
+	}
+	return NONE
+}
+
+# A failsh (node NODE) whose policy runs www (UP) and db (master "gone",
+# a host where nothing listens, so db goes UP after deadcount polls).
+proc watched {node {extra ""}} {
+	set f [start_faild -name f$node[incr ::harness::seq]]
+	set s [start_failsh $node $f "
+		failhost gone address 127.0.0.1
+		failhost gone port [free_port]
+		failsvc www interval 0.05
+		failsvc www start {return UP}
+		failsvc db interval 0.05
+		failsvc db masters gone
+		failsvc db start {return UP}
+		$extra"]
+	wait_for {[state_of $f www] eq "UP" && [state_of $f db] eq "UP"}
+	return $s
+}
+
+proc mon_target {s} {
+	return [dict get $s addr]:[dict get $s monitor]
+}
+
+test "one-shot text: hosts, services, states, peers" {
+	set s [watched a]
+	set r [run_prog $::failmon -1 [mon_target $s]]
+	assert_equal 0 [dict get $r code] [dict get $r stderr]
+	set out [dict get $r stdout]
+	assert_match "== [mon_target $s]: connected, node a, snapshot *" $out
+	assert_match "*SERVICE www UP since *every 0.05 s, deadcount 3*" $out
+	assert_match "*SERVICE db UP since *\n  why: no master up, start ok\n  master  gone             FAIL     fails *" $out
+	assert_match "*\ngone             127.0.0.1:* tcp   unreachable *Connection refused*" $out
+}
+
+test "JSON: one document, parsed; several targets; a target that is down" {
+	set s1 [watched a]
+	set s2 [watched b]
+	set down 127.0.0.1:[free_port]
+	set r [run_prog $::failmon -1 -j [mon_target $s1] [mon_target $s2] $down]
+	assert_equal 3 [dict get $r code] "exit 3: one target unreachable"
+	set doc [json_parse [dict get $r stdout]]
+	set ts [dict get $doc targets]
+	assert_equal 3 [llength $ts]
+	lassign $ts t1 t2 t3
+	assert_equal true [dict get $t1 connected]
+	assert_equal a [dict get $t1 snapshot node]
+	assert_equal b [dict get $t2 snapshot node]
+	set states {}
+	foreach svc [dict get $t1 snapshot services] {
+		lappend states [dict get $svc name] [dict get $svc state]
+	}
+	assert_equal {www UP db UP} $states
+	set db [lindex [dict get $t1 snapshot services] 1]
+	assert_equal {gone master FAIL} [list \
+	    [dict get [lindex [dict get $db peers] 0] host] \
+	    [dict get [lindex [dict get $db peers] 0] role] \
+	    [dict get [lindex [dict get $db peers] 0] view]]
+	assert_equal false [dict get $t3 connected]
+	assert_equal null [dict get $t3 snapshot]
+	assert_match "*Connection refused*" [dict get $t3 error]
+}
+
+test "line mode: each RETURN prints the state" {
+	set s [watched a]
+	set r [run_prog -stdin "\n\n" $::failmon -l [mon_target $s]]
+	assert_equal 0 [dict get $r code]
+	assert_equal 2 [regexp -all {== [^\n]*: connected, node a} \
+	    [dict get $r stdout]] "two states printed"
+}
+
+test "JSON stream: a document per change; failsh restarted: disconnected, reconnected" {
+	set s [watched a]
+	set ch [spawn_prog $::failmon -j [mon_target $s]]
+	set doc [json_parse [read_line $ch 5000]]
+	assert_equal a [dict get [lindex [dict get $doc targets] 0] snapshot node]
+	# stop failsh: failmon reports it disconnected, then reconnects
+	stop_daemon $s
+	wait_for {[string match "*\"connected\": false*" [read_line $ch 5000]]}
+	set s [restart $s]
+	wait_for {[string match "*\"connected\": true*\"node\": \"a\"*" \
+	    [read_line $ch 5000]]} 8000
+}
+
+test "HTML: a valid page with every service; network text escaped" {
+	set s [watched a {failhost {<i>x&y} address 127.0.0.1
+		failsvc www slaves {{<i>x&y}}}]
+	set r [run_prog $::failmon -h [mon_target $s]]
+	assert_equal 0 [dict get $r code]
+	set page [dict get $r stdout]
+	assert_match "<!DOCTYPE html>\n<html lang=\"en\">*</html>\n" $page
+	assert_match "*<td>www</td><td class=\"up\">UP</td>*" $page
+	assert_match "*<td>db</td><td class=\"up\">UP</td>*" $page
+	assert_match "*&lt;i&gt;x&amp;y*" $page
+	assert_true {![string match "*<i>x*" $page]} "a host name not escaped"
+	assert_true {![string match "*http://*" $page] &&
+	    ![string match "*src=*" $page]} "external assets"
+}
+
+test "failmon.cgi: a CGI header, targets from FAILMON_TARGETS" {
+	set s [watched a]
+	set cgi $::tmpdir/failmon.cgi
+	file link -symbolic $cgi $::failmon
+	set ::env(FAILMON_TARGETS) [mon_target $s]
+	set r [run_prog $cgi]
+	unset ::env(FAILMON_TARGETS)
+	assert_equal 0 [dict get $r code]
+	assert_match "Content-Type: text/html; charset=utf-8\r\n*\r\n\r\n<!DOCTYPE html>*<td>www</td>*" [dict get $r stdout]
+}
+
+test "a service named with HTML metacharacters (from a foreign stream) is escaped" {
+	set snap "SNAPSHOT 1 n<b> 1700000000000
+HOST h\"x 10.0.0.1 1847 tcp reachable 0 0 <script>alert(1)</script>
+SERVICE <b>s&p UP 1700000000000 1000 3 0 1 idle <img src=x>
+PEER <b>s&p master h\"x UP 0 0
+END
+"
+	lassign [fake_server greet $snap] srv port
+	set r [run_prog $::failmon -h 127.0.0.1:$port]
+	set page [dict get $r stdout]
+	assert_match "*<td>&lt;b&gt;s&amp;p</td><td class=\"up\">UP*" $page
+	assert_match "*&lt;script&gt;alert(1)&lt;/script&gt;*" $page
+	assert_match "*&lt;img src=x&gt;*" $page
+	assert_match "*h&quot;x*" $page
+	assert_true {![string match "*<script>*" $page] &&
+	    ![string match "*<img*" $page] && ![string match "*<b>*" $page]}
+	set r [run_prog $::failmon -1 -j 127.0.0.1:$port]
+	set doc [json_parse [dict get $r stdout]]
+	set t [lindex [dict get $doc targets] 0]
+	assert_equal {<b>s&p} [dict get [lindex [dict get $t snapshot services] 0] name]
+	assert_equal {h"x} [dict get [lindex [dict get $t snapshot hosts] 0] name]
+}
+
+test "a stream that is not failsh's: a clear error, no crash" {
+	lassign [fake_server greet "HELLO world\n"] srv port
+	set r [run_prog $::failmon -1 127.0.0.1:$port]
+	assert_equal 3 [dict get $r code]
+	assert_match "*disconnected (not a failsh monitor stream: HELLO line outside a snapshot)*" [dict get $r stdout]
+	lassign [fake_server greet "SNAPSHOT 1 n 5\nSERVICE x UP soon\nEND\n"] srv port
+	set r [run_prog $::failmon -1 127.0.0.1:$port]
+	assert_match "*bad SERVICE line*" [dict get $r stdout]
+}
+
+test "usage errors exit 2" {
+	assert_equal 2 [dict get [run_prog $::failmon -p 0] code]
+	assert_equal 2 [dict get [run_prog $::failmon -x] code]
+	assert_equal 2 [dict get [run_prog $::failmon -d nosuch] code]
+}
+
+harness_done
