@@ -1,9 +1,9 @@
 /*
  * failmon.c: watches one or more failsh over their monitor port (1848).
  * A Pth thread per target connects, reads snapshots and reconnects when
- * failsh goes away; the main thread renders them: line mode (-l, each
- * RETURN prints the state), one-shot (-1), JSON (-j, a document per
- * snapshot), HTML (-h, or run as failmon.cgi).
+ * failsh goes away; the main thread renders them: curses (-c, the default
+ * on a terminal), line mode (-l, each RETURN prints the state), one-shot
+ * (-1), JSON (-j, a document per snapshot), HTML (-h, or as failmon.cgi).
  */
 #include <sys/socket.h>
 
@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <curses.h>
 
 #include "failmon.h"
 #include "log.h"
@@ -45,8 +47,8 @@ static uint64_t			 updates;	/* snapshots and failures */
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: failmon [-V] [-d facility] [-l | -1 | -j | -h] "
-	    "[-p port] [target ...]\n");
+	fprintf(stderr, "usage: failmon [-V] [-d facility] [-c | -l | -1 | -j | "
+	    "-h] [-p port] [target ...]\n");
 	exit(2);
 }
 
@@ -182,6 +184,7 @@ failmon_exit_code(void)
 }
 
 enum failmon_mode {
+	MODE_CURSES,
 	MODE_LINE,
 	MODE_ONCE,
 	MODE_JSON,
@@ -203,6 +206,24 @@ failmon_render(enum failmon_mode mode, int cgi)
 		break;
 	}
 	fflush(stdout);
+}
+
+#define FAILMON_REDRAW_MS	250	/* ages tick, snapshots show */
+
+/* The curses view: redraw on a key, a resize, or every quarter second. */
+static void
+failmon_curses(void)
+{
+	int	key, run = 1;
+
+	view_curses_start();
+	while (run) {
+		view_curses_draw(targets, ntargets);
+		net_wait(0, 0, time_mono_ms() + FAILMON_REDRAW_MS);
+		while (run && (key = getch()) != ERR)
+			run = view_curses_key(key);
+	}
+	view_curses_stop();
 }
 
 /* Line mode: each RETURN (any line) on stdin prints the state. */
@@ -227,7 +248,8 @@ failmon_line_mode(void)
 int
 main(int argc, char *argv[])
 {
-	enum failmon_mode	 mode = MODE_LINE;
+	enum failmon_mode	 mode = isatty(0) && isatty(1) ? MODE_CURSES :
+				    MODE_LINE;
 	const char		*prog = basename(argv[0]), *env;
 	char			 host[256], *end;
 	int			 ch, i, once = 0, cgi = 0;
@@ -239,12 +261,15 @@ main(int argc, char *argv[])
 		mode = MODE_HTML;
 		cgi = 1;
 	}
-	while ((ch = getopt(argc, argv, "1d:hjlp:V")) != -1) {
+	while ((ch = getopt(argc, argv, "1cd:hjlp:V")) != -1) {
 		switch (ch) {
 		case '1':
 			once = 1;
-			if (mode == MODE_LINE)
+			if (mode == MODE_LINE || mode == MODE_CURSES)
 				mode = MODE_ONCE;
+			break;
+		case 'c':
+			mode = MODE_CURSES;
 			break;
 		case 'd':
 			if (log_fac_find(optarg) < 0) {
@@ -330,6 +355,9 @@ main(int argc, char *argv[])
 			seen = updates;
 		}
 	}
-	failmon_line_mode();
+	if (mode == MODE_CURSES)
+		failmon_curses();
+	else
+		failmon_line_mode();
 	return 0;
 }

@@ -77,6 +77,13 @@ void	 view_text(const struct mon_target *, int n);
 void	 view_json(const struct mon_target *, int n);
 void	 view_html(const struct mon_target *, int n, int cgi);
 
+/* view_curses.c: the live view; draw after each key or update. */
+void	 view_curses_start(void);
+void	 view_curses_stop(void);
+void	 view_curses_draw(const struct mon_target *, int n);
+/* Handle a key (getch); 0 when it means quit. */
+int	 view_curses_key(int key);
+
 /* Shared by the views. */
 const char	*mon_age(int64_t ms, int64_t now, char *buf, size_t len);
 

@@ -159,6 +159,66 @@ test "a stream that is not failsh's: a clear error, no crash" {
 	assert_match "*bad SERVICE line*" [dict get $r stdout]
 }
 
+# The curses view in a tmux pane of its own server (socket in tmpdir).
+proc tmux {args} {
+	return [exec tmux -S $::tmpdir/tmux.sock {*}$args]
+}
+
+proc screen {} {
+	return [tmux capture-pane -p -t fm]
+}
+
+proc with_failmon_pane {target body} {
+	tmux new-session -d -s fm -x 100 -y 24 \
+	    "TERM=xterm-256color $::failmon $target"
+	try {
+		uplevel 1 $body
+	} finally {
+		catch {tmux kill-server}
+	}
+}
+
+test "curses: hosts, services of a host, detail, help, quit" {
+	if {[auto_execok tmux] eq ""} { skip "no tmux" }
+	set s [watched a]
+	with_failmon_pane [mon_target $s] {
+		wait_for {[string match "*FAILSH*HOST*ADDRESS*STATUS*LAST CONNECT*\na *gone *127.0.0.1:* unreachable *" [screen]]}
+		assert_match "*[mon_target $s] connected, updated *? help*" [screen]
+		tmux send-keys -t fm c
+		wait_for {[string match "*LAST CALL*" [screen]]}
+		tmux send-keys -t fm l
+		wait_for {[string match "*services of gone (failsh a)*" [screen]]}
+		# gone is db's master only
+		assert_match "*db * UP *" [screen]
+		assert_true {![string match "*\nwww *" [screen]]} "www is not on gone"
+		tmux send-keys -t fm s
+		wait_for {[string match "*service db on failsh a: UP*master * gone * FAIL *" [screen]]}
+		tmux send-keys -t fm ?
+		wait_for {[string match "*failmon keys*Tab*" [screen]]}
+		tmux send-keys -t fm x
+		wait_for {[string match "*service db on failsh a*" [screen]]}
+		tmux send-keys -t fm Tab
+		wait_for {[string match "*FAILSH*HOST*" [screen]]}
+		tmux send-keys -t fm q
+		wait_for {[catch {tmux has-session -t fm}]} 3000 "q did not quit"
+	}
+}
+
+test "curses: resize, and failsh going away and coming back" {
+	if {[auto_execok tmux] eq ""} { skip "no tmux" }
+	set s [watched a]
+	with_failmon_pane [mon_target $s] {
+		wait_for {[string match "* connected, updated*" [screen]]}
+		tmux resize-window -t fm -x 60 -y 12
+		wait_for {[llength [split [screen] \n]] == 12 &&
+		    [string match "* connected, updated*" [lindex [split [screen] \n] end]]}
+		stop_daemon $s
+		wait_for {[string match "* disconnected, updated*" [screen]]}
+		set s [restart $s]
+		wait_for {[string match "* connected, updated*" [screen]]} 8000
+	}
+}
+
 test "usage errors exit 2" {
 	assert_equal 2 [dict get [run_prog $::failmon -p 0] code]
 	assert_equal 2 [dict get [run_prog $::failmon -x] code]
