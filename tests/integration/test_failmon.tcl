@@ -32,7 +32,9 @@ proc watched {node {extra ""}} {
 		failsvc db masters gone
 		failsvc db start {return UP}
 		$extra"]
-	wait_for {[state_of $f www] eq "UP" && [state_of $f db] eq "UP"}
+	# db comes UP after deadcount polls of "gone"; www long before
+	# (unless EXTRA gives it a master)
+	wait_for {[state_of $f db] eq "UP" && [state_of $f www] ne "NONE"}
 	return $s
 }
 
@@ -217,6 +219,64 @@ test "curses: resize, and failsh going away and coming back" {
 		set s [restart $s]
 		wait_for {[string match "* connected, updated*" [screen]]} 8000
 	}
+}
+
+# failmon.cgi behind lighttpd (a port of its own on 127.0.0.1, the CGI
+# pointed at TARGETS); returns its URL. lighttpd stops with the test.
+proc cgi_server {targets} {
+	set dir $::tmpdir/www[incr ::harness::seq]
+	file mkdir $dir
+	file link -symbolic $dir/failmon.cgi $::failmon
+	set port [free_port]
+	write_file $dir/lighttpd.conf "
+server.document-root = \"$dir\"
+server.port = $port
+server.bind = \"127.0.0.1\"
+server.modules = (\"mod_cgi\", \"mod_setenv\")
+cgi.assign = (\".cgi\" => \"\")
+setenv.add-environment = (\"FAILMON_TARGETS\" => \"$targets\")
+server.errorlog = \"$dir/error.log\"
+"
+	set pid [exec lighttpd -D -f $dir/lighttpd.conf >>& $dir/log &]
+	adopt [dict create name lighttpd$::harness::seq pid $pid log $dir/log]
+	wait_for {![catch {close [socket 127.0.0.1 $port]}]}
+	return http://127.0.0.1:$port/failmon.cgi
+}
+
+# The page as headless Chromium renders it (its DOM, serialised).
+proc browse {url} {
+	# run_prog serves events meanwhile: the fake monitor server answers
+	set r [run_prog -timeout 60000 chromium --headless --no-sandbox \
+	    --disable-gpu --user-data-dir=$::tmpdir/chromium --dump-dom $url]
+	return [dict get $r stdout]
+}
+
+test "the CGI behind lighttpd in Chromium: every service, a change after a reload, escaping" {
+	if {[auto_execok lighttpd] eq "" || [auto_execok chromium] eq ""} {
+		skip "no lighttpd or chromium (scripts/deps installs them)"
+	}
+	set fm [start_faild -name fm[incr ::harness::seq]]
+	faild_tcp $fm "1 set www UP"
+	set s [watched a "
+		failhost m address [dict get $fm addr]
+		failhost m port [dict get $fm port]
+		failsvc www masters m"]
+	set foreign "SNAPSHOT 1 n<b> 1700000000000
+SERVICE <b>s&p FAIL 1700000000000 1000 3 0 1 idle <img src=x>
+END
+"
+	lassign [fake_server greet $foreign] srv fport
+	set url [cgi_server "[mon_target $s] 127.0.0.1:$fport"]
+	# www waits (master m UP), db runs
+	wait_for {[string match "*<td>www</td><td class=\"recover\">RECOVER</td>*master m <span class=\"up\">UP*" [browse $url]]} 8000
+	set dom [browse $url]
+	assert_match "*<td>db</td><td class=\"up\">UP</td>*" $dom
+	assert_match "*<td>&lt;b&gt;s&amp;p</td><td class=\"fail\">FAIL</td>*&lt;img src=x&gt;*" $dom
+	assert_true {![string match "*<img*" $dom] && ![string match "*<b>*" $dom]} \
+	    "markup from the network rendered"
+	# m fails: www takes over; the next load shows it
+	faild_tcp $fm "2 set www FAIL"
+	wait_for {[string match "*<td>www</td><td class=\"up\">UP</td>*master m <span class=\"fail\">FAIL*" [browse $url]]} 8000
 }
 
 test "usage errors exit 2" {
