@@ -168,6 +168,9 @@ struct failsh_service	*failsh_service_find(const char *);
 struct failsh_host	*failsh_host_find(const char *);
 const char		*failsh_role_str(enum failsh_role);
 
+/* failsh_ip.c: failip, service addresses added, removed, announced. */
+void	 failsh_ip_init(Tcl_Interp *);
+
 /* failsh_host.c: calls to a peer's faild over a small pool. */
 /*
  * Send "verb args" to host and wait at most timeout_ms (also for a free

@@ -728,4 +728,5 @@ failsh_tcl_init(Tcl_Interp *interp)
 	Tcl_CreateObjCommand(interp, "failhost", failhost_cmd, NULL, NULL);
 	Tcl_CreateObjCommand(interp, "failtrap", failtrap_cmd, NULL, NULL);
 	Tcl_CreateObjCommand(interp, "failquery", failquery_cmd, NULL, NULL);
+	failsh_ip_init(interp);
 }

@@ -1,0 +1,338 @@
+/*
+ * failsh_ip.c: the failip Tcl command, so that a policy moves a service
+ * address without forking ip and arping: it adds and removes addresses
+ * over rtnetlink and announces them itself, gratuitous ARP for IPv4 and
+ * an unsolicited neighbour advertisement for IPv6, on a packet or ICMPv6
+ * socket.
+ */
+#define _GNU_SOURCE
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <linux/rtnetlink.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "failsh.h"
+#include "log.h"
+
+/* An address with its prefix length, as "ADDR/PREFIX" or "ADDR". */
+struct ip_prefix {
+	int		 family;
+	unsigned char	 addr[16];
+	int		 len;		/* bytes of addr */
+	int		 prefix;
+};
+
+static int
+ip_parse(const char *spec, struct ip_prefix *p, char *err, size_t errlen)
+{
+	char	buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	long	pl;
+
+	if (strlen(spec) >= sizeof(buf)) {
+		snprintf(err, errlen, "bad address \"%.40s\"", spec);
+		return -1;
+	}
+	strcpy(buf, spec);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, p->addr) == 1) {
+		p->family = AF_INET;
+		p->len = 4;
+	} else if (inet_pton(AF_INET6, buf, p->addr) == 1) {
+		p->family = AF_INET6;
+		p->len = 16;
+	} else {
+		snprintf(err, errlen, "bad address \"%s\"", spec);
+		return -1;
+	}
+	p->prefix = p->len * 8;
+	if (slash != NULL) {
+		pl = strtol(slash, &end, 10);
+		if (*slash == '\0' || *end != '\0' || pl < 1 ||
+		    pl > p->len * 8) {
+			snprintf(err, errlen, "bad prefix length in \"%s\"",
+			    spec);
+			return -1;
+		}
+		p->prefix = (int)pl;
+	}
+	return 0;
+}
+
+static void
+nl_attr(struct nlmsghdr *h, int type, const void *data, int len)
+{
+	struct rtattr	*a = (struct rtattr *)((char *)h +
+			    NLMSG_ALIGN(h->nlmsg_len));
+
+	a->rta_type = (unsigned short)type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), data, (size_t)len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
+}
+
+/*
+ * Add (RTM_NEWADDR) or delete (RTM_DELADDR) the address on ifindex and
+ * wait for the kernel's answer. Returns 0 or the errno it gave.
+ */
+static int
+ip_netlink(int type, int ifindex, const struct ip_prefix *p)
+{
+	struct {
+		struct nlmsghdr		h;
+		struct ifaddrmsg	ifa;
+		char			attrs[64];
+	} req;
+	char		 buf[512];
+	struct nlmsghdr	*h;
+	int		 fd, rc = EIO;
+	ssize_t		 n;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) < 0)
+		return errno;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+	req.h.nlmsg_type = (unsigned short)type;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
+	    (type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	req.h.nlmsg_seq = 1;
+	req.ifa.ifa_family = (unsigned char)p->family;
+	req.ifa.ifa_prefixlen = (unsigned char)p->prefix;
+	req.ifa.ifa_index = (unsigned)ifindex;
+	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	/* A service address must work at once: no duplicate detection. */
+	if (p->family == AF_INET6)
+		req.ifa.ifa_flags = IFA_F_NODAD;
+	nl_attr(&req.h, IFA_LOCAL, p->addr, p->len);
+	nl_attr(&req.h, IFA_ADDRESS, p->addr, p->len);
+	if (send(fd, &req, req.h.nlmsg_len, 0) < 0) {
+		rc = errno;
+		goto done;
+	}
+	if ((n = recv(fd, buf, sizeof(buf), 0)) < 0) {
+		rc = errno;
+		goto done;
+	}
+	for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+	    h = NLMSG_NEXT(h, n))
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			rc = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			break;
+		}
+done:
+	close(fd);
+	return rc;
+}
+
+/* Broadcast a gratuitous ARP request and reply for an IPv4 address. */
+static int
+ip_garp(const char *ifname, int ifindex, const struct ip_prefix *p,
+    char *err, size_t errlen)
+{
+	struct {
+		struct arphdr	h;
+		unsigned char	sha[ETH_ALEN], spa[4], tha[ETH_ALEN], tpa[4];
+	} __attribute__((packed)) arp;
+	struct sockaddr_ll	 to;
+	struct ifreq		 ifr;
+	int			 fd, op, rc = -1;
+
+	if ((fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC,
+	    htons(ETH_P_ARP))) < 0) {
+		snprintf(err, errlen, "packet socket: %s", strerror(errno));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		snprintf(err, errlen, "%s: hardware address: %s", ifname,
+		    strerror(errno));
+		goto done;
+	}
+	memset(&to, 0, sizeof(to));
+	to.sll_family = AF_PACKET;
+	to.sll_protocol = htons(ETH_P_ARP);
+	to.sll_ifindex = ifindex;
+	to.sll_halen = ETH_ALEN;
+	memset(to.sll_addr, 0xff, ETH_ALEN);
+	for (op = ARPOP_REQUEST; op <= ARPOP_REPLY; op++) {
+		memset(&arp, 0, sizeof(arp));
+		arp.h.ar_hrd = htons(ARPHRD_ETHER);
+		arp.h.ar_pro = htons(ETH_P_IP);
+		arp.h.ar_hln = ETH_ALEN;
+		arp.h.ar_pln = 4;
+		arp.h.ar_op = htons((unsigned short)op);
+		memcpy(arp.sha, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+		memcpy(arp.spa, p->addr, 4);
+		if (op == ARPOP_REPLY)
+			memset(arp.tha, 0xff, ETH_ALEN);
+		memcpy(arp.tpa, p->addr, 4);
+		if (sendto(fd, &arp, sizeof(arp), 0, (struct sockaddr *)&to,
+		    sizeof(to)) < 0) {
+			snprintf(err, errlen, "%s: sending gratuitous ARP: %s",
+			    ifname, strerror(errno));
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	close(fd);
+	return rc;
+}
+
+/* An unsolicited neighbour advertisement for an IPv6 address (RFC 4861). */
+static int
+ip_unsolicited_na(const char *ifname, int ifindex, const struct ip_prefix *p,
+    char *err, size_t errlen)
+{
+	struct {
+		struct nd_neighbor_advert	na;
+		struct nd_opt_hdr		opt;
+		unsigned char			mac[ETH_ALEN];
+	} __attribute__((packed)) msg;
+	struct sockaddr_in6	 to;
+	struct ifreq		 ifr;
+	int			 fd, hops = 255, rc = -1;
+
+	if ((fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC,
+	    IPPROTO_ICMPV6)) < 0) {
+		snprintf(err, errlen, "ICMPv6 socket: %s", strerror(errno));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		snprintf(err, errlen, "%s: hardware address: %s", ifname,
+		    strerror(errno));
+		goto done;
+	}
+	/* from the address itself, which may be the only one usable yet */
+	memset(&to, 0, sizeof(to));
+	to.sin6_family = AF_INET6;
+	memcpy(&to.sin6_addr, p->addr, 16);
+	if (bind(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		snprintf(err, errlen, "%s: %s is not on this host: %s", ifname,
+		    "the address", strerror(errno));
+		goto done;
+	}
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
+	    sizeof(ifindex));
+	memset(&msg, 0, sizeof(msg));
+	msg.na.nd_na_type = ND_NEIGHBOR_ADVERT;
+	msg.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE;
+	memcpy(&msg.na.nd_na_target, p->addr, 16);
+	msg.opt.nd_opt_type = ND_OPT_TARGET_LINKADDR;
+	msg.opt.nd_opt_len = 1;		/* 8 bytes */
+	memcpy(msg.mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	memset(&to, 0, sizeof(to));
+	to.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
+	to.sin6_scope_id = (uint32_t)ifindex;
+	if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&to,
+	    sizeof(to)) < 0) {
+		snprintf(err, errlen, "%s: sending neighbour advertisement: %s",
+		    ifname, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	close(fd);
+	return rc;
+}
+
+static int
+ip_announce(const char *ifname, int ifindex, const struct ip_prefix *p,
+    char *err, size_t errlen)
+{
+	if (p->family == AF_INET)
+		return ip_garp(ifname, ifindex, p, err, errlen);
+	return ip_unsolicited_na(ifname, ifindex, p, err, errlen);
+}
+
+/*
+ * failip add|del|announce IFACE ADDR[/PREFIX]
+ *	add: put the address on the interface (already there is fine) and
+ *	announce it; del: take it off (already gone is fine); announce:
+ *	only announce. Results: the address as given.
+ */
+static int
+failip_cmd(ClientData data, Tcl_Interp *interp, int objc,
+    Tcl_Obj *const objv[])
+{
+	static const char	*const subs[] = { "add", "del", "announce", NULL };
+	enum { IP_ADD, IP_DEL, IP_ANNOUNCE };
+	struct ip_prefix	 p;
+	const char		*ifname, *spec;
+	char			 err[256];
+	unsigned		 ifindex;
+	int			 sub, rc;
+
+	(void)data;
+	if (objc != 4) {
+		Tcl_WrongNumArgs(interp, 1, objv, "add|del|announce interface "
+		    "address/prefix");
+		return TCL_ERROR;
+	}
+	if (Tcl_GetIndexFromObj(interp, objv[1], subs, "subcommand", 0,
+	    &sub) != TCL_OK)
+		return TCL_ERROR;
+	ifname = Tcl_GetString(objv[2]);
+	spec = Tcl_GetString(objv[3]);
+	if ((ifindex = if_nametoindex(ifname)) == 0) {
+		Tcl_SetObjResult(interp, Tcl_ObjPrintf("no interface \"%s\"",
+		    ifname));
+		Tcl_SetErrorCode(interp, "FAIL", "LOOKUP", ifname, NULL);
+		return TCL_ERROR;
+	}
+	if (ip_parse(spec, &p, err, sizeof(err)) < 0) {
+		Tcl_SetObjResult(interp, Tcl_NewStringObj(err, -1));
+		Tcl_SetErrorCode(interp, "FAIL", "VALUE", spec, NULL);
+		return TCL_ERROR;
+	}
+	if (sub != IP_ANNOUNCE) {
+		rc = ip_netlink(sub == IP_ADD ? RTM_NEWADDR : RTM_DELADDR,
+		    (int)ifindex, &p);
+		if (rc == EEXIST && sub == IP_ADD)
+			rc = 0;
+		if ((rc == EADDRNOTAVAIL || rc == ENOENT || rc == ESRCH) &&
+		    sub == IP_DEL)
+			rc = 0;
+		if (rc != 0) {
+			Tcl_SetObjResult(interp, Tcl_ObjPrintf("%s %s on %s: "
+			    "%s", subs[sub], spec, ifname, strerror(rc)));
+			Tcl_SetErrorCode(interp, "FAIL", "IP", subs[sub], NULL);
+			return TCL_ERROR;
+		}
+		log_debug(FAC_TCL, 1, "failip %s %s %s", subs[sub], ifname,
+		    spec);
+	}
+	if (sub != IP_DEL && ip_announce(ifname, (int)ifindex, &p, err,
+	    sizeof(err)) < 0) {
+		Tcl_SetObjResult(interp, Tcl_NewStringObj(err, -1));
+		Tcl_SetErrorCode(interp, "FAIL", "IP", "announce", NULL);
+		return TCL_ERROR;
+	}
+	Tcl_SetObjResult(interp, objv[3]);
+	return TCL_OK;
+}
+
+void
+failsh_ip_init(Tcl_Interp *interp)
+{
+	Tcl_CreateObjCommand(interp, "failip", failip_cmd, NULL, NULL);
+}
