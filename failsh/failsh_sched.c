@@ -5,6 +5,7 @@
  * (as a job in the Tcl thread), publish the result to the local faild,
  * and report changes to failtrap and the monitor.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 static pth_mutex_t		sched_mutex = PTH_MUTEX_INIT;
 static struct log_ratelimit	rl_publish;
+static pth_attr_t		poll_attr;	/* joinable poll threads */
 
 /* One poll of one host, possibly in a thread of its own. */
 struct poll {
@@ -190,15 +192,22 @@ sched_poll(struct failsh_service *s, struct poll *polls, enum failsh_role
 			polls[n].quorum = r == ROLE_QUORUM;
 			roles[n++] = r;
 		}
+	/* Joinable explicitly: PTH_ATTR_DEFAULT would inherit the runner's
+	 * attributes, and runners are not joinable. */
+	if (poll_attr == NULL) {
+		poll_attr = pth_attr_new();
+		pth_attr_set(poll_attr, PTH_ATTR_JOINABLE, TRUE);
+		pth_attr_set(poll_attr, PTH_ATTR_NAME, "poll");
+	}
 	for (i = 1; i < n; i++)
-		tids[i] = pth_spawn(PTH_ATTR_DEFAULT, poll_thread, &polls[i]);
+		tids[i] = pth_spawn(poll_attr, poll_thread, &polls[i]);
 	if (n > 0)
 		poll_thread(&polls[0]);
 	for (i = 1; i < n; i++)
 		if (tids[i] == NULL)
 			poll_thread(&polls[i]);
-		else
-			pth_join(tids[i], NULL);
+		else if (!pth_join(tids[i], NULL))
+			fatal("service %s: pth_join", s->name);
 	*npolls = n;
 }
 

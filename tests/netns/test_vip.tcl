@@ -20,14 +20,18 @@ proc nsexec {name args} {
 	return [exec ip netns exec [ns $name] {*}$args]
 }
 
-# The network: switch, hosts a (198.18.0.1) and b (.2), client c (.100).
-proc net_up {} {
+# The network: switch, hosts a (198.18.0.1) and b (.2), client c (.100),
+# and with -quorum a witness q (.3).
+proc net_up {args} {
 	net_down
 	exec ip netns add [ns sw]
 	nsexec sw ip link add br0 type bridge
 	nsexec sw ip link set br0 up
-	set i 0
-	foreach {h addr} {a 198.18.0.1 b 198.18.0.2 c 198.18.0.100} {
+	set hosts {a 198.18.0.1 b 198.18.0.2 c 198.18.0.100}
+	if {"-quorum" in $args} {
+		lappend hosts q 198.18.0.3
+	}
+	foreach {h addr} $hosts {
 		exec ip netns add [ns $h]
 		exec ip link add fo$::pfx$h type veth peer name eth0 \
 		    netns [ns $h]
@@ -41,7 +45,7 @@ proc net_up {} {
 }
 
 proc net_down {} {
-	foreach h {sw a b c} {
+	foreach h {sw a b c q} {
 		catch {exec ip netns del [ns $h]}
 	}
 }
@@ -51,8 +55,8 @@ proc link {h updown} {
 	nsexec sw ip link set fo$::pfx$h $updown
 }
 
-# faild and failsh on host h, with the sample policy.
-proc start_host {h} {
+# faild and failsh on host h, with the sample policy (and EXTRA).
+proc start_host {h {extra ""}} {
 	set dir $::tmpdir/$h
 	file mkdir $dir
 	set policy [read_file [file join $harness::srcdir \
@@ -62,14 +66,15 @@ proc start_host {h} {
 	regsub -line {^set address .*$} $policy "set address $::vip/24" policy
 	regsub -line {^set host1 .*$} $policy "set host1 198.18.0.1" policy
 	regsub -line {^set host2 .*$} $policy "set host2 198.18.0.2" policy
-	write_file $dir/vip.tcl $policy 0644
+	write_file $dir/vip.tcl "$policy\n$extra" 0644
 	set f [dict create name faild-$h log $dir/faild.log]
-	harness::spawn_daemon $f [list ip netns exec [ns $h] $::faild -F \
-	    -s $dir/state -r ""] 1
-	set s [dict create name failsh-$h log $dir/failsh.log]
-	harness::spawn_daemon $s [list ip netns exec [ns $h] $::failsh -F \
+	set f [harness::spawn_daemon $f [list ip netns exec [ns $h] $::faild \
+	    -F -s $dir/state -r ""] 1]
+	set cmd [list ip netns exec [ns $h] $::failsh -F \
 	    -N [expr {$h eq "a" ? "host1" : "host2"}] -f $dir/vip.tcl \
-	    -m none -D none -i "" -l $dir/dump] 1
+	    -m none -D 127.0.0.1:1849 -i "" -l $dir/dump]
+	set s [harness::spawn_daemon [dict create name failsh-$h \
+	    log $dir/failsh.log cmd $cmd] $cmd 1]
 	# a UDP responder saying who it is, on every address of the host
 	set r [dict create name echo-$h log $dir/echo.log]
 	write_file $dir/echo.tcl {
@@ -85,8 +90,8 @@ proc start_host {h} {
 		flush stdout
 		vwait forever
 	}
-	harness::spawn_daemon $r [list ip netns exec [ns $h] tclsh8.6 \
-	    $dir/echo.tcl $h] 1
+	set r [harness::spawn_daemon $r [list ip netns exec [ns $h] tclsh8.6 \
+	    $dir/echo.tcl $h] 1]
 	return [list $f $s $r]
 }
 
@@ -145,7 +150,76 @@ proc has_vip {h} {
 
 if {!$::netns_ok} {
 	puts "netns tests need root and iproute2: skipped"
-	harness_done
+	# Runs failsh on host h has made (its control port, in h's namespace).
+proc runs_of {h} {
+	set a [nsexec $h tclsh8.6 << {
+		set s [socket 127.0.0.1 1849]
+		puts $s "1 stats"; flush $s
+		puts [gets $s]
+	}]
+	regexp { runs (\d+)} $a -> n
+	return $n
+}
+
+# Let failsh on h make N more runs: time passes at its pace.
+proc wait_runs {h n} {
+	set until [expr {[runs_of $h] + $n}]
+	wait_for {[runs_of $h] >= $until} 10000 "fewer than $n runs on $h"
+}
+
+test "master's failsh killed or stopped: no takeover, the address stays" {
+	net_up
+	try {
+		lassign [start_host a] fa sa
+		start_host b
+		set p [start_prober]
+		wait_for {[answered $p 300] eq "a"} 10000 "a never answered alone"
+		kill_daemon $sa
+		# b keeps polling a's faild, which still says UP
+		wait_runs b 20
+		assert_equal a [answered $p 2000]
+		assert_true {![has_vip b]} "b took the address"
+		set sa [harness::spawn_daemon $sa [dict get $sa cmd] 1]
+		# stopped for less than the dead time (3 x 0.1 s)
+		pause_daemon $sa
+		wait_runs b 1
+		resume_daemon $sa
+		wait_runs b 20
+		assert_equal a [answered $p 4000]
+		assert_true {![has_vip b]} "b took the address"
+	} finally {
+		net_down
+	}
+}
+
+test "quorum: a host cut off from the quorum host does not take the address" {
+	net_up -quorum
+	try {
+		set q "failhost q address 198.18.0.3
+			failsvc vip quorum q"
+		start_host a $q
+		start_host b $q
+		set f [dict create name faild-q log $::tmpdir/q.log]
+		harness::spawn_daemon $f [list ip netns exec [ns q] $::faild \
+		    -F -s $::tmpdir/q.state -r ""] 1
+		set p [start_prober]
+		wait_for {[answered $p 300] eq "a"} 10000 "a never answered alone"
+		# b alone on its side: a and q unreachable
+		link b down
+		wait_runs b 20
+		assert_true {![has_vip b]} "b took the address without quorum"
+		assert_equal a [answered $p 2000]
+		# with the quorum host reachable, b would have: cut a instead
+		link b up
+		link a down
+		wait_for {[lindex [answered $p 300] end] eq "b"} 5000 \
+		    "b did not take over with quorum"
+	} finally {
+		net_down
+	}
+}
+
+harness_done
 }
 
 test "master's link cut: the slave answers; restored: the master takes the address back" {
@@ -170,6 +244,75 @@ test "master's link cut: the slave answers; restored: the master takes the addre
 		set seq [answered $p 60000]
 		assert_match {a b*a} $seq "who answered: [changes $p 60000]"
 		assert_true {[llength $seq] <= 7} "flapping: [changes $p 60000]"
+	} finally {
+		net_down
+	}
+}
+
+# Runs failsh on host h has made (its control port, in h's namespace).
+proc runs_of {h} {
+	set a [nsexec $h tclsh8.6 << {
+		set s [socket 127.0.0.1 1849]
+		puts $s "1 stats"; flush $s
+		puts [gets $s]
+	}]
+	regexp { runs (\d+)} $a -> n
+	return $n
+}
+
+# Let failsh on h make N more runs: time passes at its pace.
+proc wait_runs {h n} {
+	set until [expr {[runs_of $h] + $n}]
+	wait_for {[runs_of $h] >= $until} 10000 "fewer than $n runs on $h"
+}
+
+test "master's failsh killed or stopped: no takeover, the address stays" {
+	net_up
+	try {
+		lassign [start_host a] fa sa
+		start_host b
+		set p [start_prober]
+		wait_for {[answered $p 300] eq "a"} 10000 "a never answered alone"
+		kill_daemon $sa
+		# b keeps polling a's faild, which still says UP
+		wait_runs b 20
+		assert_equal a [answered $p 2000]
+		assert_true {![has_vip b]} "b took the address"
+		set sa [harness::spawn_daemon $sa [dict get $sa cmd] 1]
+		# stopped for less than the dead time (3 x 0.1 s)
+		pause_daemon $sa
+		wait_runs b 1
+		resume_daemon $sa
+		wait_runs b 20
+		assert_equal a [answered $p 4000]
+		assert_true {![has_vip b]} "b took the address"
+	} finally {
+		net_down
+	}
+}
+
+test "quorum: a host cut off from the quorum host does not take the address" {
+	net_up -quorum
+	try {
+		set q "failhost q address 198.18.0.3
+			failsvc vip quorum q"
+		start_host a $q
+		start_host b $q
+		set f [dict create name faild-q log $::tmpdir/q.log]
+		harness::spawn_daemon $f [list ip netns exec [ns q] $::faild \
+		    -F -s $::tmpdir/q.state -r ""] 1
+		set p [start_prober]
+		wait_for {[answered $p 300] eq "a"} 10000 "a never answered alone"
+		# b alone on its side: a and q unreachable
+		link b down
+		wait_runs b 20
+		assert_true {![has_vip b]} "b took the address without quorum"
+		assert_equal a [answered $p 2000]
+		# with the quorum host reachable, b would have: cut a instead
+		link b up
+		link a down
+		wait_for {[lindex [answered $p 300] end] eq "b"} 5000 \
+		    "b did not take over with quorum"
 	} finally {
 		net_down
 	}
