@@ -13,8 +13,13 @@ set host2     192.0.2.2		;# host2's own address
 set interval  0.2		;# seconds between polls; x3 = dead time
 # -------------------------------------------------------------------------
 
+# UDP polls: a lost datagram is sent again within the poll's timeout,
+# while TCP would wait for its own retransmission (200 ms or more) and
+# lose the poll; on a lossy link that difference is false takeovers.
 failhost host1 address $host1
+failhost host1 protocol udp
 failhost host2 address $host2
+failhost host2 protocol udp
 if {$::failsh::node ni {host1 host2}} {
 	error "this host is neither host1 nor host2: start failsh with\
 	    -N host1 or -N host2"
