@@ -138,6 +138,24 @@ done:
 	return rc;
 }
 
+/* The interface's MAC address, through any socket fd. */
+static int
+ip_hwaddr(int fd, const char *ifname, unsigned char mac[ETH_ALEN], char *err,
+    size_t errlen)
+{
+	struct ifreq	ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		snprintf(err, errlen, "%s: hardware address: %s", ifname,
+		    strerror(errno));
+		return -1;
+	}
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	return 0;
+}
+
 /* Broadcast a gratuitous ARP request and reply for an IPv4 address. */
 static int
 ip_garp(const char *ifname, int ifindex, const struct ip_prefix *p,
@@ -148,7 +166,7 @@ ip_garp(const char *ifname, int ifindex, const struct ip_prefix *p,
 		unsigned char	sha[ETH_ALEN], spa[4], tha[ETH_ALEN], tpa[4];
 	} __attribute__((packed)) arp;
 	struct sockaddr_ll	 to;
-	struct ifreq		 ifr;
+	unsigned char		 mac[ETH_ALEN];
 	int			 fd, op, rc = -1;
 
 	if ((fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC,
@@ -156,13 +174,8 @@ ip_garp(const char *ifname, int ifindex, const struct ip_prefix *p,
 		snprintf(err, errlen, "packet socket: %s", strerror(errno));
 		return -1;
 	}
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
-		snprintf(err, errlen, "%s: hardware address: %s", ifname,
-		    strerror(errno));
+	if (ip_hwaddr(fd, ifname, mac, err, errlen) < 0)
 		goto done;
-	}
 	memset(&to, 0, sizeof(to));
 	to.sll_family = AF_PACKET;
 	to.sll_protocol = htons(ETH_P_ARP);
@@ -176,7 +189,7 @@ ip_garp(const char *ifname, int ifindex, const struct ip_prefix *p,
 		arp.h.ar_hln = ETH_ALEN;
 		arp.h.ar_pln = 4;
 		arp.h.ar_op = htons((unsigned short)op);
-		memcpy(arp.sha, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+		memcpy(arp.sha, mac, ETH_ALEN);
 		memcpy(arp.spa, p->addr, 4);
 		if (op == ARPOP_REPLY)
 			memset(arp.tha, 0xff, ETH_ALEN);
@@ -205,7 +218,7 @@ ip_unsolicited_na(const char *ifname, int ifindex, const struct ip_prefix *p,
 		unsigned char			mac[ETH_ALEN];
 	} __attribute__((packed)) msg;
 	struct sockaddr_in6	 to;
-	struct ifreq		 ifr;
+	unsigned char		 mac[ETH_ALEN];
 	int			 fd, hops = 255, rc = -1;
 
 	if ((fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC,
@@ -213,13 +226,8 @@ ip_unsolicited_na(const char *ifname, int ifindex, const struct ip_prefix *p,
 		snprintf(err, errlen, "ICMPv6 socket: %s", strerror(errno));
 		return -1;
 	}
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
-		snprintf(err, errlen, "%s: hardware address: %s", ifname,
-		    strerror(errno));
+	if (ip_hwaddr(fd, ifname, mac, err, errlen) < 0)
 		goto done;
-	}
 	/* from the address itself, which may be the only one usable yet */
 	memset(&to, 0, sizeof(to));
 	to.sin6_family = AF_INET6;
@@ -238,7 +246,7 @@ ip_unsolicited_na(const char *ifname, int ifindex, const struct ip_prefix *p,
 	memcpy(&msg.na.nd_na_target, p->addr, 16);
 	msg.opt.nd_opt_type = ND_OPT_TARGET_LINKADDR;
 	msg.opt.nd_opt_len = 1;		/* 8 bytes */
-	memcpy(msg.mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	memcpy(msg.mac, mac, ETH_ALEN);
 	memset(&to, 0, sizeof(to));
 	to.sin6_family = AF_INET6;
 	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
