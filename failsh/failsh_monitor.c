@@ -25,6 +25,7 @@
 #define MONITOR_MAX_CLIENTS	64
 #define MONITOR_MIN_GAP_MS	20	/* coalesce bursts of changes */
 #define MONITOR_WRITE_MS	5000
+#define MONITOR_REFRESH_MS	1000	/* a snapshot at least this often */
 
 static uint64_t			 monitor_gen;
 static pth_mutex_t		 monitor_mutex = PTH_MUTEX_INIT;
@@ -95,7 +96,7 @@ monitor_client_thread(void *arg)
 	int		 fd = (int)(intptr_t)arg;
 	struct pbuf	 b = { 0 };
 	uint64_t	 sent = 0;
-	pth_event_t	 ev;
+	pth_event_t	 ev, tev;
 	char		 junk[256];
 	ssize_t		 n;
 
@@ -114,21 +115,27 @@ monitor_client_thread(void *arg)
 		pth_nap(pth_time(0, MONITOR_MIN_GAP_MS * 1000));
 		if (monitor_gen != sent)
 			continue;
+		/* Wait for a change, the client going away, or a second:
+		 * runs and next run move even when nothing changes. */
 		ev = pth_event(PTH_EVENT_FD | PTH_UNTIL_FD_READABLE, fd);
+		tev = pth_event(PTH_EVENT_TIME, pth_timeout(
+		    MONITOR_REFRESH_MS / 1000, 0));
+		pth_event_concat(ev, tev, NULL);
 		pth_mutex_acquire(&monitor_mutex, FALSE, NULL);
 		while (monitor_gen == sent &&
-		    pth_event_status(ev) != PTH_STATUS_OCCURRED)
+		    pth_event_status(ev) != PTH_STATUS_OCCURRED &&
+		    pth_event_status(tev) != PTH_STATUS_OCCURRED)
 			pth_cond_await(&monitor_cond, &monitor_mutex, ev);
 		pth_mutex_release(&monitor_mutex);
 		if (pth_event_status(ev) == PTH_STATUS_OCCURRED) {
 			n = read(fd, junk, sizeof(junk));
 			if (n == 0 || (n < 0 && errno != EAGAIN &&
 			    errno != EINTR)) {
-				pth_event_free(ev, PTH_FREE_THIS);
+				pth_event_free(ev, PTH_FREE_ALL);
 				break;
 			}
 		}
-		pth_event_free(ev, PTH_FREE_THIS);
+		pth_event_free(ev, PTH_FREE_ALL);
 	}
 	close(fd);
 	pbuf_free(&b);

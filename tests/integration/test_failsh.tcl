@@ -400,6 +400,26 @@ test "monitor port: a snapshot at once, a new one on each change" {
 	conn_close $ch
 }
 
+test "monitor port: without changes a fresh snapshot every second" {
+	lassign [alone {
+		failsvc www interval 0.05
+		failsvc www start {return UP}
+	}] fb sb
+	wait_for {[state_of $fb www] eq "UP"}
+	set ch [faild_connect [dict create addr [dict get $sb addr] \
+	    port [dict get $sb monitor]]]
+	set runs {}
+	foreach i {1 2} {
+		foreach line [read_snapshot $ch] {
+			if {[string match "SERVICE www *" $line]} {
+				lappend runs [lindex $line 7]
+			}
+		}
+	}
+	conn_close $ch
+	assert_true {[lindex $runs 1] > [lindex $runs 0]} "runs $runs"
+}
+
 test "control port: faildebug sets levels, failstat reads local states" {
 	lassign [alone {failsvc www start {return UP}} -c secret] fb sb
 	wait_for {[state_of $fb www] eq "UP"}
