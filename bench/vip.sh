@@ -123,34 +123,10 @@ net_up() {
 	done
 }
 
-# The UDP responder (on every address of the host) and the prober.
-cat >"$tmp/echo.tcl" <<'EOF'
-package require udp
-set s [udp_open 9999 reuse]
-fconfigure $s -buffering none -translation binary
-fileevent $s readable {
-	set d [read $s]
-	fconfigure $s -remote [fconfigure $s -peer]
-	puts -nonewline $s [lindex $argv 0]
-}
-vwait forever
-EOF
-cat >"$tmp/probe.tcl" <<'EOF'
-package require udp
-set s [udp_open]
-fconfigure $s -buffering none -translation binary -blocking 0 \
-    -remote [list [lindex $argv 0] 9999]
-fileevent $s readable {
-	set d [read $s]
-	if {$d ne ""} { puts "[clock milliseconds] $d"; flush stdout }
-}
-proc tick {} {
-	catch {puts -nonewline $::s x}
-	after 10 tick
-}
-tick
-vwait forever
-EOF
+# The UDP responder (on every address of the host) and the prober, the
+# same as tests/netns/test_vip.tcl uses.
+echo_tcl=$top/tests/netns/vip_echo.tcl
+probe_tcl=$top/tests/netns/vip_probe.tcl
 # ucarp's scripts: $1 interface, $2 address.
 printf '#!/bin/sh\nip addr add "$2"/24 dev "$1"\n' >"$tmp/ucarp-up.sh"
 printf '#!/bin/sh\nip addr del "$2"/24 dev "$1" 2>/dev/null\nexit 0\n' \
@@ -169,7 +145,7 @@ start_config() {
 	local cf=$1 dir=$2 h iv pol
 	mkdir -p "$dir"
 	for h in a b; do
-		bg "$dir/echo-$h.log" $h tclsh8.6 "$tmp/echo.tcl" $h
+		bg "$dir/echo-$h.log" $h tclsh8.6 "$echo_tcl" $h
 	done
 	case $cf in
 	failover-*)
@@ -361,7 +337,7 @@ note "vip.sh: TRIALS=$TRIALS CONFIGS=\"$CONFIGS\" LOSS_SECONDS=$LOSS_SECONDS" \
     "LOSS_CONFIGS=\"$LOSS_CONFIGS\"; namespaces $PFX-*; load $load0"
 net_up
 plog=$tmp/probe.log
-bg "$plog" c tclsh8.6 "$tmp/probe.tcl" $VIP
+bg "$plog" c tclsh8.6 "$probe_tcl" $VIP
 
 for cf in $CONFIGS; do
 	: >"$tmp/$cf.res"

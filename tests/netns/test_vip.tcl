@@ -6,7 +6,8 @@
 # only. Everything is removed at the end, also when a test fails. Needs
 # root (ip netns); skipped with a message otherwise.
 
-source [file join [file dirname [info script]] .. integration harness.tcl]
+set ::here [file normalize [file dirname [info script]]]
+source [file join $::here .. integration harness.tcl]
 
 set ::netns_ok [expr {[exec id -u] == 0 && [auto_execok ip] ne ""}]
 set ::vip 198.18.0.50
@@ -76,22 +77,9 @@ proc start_host {h {extra ""}} {
 	set s [harness::spawn_daemon [dict create name failsh-$h \
 	    log $dir/failsh.log cmd $cmd] $cmd 1]
 	# a UDP responder saying who it is, on every address of the host
-	set r [dict create name echo-$h log $dir/echo.log]
-	write_file $dir/echo.tcl {
-		package require udp
-		set s [udp_open 9999 reuse]
-		fconfigure $s -buffering none -translation binary
-		fileevent $s readable {
-			set d [read $s]
-			fconfigure $s -remote [fconfigure $s -peer]
-			puts -nonewline $s [lindex $argv 0]
-		}
-		puts "ready: echo"
-		flush stdout
-		vwait forever
-	}
-	set r [harness::spawn_daemon $r [list ip netns exec [ns $h] tclsh8.6 \
-	    $dir/echo.tcl $h] 1]
+	set r [harness::spawn_daemon [dict create name echo-$h \
+	    log $dir/echo.log] [list ip netns exec [ns $h] tclsh8.6 \
+	    [file join $::here vip_echo.tcl] $h] 1]
 	return [list $f $s $r]
 }
 
@@ -99,27 +87,9 @@ proc start_host {h {extra ""}} {
 proc start_prober {} {
 	set dir $::tmpdir/c
 	file mkdir $dir
-	write_file $dir/probe.tcl {
-		package require udp
-		set s [udp_open]
-		fconfigure $s -buffering none -translation binary -blocking 0 \
-		    -remote [list [lindex $argv 0] 9999]
-		fileevent $s readable {
-			set d [read $s]
-			if {$d ne ""} { puts "[clock milliseconds] $d"; flush stdout }
-		}
-		proc tick {} {
-			puts -nonewline $::s x
-			after 10 tick
-		}
-		puts "ready: probe"
-		flush stdout
-		tick
-		vwait forever
-	}
 	set p [dict create name probe log $dir/probe.log]
 	return [harness::spawn_daemon $p [list ip netns exec [ns c] tclsh8.6 \
-	    $dir/probe.tcl $::vip] 1]
+	    [file join $::here vip_probe.tcl] $::vip] 1]
 }
 
 # Who answered in the last MS milliseconds: each change, as {ms host}.
