@@ -291,19 +291,14 @@ faild_do_stats(const struct proto_req *req, struct pbuf *out)
 static void
 faild_do_debug(const struct proto_req *req, struct pbuf *out)
 {
-	int	i;
+	const char	*bad;
+	int		 i;
 
-	for (i = 0; i < req->argc; i += 2)
-		if (log_fac_find(req->argv[i]) < 0) {
-			faild.stats.errors++;
-			proto_fmt_err(out, req->id, PERR_MALFORMED, "unknown "
-			    "debug facility \"%.32s\"", req->argv[i]);
-			return;
-		}
-	for (i = 0; i < req->argc; i += 2) {
-		log_fac_set(req->argv[i], req->argv[i + 1][0] - '0');
-		log_info("debug level of %s set to %s", req->argv[i],
-		    req->argv[i + 1]);
+	if (log_fac_apply(req->argc, req->argv, &bad) < 0) {
+		faild.stats.errors++;
+		proto_fmt_err(out, req->id, PERR_MALFORMED, "unknown debug "
+		    "facility \"%.32s\"", bad);
+		return;
 	}
 	pbuf_printf(out, "%s OK", req->id);
 	for (i = 0; log_facilities[i].name != NULL; i++)

@@ -161,6 +161,7 @@ static void
 control_answer(const struct proto_req *req, struct pbuf *out)
 {
 	struct failsh_service	*s;
+	const char		*bad;
 	int			 i, n;
 
 	switch (req->verb) {
@@ -198,17 +199,10 @@ control_answer(const struct proto_req *req, struct pbuf *out)
 		return;
 	}
 	case VERB_DEBUG:
-		for (i = 0; i < req->argc; i += 2)
-			if (log_fac_find(req->argv[i]) < 0) {
-				proto_fmt_err(out, req->id, PERR_MALFORMED,
-				    "unknown debug facility \"%.32s\"",
-				    req->argv[i]);
-				return;
-			}
-		for (i = 0; i < req->argc; i += 2) {
-			log_fac_set(req->argv[i], req->argv[i + 1][0] - '0');
-			log_info("debug level of %s set to %s", req->argv[i],
-			    req->argv[i + 1]);
+		if (log_fac_apply(req->argc, req->argv, &bad) < 0) {
+			proto_fmt_err(out, req->id, PERR_MALFORMED, "unknown "
+			    "debug facility \"%.32s\"", bad);
+			return;
 		}
 		pbuf_printf(out, "%s OK", req->id);
 		for (i = 0; log_facilities[i].name != NULL; i++)

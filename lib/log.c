@@ -55,6 +55,23 @@ log_fac_set(const char *name, int level)
 	return 0;
 }
 
+int
+log_fac_apply(int argc, const char *const *argv, const char **bad)
+{
+	int	i;
+
+	for (i = 0; i + 1 < argc; i += 2)
+		if (log_fac_find(argv[i]) < 0) {
+			*bad = argv[i];
+			return -1;
+		}
+	for (i = 0; i + 1 < argc; i += 2) {
+		log_fac_set(argv[i], argv[i + 1][0] - '0');
+		log_info("debug level of %s set to %s", argv[i], argv[i + 1]);
+	}
+	return 0;
+}
+
 void
 log_fac_raise(const char *name)
 {

@@ -26,6 +26,11 @@ void	log_set_stderr(int to_stderr);
 int	log_fac_find(const char *name);
 int	log_fac_set(const char *name, int level);
 void	log_fac_raise(const char *name);	/* -d facility */
+/*
+ * The debug verb of failproto(5): "facility level" pairs, all or none,
+ * each change logged. Returns 0, or -1 with *bad the unknown facility.
+ */
+int	log_fac_apply(int argc, const char *const *argv, const char **bad);
 
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
