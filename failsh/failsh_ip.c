@@ -233,8 +233,8 @@ ip_unsolicited_na(const char *ifname, int ifindex, const struct ip_prefix *p,
 	to.sin6_family = AF_INET6;
 	memcpy(&to.sin6_addr, p->addr, 16);
 	if (bind(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
-		snprintf(err, errlen, "%s: %s is not on this host: %s", ifname,
-		    "the address", strerror(errno));
+		snprintf(err, errlen, "%s: cannot send from the address: %s",
+		    ifname, strerror(errno));
 		goto done;
 	}
 	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
