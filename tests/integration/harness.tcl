@@ -66,6 +66,8 @@ set ::failc [file normalize [file join $harness::builddir failc/failc]]
 set ::failstat [file normalize [file join $harness::builddir failc/failstat]]
 set ::faildebug [file normalize [file join $harness::builddir failc/faildebug]]
 set ::failsh [file normalize [file join $harness::builddir failsh/failsh]]
+set ::hc [file normalize [file join $harness::builddir hc/hc]]
+set ::getnode [file normalize [file join $harness::builddir hc/getnode]]
 set ::tmpdir $harness::tmpdir
 
 # ----------------------------------------------------------------------

@@ -1,0 +1,150 @@
+/*
+ * hc.h: the health checker's context. One process on GNU Pth: a runner
+ * thread per target checks it every interval; a publisher thread carries
+ * state changes to faild; an action thread per target runs its actions in
+ * order; the monitor port has its own threads.
+ */
+#ifndef HC_H
+#define HC_H
+
+#include "config.h"
+
+#include <pth.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "client.h"
+#include "hc_check.h"
+#include "state.h"
+
+#define HC_MONITOR_PORT		1850
+#define HC_INTERVAL_MS		10000	/* defaults of the Hcfile settings */
+#define HC_TIMEOUT_MS		5000
+#define HC_RISE			2
+#define HC_FALL			3
+#define HC_ACTION_TIMEOUT_MS	30000
+#define HC_MAX_DEPS		32
+#define HC_MAX_AGREE		8
+#define HC_SEEN_SUFFIX		".seen"	/* a vantage point's own view */
+
+enum {				/* debug facilities, see log_facilities */
+	FAC_MAIN,
+	FAC_CHECK,
+	FAC_ACTION,
+	FAC_NET,
+	FAC_MONITOR
+};
+
+enum hc_action_kind {
+	ACT_EXEC,
+	ACT_MAIL,
+	ACT_FAILC,
+	ACT_LOG
+};
+
+/* "on up|fail KIND ARGS...": run when the target enters that state. */
+struct hc_action {
+	enum svc_state		 on;		/* SVC_UP or SVC_FAIL */
+	enum hc_action_kind	 kind;
+	int			 argc;
+	char			**argv;		/* owned, NULL-terminated */
+	int			 line;
+	struct hc_action	*next;
+};
+
+/* A transition waiting for its actions. */
+struct hc_event {
+	enum svc_state		 from, to;
+	char			 reason[HC_MAX_WHY];
+	int64_t			 when_ms;
+	struct hc_event		*next;
+};
+
+struct hc_target {
+	char			 name[PROTO_MAX_NAME + 1];
+	char			 service[PROTO_MAX_NAME + 1];	/* in faild */
+	int			 line;			/* in the Hcfile */
+	int			 ndeps;
+	char			*dep_names[HC_MAX_DEPS];	/* owned */
+	struct hc_target	*deps[HC_MAX_DEPS];
+	const struct hc_check_type *check;		/* NULL: deps only */
+	void			*check_conf;
+	char			*check_text;		/* the line, owned */
+	int64_t			 interval_ms, timeout_ms, action_timeout_ms;
+	int			 rise, fall;
+	int			 agree;			/* 0: alone */
+	int			 nagree;
+	char			*agree_hosts[HC_MAX_AGREE];	/* owned */
+	struct hc_action	*actions;
+
+	/* run time */
+	enum svc_state		 own;		/* own check, after rise/fall */
+	enum svc_state		 state;		/* with deps and agreement */
+	int64_t			 changed_ms;	/* wall clock */
+	char			 reason[HC_MAX_WHY];	/* of the last change */
+	int			 ok_streak, fail_streak;
+	int			 last_ok;	/* result of the last check */
+	char			 last_why[HC_MAX_WHY];
+	int64_t			 last_ms;	/* wall clock; 0: never */
+	int64_t			 last_latency_ms;
+	int64_t			 next_run;	/* monotonic */
+	uint64_t		 checks;
+	int			 agreeing;	/* vantage points seeing FAIL */
+	enum svc_state		 published, published_seen;	/* SVC_NONE: not yet */
+	int			 running;
+	pth_t			 runner;
+	pth_t			 actor;
+	struct hc_event		*events, **events_tail;
+	pth_cond_t		 events_cond;
+	struct hc_target	*next;
+};
+
+struct hc_config {
+	char			*path;
+	char			*faild;		/* "none": publish nothing */
+	int			 faild_tcp;
+	char			*community;
+	char			*keyfile;
+	char			*keyid;
+	char			*node;
+	char			*sendmail;
+	int64_t			 interval_ms, timeout_ms, action_timeout_ms;
+	int			 rise, fall;
+	struct hc_target	*targets;	/* in file order */
+	int			 ntargets;
+};
+
+struct hc {
+	struct hc_config	*conf;
+	struct keyring		*keys;
+	const struct auth_key	*key;		/* conf->keyid in keys */
+	const char		*monitor_addr;	/* NULL: no -m */
+	int64_t			 start_ms;
+	uint64_t		 transitions;
+	pth_mutex_t		 lock;		/* held while reloading */
+	pth_cond_t		 publish_cond;
+	char			 by[PROTO_MAX_NAME + 8];
+};
+
+extern struct hc	hc;
+
+/* hcfile.c */
+struct hc_config	*hcfile_load(const char *path, char *err, size_t errlen);
+void			 hcfile_free(struct hc_config *);
+struct hc_target	*hc_target_find(struct hc_config *, const char *name);
+
+/* hc_run.c */
+void	 hc_run_start(void);
+void	 hc_run_stop(void);
+void	 hc_reload(void);
+void	 hc_run_check_once(struct hc_target *);
+
+/* hc_action.c */
+void	 hc_action_queue(struct hc_target *, enum svc_state from,
+	    enum svc_state to, const char *reason);
+void	*hc_actor(void *target);
+
+/* hc_monitor.c */
+void	 hc_monitor_start(void);
+
+#endif

@@ -1,0 +1,2 @@
+/* hc_action.c: being written */
+#include "hc.h"
