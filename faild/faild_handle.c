@@ -442,6 +442,10 @@ faild_handle(const char *line, size_t len, const struct sockaddr *peer,
 		pbuf_printf(out, "%s OK failover %s proto %d", req.id,
 		    PACKAGE_VERSION, PROTO_VERSION);
 		break;
+	case VERB_SHOW:
+		proto_fmt_err(out, req.id, PERR_VERB, "show is not served by "
+		    "faild");
+		break;
 	case VERB_MAX:
 		break;
 	}

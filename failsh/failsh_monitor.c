@@ -19,10 +19,10 @@
 
 #include "failsh.h"
 #include "log.h"
+#include "serve.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
-#define MONITOR_MAX_CLIENTS	64
 #define MONITOR_MIN_GAP_MS	20	/* coalesce bursts of changes */
 #define MONITOR_WRITE_MS	5000
 #define MONITOR_REFRESH_MS	1000	/* a snapshot at least this often */
@@ -30,8 +30,7 @@
 static uint64_t			 monitor_gen;
 static pth_mutex_t		 monitor_mutex = PTH_MUTEX_INIT;
 static pth_cond_t		 monitor_cond = PTH_COND_INIT;
-static int			 monitor_clients, control_clients;
-static struct log_ratelimit	 rl_monitor;
+static int			 monitor_clients;
 
 static const char *
 peer_view_str(const struct failsh_service *s, const struct failsh_peer *p)
@@ -90,16 +89,16 @@ monitor_changed(void)
 		pth_cond_notify(&monitor_cond, TRUE);
 }
 
-static void *
-monitor_client_thread(void *arg)
+static void
+monitor_client(int fd, void *arg)
 {
-	int		 fd = (int)(intptr_t)arg;
 	struct pbuf	 b = { 0 };
 	uint64_t	 sent = 0;
 	pth_event_t	 ev, tev;
 	char		 junk[256];
 	ssize_t		 n;
 
+	(void)arg;
 	monitor_clients++;
 	log_debug(FAC_MONITOR, 1, "monitor client connected (%d)",
 	    monitor_clients);
@@ -137,18 +136,15 @@ monitor_client_thread(void *arg)
 		}
 		pth_event_free(ev, PTH_FREE_ALL);
 	}
-	close(fd);
 	pbuf_free(&b);
 	monitor_clients--;
 	log_debug(FAC_MONITOR, 1, "monitor client gone (%d left)",
 	    monitor_clients);
-	return NULL;
 }
 
 /* ---------------------------------------------------------------------
  * The control port: failproto(5) requests, one answer each.
  */
-static struct nonce_cache	*control_nonces;	/* with -k */
 static void
 control_fmt_service(struct pbuf *out, const struct failsh_service *s)
 {
@@ -161,17 +157,9 @@ static void
 control_answer(const struct proto_req *req, struct pbuf *out)
 {
 	struct failsh_service	*s;
-	const char		*bad;
-	int			 i, n;
+	int			 n;
 
 	switch (req->verb) {
-	case VERB_PING:
-		pbuf_printf(out, "%s OK pong %" PRId64, req->id, time_now_ms());
-		return;
-	case VERB_VERSION:
-		pbuf_printf(out, "%s OK failover %s proto %d", req->id,
-		    PACKAGE_VERSION, PROTO_VERSION);
-		return;
 	case VERB_GET:
 		if ((s = failsh_service_find(req->argv[0])) == NULL) {
 			proto_fmt_err(out, req->id, PERR_NOTFOUND, "no such "
@@ -198,17 +186,6 @@ control_answer(const struct proto_req *req, struct pbuf *out)
 		    monitor_clients, time_now_ms() - failsh.start_ms);
 		return;
 	}
-	case VERB_DEBUG:
-		if (log_fac_apply(req->argc, req->argv, &bad) < 0) {
-			proto_fmt_err(out, req->id, PERR_MALFORMED, "unknown "
-			    "debug facility \"%.32s\"", bad);
-			return;
-		}
-		pbuf_printf(out, "%s OK", req->id);
-		for (i = 0; log_facilities[i].name != NULL; i++)
-			pbuf_printf(out, " %s %d", log_facilities[i].name,
-			    log_facilities[i].level);
-		return;
 	default:
 		proto_fmt_err(out, req->id, PERR_VERB, "%s is not served by "
 		    "failsh", proto_verb_str(req->verb));
@@ -216,158 +193,47 @@ control_answer(const struct proto_req *req, struct pbuf *out)
 	}
 }
 
-/*
- * One request of the control port. A signed request is verified against
- * failsh's keys (-k) and answered signed; with keys, setting debug levels
- * needs a signature, without them the community of -c.
- */
-static void
-control_handle(const char *line, size_t len, struct pbuf *out)
+static const struct keyring *
+control_keys(void)
 {
-	struct proto_req	 req;
-	const struct auth_key	*key = NULL;
-	const char		*why;
-	char			 err[256];
-	int			 code;
-
-	if (proto_parse_request(line, len, &req, &code, err,
-	    sizeof(err)) < 0) {
-		proto_fmt_err(out, req.id, code, "%s", err);
-		return;
-	}
-	if (req.auth.keyid != NULL && (code = auth_verify_request(failsh.keys,
-	    control_nonces, line, &req, time_now_ms(), &key, &why)) != 0) {
-		proto_fmt_err(out, req.id, code, "%s", why);
-		return;
-	}
-	if (req.verb == VERB_DEBUG && req.argc > 0 && key == NULL) {
-		if (failsh.keys != NULL) {
-			proto_fmt_err(out, req.id, PERR_AUTH, "setting debug "
-			    "levels needs a signed request (failsh has -k)");
-			return;
-		}
-		if (strcmp(req.community ? req.community : "public",
-		    failsh.community) != 0) {
-			proto_fmt_err(out, req.id, PERR_DENIED, "debug levels "
-			    "need the community of failsh -c");
-			return;
-		}
-	}
-	control_answer(&req, out);
-	if (key != NULL)
-		auth_sign_answer(key, req.auth.nonce, out, 0);
+	return failsh.keys;
 }
 
-static void *
-control_client_thread(void *arg)
+static const char *
+control_community(void)
 {
-	int			 fd = (int)(intptr_t)arg;
-	struct net_lines	*lines = xmalloc(sizeof(*lines));
-	struct pbuf		 out = { 0 };
-	char			 line[PROTO_MAX_LINE + 2];
-	ssize_t			 n;
-
-	control_clients++;
-	net_lines_init(lines, fd);
-	for (;;) {
-		n = net_lines_read(lines, line, sizeof(line),
-		    time_mono_ms() + 120000);
-		if (n == -1 || n == -2)
-			break;
-		pbuf_reset(&out);
-		if (n == -3)
-			proto_fmt_err(&out, "-", PERR_TOOBIG, "request longer "
-			    "than %d bytes", PROTO_MAX_LINE);
-		else
-			control_handle(line, (size_t)n, &out);
-		pbuf_add(&out, "\n", 1);
-		if (net_write_all(fd, out.data, out.len,
-		    time_mono_ms() + MONITOR_WRITE_MS) < 0)
-			break;
-	}
-	close(fd);
-	free(lines);
-	pbuf_free(&out);
-	control_clients--;
-	return NULL;
+	return failsh.community;
 }
 
-struct listener {
-	int		  fd;
-	const char	 *what;
-	void		*(*client)(void *);
+static struct serve_port control_port = {
+	"failsh", control_keys, control_community, control_answer, NULL
 };
-
-static void *
-monitor_accept_thread(void *arg)
-{
-	struct listener	*l = arg;
-	pth_attr_t	 attr = pth_attr_new();
-	int		 fd;
-
-	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
-	pth_attr_set(attr, PTH_ATTR_NAME, l->what);
-	for (;;) {
-		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EAGAIN || errno == EINTR ||
-			    errno == ECONNABORTED)
-				net_wait(l->fd, 0, -1);
-			else {
-				log_warnx_rl(&rl_monitor, "%s port: accept: %s",
-				    l->what, strerror(errno));
-				pth_nap(pth_time(0, 100000));
-			}
-			continue;
-		}
-		if (monitor_clients + control_clients >= MONITOR_MAX_CLIENTS) {
-			static const char msg[] = "- ERR 503 too many clients\n";
-
-			(void)!write(fd, msg, sizeof(msg) - 1);
-			close(fd);
-			continue;
-		}
-		if (pth_spawn(attr, l->client, (void *)(intptr_t)fd) == NULL)
-			close(fd);
-	}
-	return NULL;
-}
 
 static void
 monitor_listen(const char *spec, int port, const char *what,
-    void *(*client)(void *))
+    void (*client)(int, void *), void *arg)
 {
-	static struct listener	ls[2];
-	static int		nls;
-	struct net_addr		a;
-	char			err[256];
-	int			fd;
+	struct net_addr	a;
+	char		err[256];
 
 	if (strcmp(spec, "none") == 0)
 		return;
-	if (net_parse_addr(spec, port, &a, err, sizeof(err)) < 0)
-		fatalx("%s address: %s", what, err);
-	if ((fd = net_bind(&a, SOCK_STREAM, err, sizeof(err))) < 0)
+	if (serve_listen(spec, port, what, client, arg, err,
+	    sizeof(err)) < 0)
 		fatalx("cannot listen on the %s port: %s", what, err);
-	ls[nls].fd = fd;
-	ls[nls].what = what;
-	ls[nls].client = client;
-	if (pth_spawn(PTH_ATTR_DEFAULT, monitor_accept_thread,
-	    &ls[nls++]) == NULL)
-		fatal("pth_spawn");
-	net_addr_port_str((struct sockaddr *)&a.ss, err, sizeof(err));
-	log_info("%s port: %s", what, err);
+	if (net_parse_addr(spec, port, &a, err, sizeof(err)) == 0) {
+		net_addr_port_str((struct sockaddr *)&a.ss, err, sizeof(err));
+		log_info("%s port: %s", what, err);
+	}
 }
 
 void
 monitor_start(void)
 {
-	if (failsh.keys != NULL)
-		control_nonces = nonce_cache_new(4096, 30000, time_now_ms());
 	monitor_listen(failsh.monitor_addr, FAILSH_MONITOR_PORT, "monitor",
-	    monitor_client_thread);
+	    monitor_client, NULL);
 	monitor_listen(failsh.control_addr, FAILSH_CONTROL_PORT, "control",
-	    control_client_thread);
+	    serve_requests, &control_port);
 }
 
 /* SIGINT: the snapshot into the dump file; a FIFO stays open. */

@@ -24,6 +24,7 @@ static const char *const proto_verbs[VERB_MAX] = {
 	[VERB_STATS] = "stats",
 	[VERB_DEBUG] = "debug",
 	[VERB_VERSION] = "version",
+	[VERB_SHOW] = "show",
 };
 
 const char *
@@ -218,7 +219,7 @@ proto_check_args(struct proto_req *req, int *code, char *err, size_t errlen)
 {
 	static const int	 nargs[VERB_MAX] = {
 		[VERB_GET] = 1, [VERB_SET] = 2, [VERB_DELETE] = 1,
-		[VERB_DEBUG] = -1,
+		[VERB_DEBUG] = -1, [VERB_SHOW] = 1,
 	};
 	enum proto_verb		 v = req->verb;
 	int			 i;
@@ -480,4 +481,59 @@ proto_fmt_err(struct pbuf *b, const char *id, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	pbuf_vprintf(b, fmt, ap);
 	va_end(ap);
+}
+
+void
+pbuf_add_pct(struct pbuf *b, const char *s)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	char			c[3];
+
+	if (*s == '\0') {
+		pbuf_add(b, "-", 1);
+		return;
+	}
+	for (; *s != '\0'; s++) {
+		unsigned char u = (unsigned char)*s;
+
+		if (u > ' ' && u < 0x7f && u != '%') {
+			pbuf_add(b, s, 1);
+			continue;
+		}
+		c[0] = '%';
+		c[1] = hex[u >> 4];
+		c[2] = hex[u & 15];
+		pbuf_add(b, c, 3);
+	}
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+void
+proto_pct_decode(char *s)
+{
+	char	*o = s;
+
+	if (strcmp(s, "-") == 0) {
+		*s = '\0';
+		return;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
 }

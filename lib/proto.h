@@ -31,6 +31,7 @@ enum proto_verb {
 	VERB_STATS,
 	VERB_DEBUG,
 	VERB_VERSION,
+	VERB_SHOW,		/* hc: one target in detail */
 	VERB_MAX
 };
 
@@ -112,6 +113,12 @@ void	 pbuf_add(struct pbuf *, const char *, size_t);
 void	 pbuf_printf(struct pbuf *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * Free text as one field: bytes outside '!'..'~' and '%' as %XX; "-" for
+ * the empty text. proto_pct_decode undoes it in place.
+ */
+void	 pbuf_add_pct(struct pbuf *, const char *text);
+void	 proto_pct_decode(char *field);
 /* Append "<id> ERR <code> <text>" (no line end). */
 void	 proto_fmt_err(struct pbuf *, const char *id, int code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -2,6 +2,8 @@
  * xmalloc.c: allocation wrappers that never return NULL; out of memory
  * aborts the process (lib/ never logs, so the message goes to stderr).
  */
+#define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,4 +53,18 @@ xstrdup(const char *s)
 	size_t	 n = strlen(s) + 1;
 
 	return memcpy(xmalloc(n), s, n);
+}
+
+int
+xasprintf(char **out, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vasprintf(out, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		xmalloc_die(strlen(fmt));
+	return n;
 }

@@ -11,5 +11,7 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
+int	 xasprintf(char **, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 #endif

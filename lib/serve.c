@@ -1,0 +1,239 @@
+/*
+ * serve.c: accepting connections and answering failproto(5) requests on
+ * them, for the daemons' own ports.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pth.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "net.h"
+#include "serve.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+#define SERVE_NONCES		4096
+#define SERVE_WINDOW_MS		30000
+
+int	serve_clients;
+static int64_t	serve_start_ms;	/* of the first port: no older requests */
+
+struct listener {
+	int		 fd;
+	const char	*what;
+	void		(*client)(int, void *);
+	void		*arg;
+};
+
+struct conn {
+	int		 fd;
+	struct listener	*l;
+};
+
+static struct log_ratelimit	rl_accept;
+
+static void *
+conn_thread(void *arg)
+{
+	struct conn	*c = arg;
+
+	serve_clients++;
+	c->l->client(c->fd, c->l->arg);
+	close(c->fd);
+	serve_clients--;
+	free(c);
+	return NULL;
+}
+
+static void *
+accept_thread(void *arg)
+{
+	struct listener	*l = arg;
+	pth_attr_t	 attr = pth_attr_new();
+	struct conn	*c;
+	int		 fd;
+
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	pth_attr_set(attr, PTH_ATTR_NAME, l->what);
+	for (;;) {
+		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EINTR ||
+			    errno == ECONNABORTED)
+				net_wait(l->fd, 0, -1);
+			else {
+				log_warnx_rl(&rl_accept, "%s port: accept: %s",
+				    l->what, strerror(errno));
+				pth_nap(pth_time(0, 100000));
+			}
+			continue;
+		}
+		if (serve_clients >= SERVE_MAX_CLIENTS) {
+			static const char msg[] = "- ERR 503 too many clients\n";
+
+			(void)!write(fd, msg, sizeof(msg) - 1);
+			close(fd);
+			continue;
+		}
+		c = xmalloc(sizeof(*c));
+		c->fd = fd;
+		c->l = l;
+		if (pth_spawn(attr, conn_thread, c) == NULL) {
+			close(fd);
+			free(c);
+		}
+	}
+	return NULL;
+}
+
+int
+serve_listen(const char *spec, int port, const char *what,
+    void (*client)(int, void *), void *arg, char *err, size_t errlen)
+{
+	struct listener	*l;
+	struct net_addr	 a;
+	pth_attr_t	 attr;
+	int		 fd;
+
+	if (serve_start_ms == 0)
+		serve_start_ms = time_now_ms();
+	if (net_parse_addr(spec, port, &a, err, errlen) < 0)
+		return -1;
+	if ((fd = net_bind(&a, SOCK_STREAM, err, errlen)) < 0)
+		return -1;
+	l = xcalloc(1, sizeof(*l));
+	l->fd = fd;
+	l->what = what;
+	l->client = client;
+	l->arg = arg;
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	pth_attr_set(attr, PTH_ATTR_NAME, what);
+	if (pth_spawn(attr, accept_thread, l) == NULL) {
+		snprintf(err, errlen, "pth_spawn: %s", strerror(errno));
+		close(fd);
+		free(l);
+		pth_attr_destroy(attr);
+		return -1;
+	}
+	pth_attr_destroy(attr);
+	return 0;
+}
+
+/* The verbs every port answers alike; else the port's own answer. */
+static void
+serve_answer(struct serve_port *p, const struct proto_req *req,
+    struct pbuf *out)
+{
+	const char	*bad;
+	int		 i;
+
+	switch (req->verb) {
+	case VERB_PING:
+		pbuf_printf(out, "%s OK pong %" PRId64, req->id, time_now_ms());
+		return;
+	case VERB_VERSION:
+		pbuf_printf(out, "%s OK failover %s proto %d", req->id,
+		    PACKAGE_VERSION, PROTO_VERSION);
+		return;
+	case VERB_DEBUG:
+		if (log_fac_apply(req->argc, req->argv, &bad) < 0) {
+			proto_fmt_err(out, req->id, PERR_MALFORMED, "unknown "
+			    "debug facility \"%.32s\"", bad);
+			return;
+		}
+		pbuf_printf(out, "%s OK", req->id);
+		for (i = 0; log_facilities[i].name != NULL; i++)
+			pbuf_printf(out, " %s %d", log_facilities[i].name,
+			    log_facilities[i].level);
+		return;
+	default:
+		p->answer(req, out);
+	}
+}
+
+/* One request: parse, verify, authorise, answer, sign. */
+static void
+serve_handle(struct serve_port *p, const char *line, size_t len,
+    struct pbuf *out)
+{
+	const struct keyring	*keys = p->keys ? p->keys() : NULL;
+	const struct auth_key	*key = NULL;
+	struct proto_req	 req;
+	const char		*why, *community;
+	char			 err[256];
+	int			 code;
+
+	if (proto_parse_request(line, len, &req, &code, err,
+	    sizeof(err)) < 0) {
+		proto_fmt_err(out, req.id, code, "%s", err);
+		return;
+	}
+	if (req.auth.keyid != NULL) {
+		if (p->nonces == NULL)
+			p->nonces = nonce_cache_new(SERVE_NONCES,
+			    SERVE_WINDOW_MS, serve_start_ms);
+		if ((code = auth_verify_request(keys, p->nonces, line, &req,
+		    time_now_ms(), &key, &why)) != 0) {
+			proto_fmt_err(out, req.id, code, "%s", why);
+			return;
+		}
+	}
+	if (req.verb == VERB_DEBUG && req.argc > 0 && key == NULL) {
+		if (keys != NULL) {
+			proto_fmt_err(out, req.id, PERR_AUTH, "setting debug "
+			    "levels needs a signed request (%s has keys)",
+			    p->server);
+			return;
+		}
+		community = p->community();
+		if (strcmp(req.community ? req.community : "public",
+		    community ? community : "public") != 0) {
+			proto_fmt_err(out, req.id, PERR_DENIED, "debug levels "
+			    "need %s's community", p->server);
+			return;
+		}
+	}
+	serve_answer(p, &req, out);
+	if (key != NULL)
+		auth_sign_answer(key, req.auth.nonce, out, 0);
+}
+
+void
+serve_requests(int fd, void *arg)
+{
+	struct serve_port	*p = arg;
+	struct net_lines	*lines = xmalloc(sizeof(*lines));
+	struct pbuf		 out = { 0 };
+	char			 line[PROTO_MAX_LINE + 2];
+	ssize_t			 n;
+
+	net_lines_init(lines, fd);
+	for (;;) {
+		n = net_lines_read(lines, line, sizeof(line),
+		    time_mono_ms() + SERVE_IDLE_MS);
+		if (n == -1 || n == -2)
+			break;
+		pbuf_reset(&out);
+		if (n == -3)
+			proto_fmt_err(&out, "-", PERR_TOOBIG, "request longer "
+			    "than %d bytes", PROTO_MAX_LINE);
+		else
+			serve_handle(p, line, (size_t)n, &out);
+		pbuf_add(&out, "\n", 1);
+		if (net_write_all(fd, out.data, out.len,
+		    time_mono_ms() + SERVE_WRITE_MS) < 0)
+			break;
+	}
+	free(lines);
+	pbuf_free(&out);
+}

@@ -1,0 +1,50 @@
+/*
+ * serve.h: TCP ports on GNU Pth. serve_listen accepts connections and
+ * gives each its own thread; serve_requests answers failproto(5) requests
+ * a line at a time, as failsh's control port and hc's monitor port do.
+ */
+#ifndef FAIL_SERVE_H
+#define FAIL_SERVE_H
+
+#include <stddef.h>
+
+#include "auth.h"
+#include "proto.h"
+
+#define SERVE_MAX_CLIENTS	64	/* per process, all ports together */
+#define SERVE_IDLE_MS		120000
+#define SERVE_WRITE_MS		5000
+
+/* Clients connected now, all ports together. */
+extern int	serve_clients;
+
+/*
+ * Listen on spec ("address[:port]", port the default) and run client(fd,
+ * arg) in a thread of its own for each connection; fd is closed after.
+ * Past SERVE_MAX_CLIENTS a connection gets "- ERR 503 too many clients".
+ * Returns 0, or -1 with err set. A failing accept is logged (rate-limited).
+ */
+int	 serve_listen(const char *spec, int port, const char *what,
+	    void (*client)(int fd, void *arg), void *arg, char *err,
+	    size_t errlen);
+
+/*
+ * A port answering failproto(5) requests. serve_requests answers ping,
+ * version and debug itself and hands every other verb to answer. A signed
+ * request is verified against keys() and answered signed; setting debug
+ * levels needs a signature when there are keys, else the community
+ * community() returns.
+ */
+struct serve_port {
+	const char		*server;	/* "failsh", in error texts */
+	const struct keyring	*(*keys)(void);	/* NULL: never keys */
+	const char		*(*community)(void);
+	void			 (*answer)(const struct proto_req *,
+				    struct pbuf *out);
+	struct nonce_cache	*nonces;	/* made on first use */
+};
+
+/* A client function for serve_listen; arg is a struct serve_port. */
+void	 serve_requests(int fd, void *port);
+
+#endif
