@@ -101,6 +101,7 @@ main(int argc, char *argv[])
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	const char	*path = "Hcfile", *pidfile = "", *timeout = NULL;
+	char		*monitor = NULL;
 	char		 err[1024];
 	int		 ch, foreground = 0, check = 0, once = 0;
 
@@ -131,6 +132,8 @@ main(int argc, char *argv[])
 			break;
 		case 'M':
 			hc.monitor_addr = optarg;
+			if (strspn(optarg, "0123456789") == strlen(optarg))
+				xasprintf(&monitor, "0.0.0.0:%s", optarg);
 			break;
 		case 'n':
 			check = 1;
@@ -149,6 +152,8 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
+	if (monitor != NULL)
+		hc.monitor_addr = monitor;
 	if (once)
 		check_once(argc - optind, argv + optind, timeout);
 	if (optind != argc)

@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "client.h"
+#include "log.h"
 #include "hc_check.h"
 #include "state.h"
 
@@ -78,7 +79,9 @@ struct hc_target {
 	struct hc_action	*actions;
 
 	/* run time */
-	enum svc_state		 own;		/* own check, after rise/fall */
+	enum svc_state		 seen;		/* own check, after rise/fall */
+	enum svc_state		 own;		/* seen, once enough agree */
+	char			 own_reason[HC_MAX_WHY];
 	enum svc_state		 state;		/* with deps and agreement */
 	int64_t			 changed_ms;	/* wall clock */
 	char			 reason[HC_MAX_WHY];	/* of the last change */
@@ -96,6 +99,8 @@ struct hc_target {
 	pth_t			 actor;
 	struct hc_event		*events, **events_tail;
 	pth_cond_t		 events_cond;
+	pth_mutex_t		 events_mutex;
+	int			 actions_stop;
 	struct hc_target	*next;
 };
 
@@ -108,6 +113,8 @@ struct hc_config {
 	char			*keyid;
 	char			*node;
 	char			*sendmail;
+	struct keyring		*keys;		/* from keyfile; NULL: none */
+	const struct auth_key	*key;		/* signs requests; NULL: none */
 	int64_t			 interval_ms, timeout_ms, action_timeout_ms;
 	int			 rise, fall;
 	struct hc_target	*targets;	/* in file order */
@@ -116,11 +123,10 @@ struct hc_config {
 
 struct hc {
 	struct hc_config	*conf;
-	struct keyring		*keys;
-	const struct auth_key	*key;		/* conf->keyid in keys */
 	const char		*monitor_addr;	/* NULL: no -m */
 	int64_t			 start_ms;
-	uint64_t		 transitions;
+	uint64_t		 transitions, reloads, actions_run;
+	struct log_ratelimit	 rl_publish;
 	pth_mutex_t		 lock;		/* held while reloading */
 	pth_cond_t		 publish_cond;
 	char			 by[PROTO_MAX_NAME + 8];
@@ -130,19 +136,25 @@ extern struct hc	hc;
 
 /* hcfile.c */
 struct hc_config	*hcfile_load(const char *path, char *err, size_t errlen);
+struct hc_config	*hcfile_parse(const char *path, const char *text,
+			    size_t len, char *err, size_t errlen);
 void			 hcfile_free(struct hc_config *);
 struct hc_target	*hc_target_find(struct hc_config *, const char *name);
 
 /* hc_run.c */
 void	 hc_run_start(void);
-void	 hc_run_stop(void);
 void	 hc_reload(void);
-void	 hc_run_check_once(struct hc_target *);
+int	 hc_faild_set(struct fail_client *, const char *service,
+	    enum svc_state, char *err, size_t errlen);
+int	 hc_client(struct fail_client *, const char *addr, int64_t timeout_ms,
+	    char *err, size_t errlen);
 
-/* hc_action.c */
+/* hc_action.c: a thread per target runs its actions, one transition at
+ * a time, in order. */
 void	 hc_action_queue(struct hc_target *, enum svc_state from,
 	    enum svc_state to, const char *reason);
 void	*hc_actor(void *target);
+void	 hc_action_stop(struct hc_target *);	/* yields until done */
 
 /* hc_monitor.c */
 void	 hc_monitor_start(void);
