@@ -82,40 +82,50 @@ client_die(const struct client_opts *o, const char *host, int code,
 	exit(code);
 }
 
+int
+client_opts_setup(struct client_opts *o, const char *host,
+    struct fail_client *c, char *err, size_t errlen)
+{
+	static int	pth_started;
+
+	if (o->community != NULL && o->keyfile != NULL) {
+		snprintf(err, errlen, "-c and -k exclude each other");
+		return -1;
+	}
+	if (!pth_started && !pth_init()) {
+		snprintf(err, errlen, "cannot start GNU Pth");
+		return -1;
+	}
+	pth_started = 1;
+	if (o->keyfile != NULL && o->keys == NULL && (o->keys =
+	    keyring_load(o->keyfile, err, errlen)) == NULL)
+		return -1;
+	if (fail_client_init(c, host, o->port, o->tcp, err, errlen) < 0)
+		return -1;
+	c->timeout_ms = o->timeout_ms;
+	c->community = o->community;
+	c->by = o->by;
+	if (o->keys != NULL) {
+		c->key = o->keyid ? keyring_find(o->keys, o->keyid) :
+		    &o->keys->keys[0];
+		if (c->key == NULL) {
+			snprintf(err, errlen, "no key \"%s\" in %s", o->keyid,
+			    o->keyfile);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void
 client_opts_connect(struct client_opts *o, const char *host,
     struct fail_client *c)
 {
 	char	err[512];
 
-	if (o->community != NULL && o->keyfile != NULL) {
-		fprintf(stderr, "%s: -c and -k exclude each other\n", o->prog);
-		exit(EXIT_USAGE);
-	}
-	if (!pth_init()) {
-		fprintf(stderr, "%s: cannot start GNU Pth\n", o->prog);
-		exit(EXIT_UNREACHABLE);
-	}
-	if (fail_client_init(c, host, o->port, o->tcp, err, sizeof(err)) < 0) {
+	if (client_opts_setup(o, host, c, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", o->prog, err);
 		exit(EXIT_USAGE);
-	}
-	c->timeout_ms = o->timeout_ms;
-	c->community = o->community;
-	c->by = o->by;
-	if (o->keyfile != NULL) {
-		if ((o->keys = keyring_load(o->keyfile, err, sizeof(err))) ==
-		    NULL) {
-			fprintf(stderr, "%s: %s\n", o->prog, err);
-			exit(EXIT_USAGE);
-		}
-		c->key = o->keyid ? keyring_find(o->keys, o->keyid) :
-		    &o->keys->keys[0];
-		if (c->key == NULL) {
-			fprintf(stderr, "%s: no key \"%s\" in %s\n", o->prog,
-			    o->keyid, o->keyfile);
-			exit(EXIT_USAGE);
-		}
 	}
 }
 

@@ -31,7 +31,10 @@ struct client_opts {
 void	client_opts_init(struct client_opts *, const char *prog);
 /* Handle one shared option; returns 0 if ch is not one of them. */
 int	client_opts_parse(struct client_opts *, int ch, const char *arg);
-/* Set up c for host; exits with a message on any problem. */
+/* Set up c for host; 0, or -1 with err set. */
+int	client_opts_setup(struct client_opts *, const char *host,
+	    struct fail_client *c, char *err, size_t errlen);
+/* The same, but exits with a message on any problem. */
 void	client_opts_connect(struct client_opts *, const char *host,
 	    struct fail_client *c);
 /* Print "prog: host: problem" and exit with code. */

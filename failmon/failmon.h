@@ -84,7 +84,4 @@ void	 view_curses_draw(const struct mon_target *, int n);
 /* Handle a key (getch); 0 when it means quit. */
 int	 view_curses_key(int key);
 
-/* Shared by the views. */
-const char	*mon_age(int64_t ms, int64_t now, char *buf, size_t len);
-
 #endif

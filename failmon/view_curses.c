@@ -122,7 +122,7 @@ draw_hosts(const struct mon_target *t, const struct row *rows, size_t n,
 			attron(A_REVERSE);
 		mvprintw((int)i + 2, 0, "%-12.12s %-16.16s %-22.22s %-12s "
 		    "%-14s %.*s", s->node, h->name, addr, h->status,
-		    mon_age(show_call ? h->last_call_ms : h->last_connect_ms,
+		    time_format_age(show_call ? h->last_call_ms : h->last_connect_ms,
 		    now, age, sizeof(age)), COLS > 86 ? COLS - 86 : 0,
 		    h->error);
 		if ((int)i == sel_host)
@@ -155,7 +155,7 @@ draw_services(const struct mon_target *t, const struct row *host,
 		attron(state_attr(v->state));
 		printw("%-8s", v->state);
 		attroff(state_attr(v->state));
-		printw(" %-14s %7.2fs  %.*s", mon_age(v->changed_ms, now, age,
+		printw(" %-14s %7.2fs  %.*s", time_format_age(v->changed_ms, now, age,
 		    sizeof(age)), v->interval_ms / 1000.0,
 		    COLS > 60 ? COLS - 60 : 0, v->reason);
 		if ((int)i == sel_service)
@@ -180,7 +180,7 @@ draw_detail(const struct mon_target *t, const struct row *host,
 	printw("%s", v->state);
 	attroff(state_attr(v->state));
 	mvprintw(2, 0, "since %s (%s); every %.2f s, deadcount %d, %" PRIu64
-	    " runs, next in %" PRId64 " ms%s", iso, mon_age(v->changed_ms, now,
+	    " runs, next in %" PRId64 " ms%s", iso, time_format_age(v->changed_ms, now,
 	    age, sizeof(age)), v->interval_ms / 1000.0, v->deadcount, v->runs,
 	    v->next_ms, v->busy[0] == 'b' ? ", script running" : "");
 	mvprintw(3, 0, "why: %.*s", COLS > 6 ? COLS - 6 : 0, v->reason);
@@ -197,7 +197,7 @@ draw_detail(const struct mon_target *t, const struct row *host,
 		attron(state_attr(p->view));
 		printw("%-8s", p->view);
 		attroff(state_attr(p->view));
-		printw(" %-6d %s", p->fails, mon_age(p->seen_ms, now, age,
+		printw(" %-6d %s", p->fails, time_format_age(p->seen_ms, now, age,
 		    sizeof(age)));
 		y++;
 	}
@@ -237,7 +237,7 @@ draw_status(const struct mon_target *t, int n, int64_t now)
 	for (j = 0; j < n; j++)
 		printw("%s%s %s, updated %s", j ? " | " : "", t[j].spec,
 		    t[j].connected ? "connected" : "disconnected",
-		    mon_age(t[j].updated_ms, now, age, sizeof(age)));
+		    time_format_age(t[j].updated_ms, now, age, sizeof(age)));
 	printw("   ? help");
 	if (colours)
 		attroff(COLOR_PAIR(PAIR_BAR));

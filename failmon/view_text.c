@@ -10,24 +10,6 @@
 #include "failmon.h"
 #include "timeutil.h"
 
-const char *
-mon_age(int64_t ms, int64_t now, char *buf, size_t len)
-{
-	int64_t	d = now - ms;
-
-	if (ms <= 0)
-		snprintf(buf, len, "never");
-	else if (d < 0)
-		snprintf(buf, len, "now");
-	else if (d < 10000)
-		snprintf(buf, len, "%.1f s ago", d / 1000.0);
-	else if (d < 3600000)
-		snprintf(buf, len, "%" PRId64 " s ago", d / 1000);
-	else
-		snprintf(buf, len, "%" PRId64 " h ago", d / 3600000);
-	return buf;
-}
-
 static void
 view_text_target(const struct mon_target *t, int64_t now)
 {
@@ -44,7 +26,7 @@ view_text_target(const struct mon_target *t, int64_t now)
 		return;
 	}
 	printf(", node %s, snapshot %" PRIu64 " %s\n", s->node, s->seq,
-	    mon_age(t->updated_ms, now, a, sizeof(a)));
+	    time_format_age(t->updated_ms, now, a, sizeof(a)));
 	printf("HOST             ADDRESS                 PROTO STATUS      "
 	    "LAST CONNECT   LAST CALL\n");
 	for (i = 0; i < s->nhosts; i++) {
@@ -53,8 +35,8 @@ view_text_target(const struct mon_target *t, int64_t now)
 
 		snprintf(addr, sizeof(addr), "%s:%d", h->address, h->port);
 		printf("%-16s %-23s %-5s %-11s %-14s %s%s%s\n", h->name, addr,
-		    h->proto, h->status, mon_age(h->last_connect_ms, now, a,
-		    sizeof(a)), mon_age(h->last_call_ms, now, b, sizeof(b)),
+		    h->proto, h->status, time_format_age(h->last_connect_ms, now, a,
+		    sizeof(a)), time_format_age(h->last_call_ms, now, b, sizeof(b)),
 		    h->error[0] ? "  " : "", h->error);
 	}
 	for (i = 0; i < s->nservices; i++) {
@@ -63,7 +45,7 @@ view_text_target(const struct mon_target *t, int64_t now)
 		time_format_iso(v->changed_ms, iso, sizeof(iso));
 		printf("SERVICE %s %s since %s (%s), every %.2f s, deadcount "
 		    "%d, %" PRIu64 " runs%s\n", v->name, v->state, iso,
-		    mon_age(v->changed_ms, now, a, sizeof(a)),
+		    time_format_age(v->changed_ms, now, a, sizeof(a)),
 		    v->interval_ms / 1000.0, v->deadcount, v->runs,
 		    v->busy[0] == 'b' ? ", script running" : "");
 		if (v->reason[0] != '\0')
@@ -75,7 +57,7 @@ view_text_target(const struct mon_target *t, int64_t now)
 				continue;
 			printf("  %-7s %-16s %-8s fails %d, seen %s\n",
 			    p->role, p->host, p->view, p->fails,
-			    mon_age(p->seen_ms, now, a, sizeof(a)));
+			    time_format_age(p->seen_ms, now, a, sizeof(a)));
 		}
 	}
 }

@@ -19,7 +19,7 @@
 #include "signals.h"
 #include "timeutil.h"
 
-#define PROC_REAP_MS	10	/* how often to look for the exit */
+#define PROC_REAP_MS	10	/* at most this long between looks for the exit */
 
 extern char	**environ;
 
@@ -111,7 +111,7 @@ int
 hc_proc_run(const struct hc_proc *p, int64_t deadline, char *why,
     size_t whylen)
 {
-	int	inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, status, rc;
+	int	inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, status, rc, nap;
 	pid_t	pid, w;
 
 	if (p->out != NULL && p->outlen > 0)
@@ -135,7 +135,7 @@ hc_proc_run(const struct hc_proc *p, int64_t deadline, char *why,
 		net_set_nonblock(inp[1]);
 	net_set_nonblock(outp[0]);
 	rc = proc_io(p, inp[1], outp[0], deadline);
-	for (;;) {
+	for (nap = 1;; nap = nap < PROC_REAP_MS ? nap * 2 : PROC_REAP_MS) {
 		w = waitpid(pid, &status, WNOHANG);
 		if (w == pid)
 			break;
@@ -151,7 +151,7 @@ hc_proc_run(const struct hc_proc *p, int64_t deadline, char *why,
 			snprintf(why, whylen, "timeout");
 			return -1;
 		}
-		pth_nap(pth_time(0, PROC_REAP_MS * 1000));
+		pth_nap(pth_time(0, nap * 1000));
 	}
 	return status;
 fail:

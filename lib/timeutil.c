@@ -1,6 +1,7 @@
 /*
  * timeutil.c: millisecond clocks and ISO 8601 formatting.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -34,5 +35,23 @@ time_format_iso(int64_t ms, char *buf, size_t len)
 	gmtime_r(&t, &tm);
 	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, len, "%s.%03dZ", tmp, (int)(ms % 1000));
+	return buf;
+}
+
+const char *
+time_format_age(int64_t ms, int64_t now, char *buf, size_t len)
+{
+	int64_t	d = now - ms;
+
+	if (ms <= 0)
+		snprintf(buf, len, "never");
+	else if (d < 0)
+		snprintf(buf, len, "now");
+	else if (d < 10000)
+		snprintf(buf, len, "%.1f s ago", d / 1000.0);
+	else if (d < 3600000)
+		snprintf(buf, len, "%" PRId64 " s ago", d / 1000);
+	else
+		snprintf(buf, len, "%" PRId64 " h ago", d / 3600000);
 	return buf;
 }
