@@ -1,7 +1,39 @@
-/* check_ftp.c: placeholder, being written. */
+/*
+ * check_ftp.c: an FTP server is healthy when it greets with 220 (120,
+ * "ready in a few minutes", is not ready); then we say QUIT. Plain TCP:
+ * port 990 (implicit TLS) is checked with check tcp.
+ */
 #include <stdio.h>
+
+#include "check_greet.h"
 #include "hc_check.h"
-static void *stub_parse(int argc, char **argv, char *err, size_t errlen) { (void)argc; (void)argv; snprintf(err, errlen, "not built yet"); return NULL; }
-static int stub_run(void *c, const char *t, int64_t d, char *w, size_t l) { (void)c; (void)t; (void)d; snprintf(w, l, "not built"); return -1; }
-static void stub_free(void *c) { (void)c; }
-const struct hc_check_type hc_check_ftp = { "ftp", stub_parse, stub_run, stub_free };
+
+#define FTP_PORT	21
+
+static void *
+ftp_parse(int argc, char **argv, char *err, size_t errlen)
+{
+	return greet_parse("ftp", FTP_PORT, argc, argv, 0, err, errlen);
+}
+
+static int
+ftp_run(void *conf, const char *target, int64_t deadline, char *why,
+    size_t whylen)
+{
+	struct greet	*g;
+	int		 rc = -1;
+
+	(void)target;
+	if ((g = greet_open(conf, deadline, why, whylen)) == NULL)
+		return -1;
+	if (greet_reply(g, 220, "greeting") == 0) {
+		snprintf(why, whylen, "ftp 220");
+		rc = 0;
+	}
+	greet_close(g, "QUIT", NULL);
+	return rc;
+}
+
+const struct hc_check_type hc_check_ftp = {
+	"ftp", ftp_parse, ftp_run, greet_free
+};

@@ -107,6 +107,8 @@ hc_read_line(struct net_lines *nl, char *line, size_t max, int64_t deadline,
 	ssize_t	n;
 
 	n = net_lines_read(nl, line, max, deadline);
+	if (n > 0 && line[n - 1] == '\r')
+		line[--n] = '\0';
 	if (n >= 0)
 		return n;
 	if (n == -1 && errno == ETIMEDOUT)

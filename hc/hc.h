@@ -126,6 +126,7 @@ struct hc {
 	const char		*monitor_addr;	/* NULL: no -m */
 	int64_t			 start_ms;
 	uint64_t		 transitions, reloads, actions_run;
+	uint64_t		 changes;	/* for the publisher */
 	struct log_ratelimit	 rl_publish;
 	pth_mutex_t		 lock;		/* held while reloading */
 	pth_cond_t		 publish_cond;

@@ -136,7 +136,9 @@ hc_proc_run(const struct hc_proc *p, int64_t deadline, char *why,
 	net_set_nonblock(outp[0]);
 	rc = proc_io(p, inp[1], outp[0], deadline);
 	for (nap = 1;; nap = nap < PROC_REAP_MS ? nap * 2 : PROC_REAP_MS) {
-		w = waitpid(pid, &status, WNOHANG);
+		/* a shell that exited leaving a child on its output is still
+		 * a timeout: its whole group goes */
+		w = rc < 0 ? 0 : waitpid(pid, &status, WNOHANG);
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR) {

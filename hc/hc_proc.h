@@ -20,8 +20,7 @@ struct hc_proc {
 /*
  * Run p in its own process group and wait for it until the deadline
  * (time_mono_ms); at the deadline the whole group is killed. Returns the
- * wait status (>= 0), or -1 with why set ("timeout after 2000 ms", "fork:
- * ..."). Yields.
+ * wait status (>= 0), or -1 with why set ("timeout", "fork: ..."). Yields.
  */
 int	 hc_proc_run(const struct hc_proc *p, int64_t deadline, char *why,
 	    size_t whylen);

@@ -29,6 +29,14 @@ static pth_t		 publisher;
 
 static void	evaluate(struct hc_target *);
 
+/* Something for the publisher to carry to faild. */
+static void
+publish(void)
+{
+	hc.changes++;
+	pth_cond_notify(&hc.publish_cond, TRUE);
+}
+
 /* Where a vantage point publishes what it sees itself (with agree). */
 static void
 seen_name(const struct hc_target *t, char *buf, size_t len)
@@ -109,7 +117,7 @@ transition(struct hc_target *t, enum svc_state to, const char *reason)
 	snprintf(t->reason, sizeof(t->reason), "%s", reason);
 	hc.transitions++;
 	hc_action_queue(t, from, to, reason);
-	pth_cond_notify(&hc.publish_cond, TRUE);
+	publish();
 }
 
 /* The targets that depend on t follow it at once. */
@@ -189,14 +197,14 @@ record(struct hc_target *t, int ok, struct fail_client *peers)
 		t->fail_streak = 0;
 		if (t->seen != SVC_UP && t->ok_streak >= t->rise) {
 			t->seen = SVC_UP;
-			pth_cond_notify(&hc.publish_cond, TRUE);
+			publish();
 		}
 	} else {
 		t->fail_streak++;
 		t->ok_streak = 0;
 		if (t->seen != SVC_FAIL && t->fail_streak >= t->fall) {
 			t->seen = SVC_FAIL;
-			pth_cond_notify(&hc.publish_cond, TRUE);
+			publish();
 		}
 	}
 	if (t->seen == SVC_UP) {
@@ -325,6 +333,7 @@ publisher_thread(void *arg)
 	struct fail_client	 c;
 	struct hc_target	*t;
 	char			 err[256];
+	uint64_t		 seen;
 	int			 failed;
 	pth_event_t		 ev;
 
@@ -334,6 +343,7 @@ publisher_thread(void *arg)
 		fatalx("faild %s: %s", hc.conf->faild, err);
 	pth_mutex_acquire(&hc.lock, FALSE, NULL);
 	for (;;) {
+		seen = hc.changes;
 		c.community = hc.conf->community;	/* after a reload */
 		c.key = hc.conf->key;
 		failed = 0;
@@ -342,6 +352,9 @@ publisher_thread(void *arg)
 				failed = 1;
 				break;
 			}
+		/* changes made while the calls above yielded: another pass */
+		if (!failed && hc.changes != seen)
+			continue;
 		ev = failed ? pth_event(PTH_EVENT_TIME,
 		    pth_timeout(PUBLISH_RETRY_MS / 1000,
 		    (PUBLISH_RETRY_MS % 1000) * 1000)) : NULL;
@@ -525,5 +538,5 @@ hc_reload(void)
 	hc.reloads++;
 	log_info("reloaded %s: %d targets", nc->path, nc->ntargets);
 	start_targets();
-	pth_cond_notify(&hc.publish_cond, TRUE);
+	publish();
 }

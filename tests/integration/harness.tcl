@@ -11,7 +11,8 @@
 #   assert_regexp, assert_true, wait_for COND ?MS? ?MSG?, harness_done.
 # Daemons (handles are dicts: name pid addr port dir state log args):
 #   start_faild ?-name N? ?-statefile F? ?--? ?faild options?,
-#   start_failsh NODE FAILD POLICY ?options?, stop_daemon,
+#   start_failsh NODE FAILD POLICY ?options?, start_hc HCFILE ?options?,
+#   stop_daemon,
 #   kill_daemon H ?SIGNAL?, restart H ?options?, pause_daemon,
 #   resume_daemon, daemon_alive, daemon_log, wait_for_log H GLOB, adopt.
 # Requests: faild_tcp H LINE, faild_tcp_lines H TEXT N, faild_udp H DATA,
@@ -491,6 +492,26 @@ proc harness::spawn_failsh {h {owned 0}} {
 	return [spawn_daemon $h $cmd $owned]
 }
 
+# start_hc HCFILE-TEXT ?hc options?: start hc in the foreground with the
+# Hcfile text (written to a file of its own, mode 600) and a monitor port
+# of its own; wait for its "ready:" line. The handle adds hcfile, monitor.
+proc start_hc {text args} {
+	lassign [harness::next_address] addr mport
+	set name hc[incr harness::seq]
+	set dir $::tmpdir/$name
+	file mkdir $dir
+	write_file $dir/Hcfile $text 0600
+	set h [dict create name $name addr $addr monitor $mport dir $dir \
+	    log $dir/log hcfile $dir/Hcfile args $args]
+	return [harness::spawn_hc $h 1]
+}
+
+proc harness::spawn_hc {h {owned 0}} {
+	set cmd [list $::hc -F -f [dict get $h hcfile] \
+	    -M [dict get $h addr]:[dict get $h monitor] {*}[dict get $h args]]
+	return [spawn_daemon $h $cmd $owned]
+}
+
 # The log lines written by the daemon since its last start.
 proc daemon_log {h} {
 	set text [read_file [dict get $h log]]
@@ -603,7 +624,7 @@ proc restart {h args} {
 	# A port still held by the dead process's last connections is fine
 	# (SO_REUSEADDR); retry a few times anyway if bind races.
 	set spawn [expr {[dict exists $h policy] ? "spawn_failsh" :
-	    "spawn_faild"}]
+	    [dict exists $h hcfile] ? "spawn_hc" : "spawn_faild"}]
 	for {set try 0} {1} {incr try} {
 		if {![catch {harness::$spawn $h 1} r]} {
 			return $r
