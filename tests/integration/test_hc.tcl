@@ -403,6 +403,57 @@ test "getnode: text, JSON and exit codes; hcmon.cgi escapes what it shows" {
 	assert_match "*unreachable: connect 127.0.0.1:*" $page
 }
 
+test "hcmon.cgi behind lighttpd in Chromium: every target, a change after a reload" {
+	if {[auto_execok lighttpd] eq "" || [auto_execok chromium] eq ""} {
+		skip "no lighttpd or chromium (scripts/deps installs them)"
+	}
+	set f [start_faild]
+	mark c1 1
+	set h [start_hc [hcfile $f "c1:\n\t[marker c1]\nc2: c1\n"]]
+	wait_hc_state $h c2 UP
+	set dir $::tmpdir/www
+	file mkdir $dir
+	file link -symbolic $dir/hcmon.cgi $::getnode
+	set port [free_port]
+	write_file $dir/lighttpd.conf "
+server.document-root = \"$dir\"
+server.port = $port
+server.bind = \"127.0.0.1\"
+server.modules = (\"mod_cgi\", \"mod_setenv\")
+cgi.assign = (\".cgi\" => \"\")
+setenv.add-environment = (\"HCMON_TARGETS\" => \"[dict get $h addr]:[dict get $h monitor]\")
+server.errorlog = \"$dir/error.log\"
+"
+	set pid [exec lighttpd -D -f $dir/lighttpd.conf >>& $dir/log &]
+	adopt [dict create name lighttpd pid $pid log $dir/log]
+	wait_for {![catch {close [socket 127.0.0.1 $port]}]}
+	set url http://127.0.0.1:$port/hcmon.cgi
+	set browse {dict get [run_prog -timeout 60000 chromium --headless \
+	    --no-sandbox --disable-gpu --user-data-dir=$::tmpdir/chromium \
+	    --dump-dom $url] stdout}
+	set dom [eval $browse]
+	assert_match "*<td>c1</td><td class=\"up\">UP</td>*<td>c2</td><td class=\"up\">UP</td>*" $dom
+	mark c1 0
+	wait_hc_state $h c2 FAIL
+	set dom [eval $browse]
+	assert_match "*<td>c2</td><td class=\"fail\">FAIL</td>*dependency c1 FAIL*" $dom
+}
+
+test "with a keyfile, hc signs what it publishes; faild with keys takes it" {
+	set key [random_hex 64]
+	write_file $::tmpdir/keys "k1 $key\n" 0600
+	set f [start_faild -- -k $::tmpdir/keys]
+	assert_match "1 ERR 401*" [faild_tcp $f "1 set x UP"]
+	mark k1 1
+	set h [start_hc [hcfile $f "keyfile = $::tmpdir/keys\nkeyid = k1\nsigned:\n\t[marker k1]\n"]]
+	wait_faild_state $f signed UP
+	mark k1 0
+	wait_faild_state $f signed FAIL
+	# without the key, the publisher is refused and says so, and retries
+	set h2 [start_hc [hcfile $f "other:\n\t[marker k1]\n"]]
+	wait_for_log $h2 "*cannot publish other: ERR 401*"
+}
+
 test "hc -x runs one check line; a bad one exits 2" {
 	set r [run_prog $::hc -x exec true]
 	assert_equal 0 [dict get $r code]
