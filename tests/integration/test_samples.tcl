@@ -4,6 +4,7 @@
 # host runs its own service and takes the other's while it is down.
 # process: a real TCP daemon answers from the master, from the slave while
 # the master is down, and from the master again once it is back.
+# healthcheck: hc with the sample Hcfile against fake servers.
 
 source [file join [file dirname [info script]] harness.tcl]
 
@@ -341,4 +342,60 @@ test "process: a daemon that cannot start: FAIL, with its reason" {
 }
 
 stop_leftovers
+# healthcheck: the shipped Hcfile, checked as is, then run against fake
+# servers on this test's ports with its intervals shortened.
+proc smtp_accept {ch addr port} {
+	fconfigure $ch -blocking 0 -buffering line -translation crlf
+	puts $ch "220 fake ESMTP"
+	fileevent $ch readable [list apply {{ch} {
+		if {[gets $ch line] < 0} {
+			if {[eof $ch]} {close $ch}
+			return
+		}
+		switch -glob -- $line {
+		EHLO* {puts $ch "250 fake"}
+		QUIT {puts $ch "221 bye"; close $ch}
+		}
+	}} $ch]
+}
+
+test "healthcheck: the sample Hcfile is valid as shipped" {
+	set r [run_prog $::hc -n -f $samples/healthcheck/Hcfile]
+	assert_equal 0 [dict get $r code] [dict get $r stderr]
+	assert_match "*OK: 4 targets*" [dict get $r stdout]
+}
+
+test "healthcheck: its targets against real servers, web follows db" {
+	set f [start_faild]
+	lassign [fake_server reply ""] db dbport
+	lassign [fake_server script [list apply {{line} {
+		if {$line ne ""} {return ""}
+		return "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok"
+	}}]] web webport
+	set smtp [socket -server smtp_accept -myaddr 127.0.0.1 0]
+	set smtpport [lindex [fconfigure $smtp -sockname] 2]
+	set text [string map [list \
+	    "faild = 127.0.0.1" "faild = [dict get $f addr]:[dict get $f port]" \
+	    127.0.0.1:5432 127.0.0.1:$dbport 127.0.0.1:80 127.0.0.1:$webport \
+	    127.0.0.1:25 127.0.0.1:$smtpport /usr/sbin/sendmail /bin/true \
+	    "interval = 5" "interval = 100ms" "interval 2" "interval 100ms" \
+	    "interval 30" "interval 100ms" "rise = 2" "rise = 1"] \
+	    [read_file $samples/healthcheck/Hcfile]]
+	try {
+		set h [start_hc $text]
+		foreach t {db web smtp site} {
+			wait_for {[field [faild_tcp $f "1 get $t"] 3] eq "UP"} \
+			    5000 "$t UP"
+		}
+		close $db
+		wait_for_log $h "*target db: UP -> FAIL (connect *3/3)*"
+		wait_for_log $h "*target web: UP -> FAIL (dependency db FAIL)*"
+		wait_for_log $h "*target site: UP -> FAIL: site down*"
+		assert_equal FAIL [field [faild_tcp $f "1 get site"] 3]
+		assert_equal UP [field [faild_tcp $f "1 get smtp"] 3]
+	} finally {
+		close $smtp
+	}
+}
+
 harness_done
