@@ -3,7 +3,7 @@
 # namespaces a and b (each running faild and failsh with the
 # samples/ipfailover-linux policy), and a client namespace that asks the
 # address every 10 ms which host answers. Addresses in 198.18.0.0/24
-# only. Everything is removed at the end, also when a test fails. Needs
+# only, and for IPv6 in 2001:2::/64 (the IPv6 benchmarking prefix). Everything is removed at the end, also when a test fails. Needs
 # root (ip netns); skipped with a message otherwise.
 
 set ::here [file normalize [file dirname [info script]]]
@@ -11,6 +11,7 @@ source [file join $::here .. integration harness.tcl]
 
 set ::netns_ok [expr {[exec id -u] == 0 && [auto_execok ip] ne ""}]
 set ::vip 198.18.0.50
+set ::vip6 2001:2::50
 set ::pfx [format %04x [expr {[pid] & 0xffff}]]	;# names of this run
 
 proc ns {name} {
@@ -41,6 +42,8 @@ proc net_up {args} {
 		nsexec sw ip link set fo$::pfx$h up
 		nsexec $h ip link set lo up
 		nsexec $h ip addr add $addr/24 dev eth0
+		nsexec $h ip addr add 2001:2::[lindex [split $addr .] end]/64 \
+		    dev eth0 nodad
 		nsexec $h ip link set eth0 up
 	}
 }
@@ -56,8 +59,9 @@ proc link {h updown} {
 	nsexec sw ip link set fo$::pfx$h $updown
 }
 
-# faild and failsh on host h, with the sample policy (and EXTRA).
-proc start_host {h {extra ""}} {
+# faild and failsh on host h, with the sample policy (and EXTRA); with
+# ECHO6, an IPv6 responder too.
+proc start_host {h {extra ""} {echo6 0}} {
 	set dir $::tmpdir/$h
 	file mkdir $dir
 	set policy [read_file [file join $harness::srcdir \
@@ -80,16 +84,24 @@ proc start_host {h {extra ""}} {
 	set r [harness::spawn_daemon [dict create name echo-$h \
 	    log $dir/echo.log] [list ip netns exec [ns $h] tclsh8.6 \
 	    [file join $::here vip_echo.tcl] $h] 1]
+	if {$echo6} {
+		harness::spawn_daemon [dict create name echo6-$h \
+		    log $dir/echo6.log] [list ip netns exec [ns $h] tclsh8.6 \
+		    [file join $::here vip_echo.tcl] $h ipv6] 1
+	}
 	return [list $f $s $r]
 }
 
 # The prober: asks the address every 10 ms, prints "ms host" per answer.
-proc start_prober {} {
+proc start_prober {{address ""}} {
+	if {$address eq ""} {
+		set address $::vip
+	}
 	set dir $::tmpdir/c
 	file mkdir $dir
-	set p [dict create name probe log $dir/probe.log]
+	set p [dict create name probe log $dir/probe.[incr harness::seq].log]
 	return [harness::spawn_daemon $p [list ip netns exec [ns c] tclsh8.6 \
-	    [file join $::here vip_probe.tcl] $::vip] 1]
+	    [file join $::here vip_probe.tcl] $address] 1]
 }
 
 # Who answered in the last MS milliseconds: each change, as {ms host}.
@@ -145,6 +157,55 @@ test "master's link cut: the slave answers; restored: the master takes the addre
 		set seq [answered $p 60000]
 		assert_match {a b*a} $seq "who answered: [changes $p 60000]"
 		assert_true {[llength $seq] <= 7} "flapping: [changes $p 60000]"
+	} finally {
+		net_down
+	}
+}
+
+# The same policy for an IPv6 address, as a second service.
+set ::policy6 {
+proc vip6_start {} {
+	failip add $::interface 2001:2::50/64
+	return UP
+}
+proc vip6_stop {} {
+	failip del $::interface 2001:2::50/64
+	return RECOVER
+}
+failsvc vip6 masters host1
+failsvc vip6 slaves host2
+failsvc vip6 interval $interval
+failsvc vip6 start vip6_start
+failsvc vip6 stop vip6_stop
+}
+
+proc mac {h} {
+	return [string trim [nsexec $h cat /sys/class/net/eth0/address]]
+}
+
+# The client's neighbour entry for the IPv6 address: its link address.
+proc client_neigh6 {} {
+	regexp {lladdr (\S+)} [nsexec c ip -6 neigh show $::vip6] -> l
+	return [expr {[info exists l] ? $l : ""}]
+}
+
+test "IPv6: the new owner's neighbour advertisement moves the client at once" {
+	net_up
+	try {
+		start_host a $::policy6 1
+		start_host b $::policy6 1
+		set p [start_prober $::vip6]
+		wait_for {[answered $p 300] eq "a"} 10000 "a never answered alone"
+		assert_equal [mac a] [client_neigh6]
+		link a down
+		# Without the advertisement the client would go on sending to
+		# a's link address until its neighbour entry expires (5 s and
+		# more: DELAY, then PROBE); b answers long before that.
+		set t0 [clock milliseconds]
+		wait_for {[lindex [answered $p 200] end] eq "b"} 3000 \
+		    "b never answered: neighbour entry [client_neigh6]"
+		assert_equal [mac b] [client_neigh6]
+		puts "  b answered [expr {[clock milliseconds] - $t0}] ms after the cut"
 	} finally {
 		net_down
 	}

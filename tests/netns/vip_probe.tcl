@@ -1,8 +1,8 @@
-# vip_probe.tcl ADDRESS: asks ADDRESS (vip_echo.tcl, port 9999) every
-# 10 ms who it is, and prints "ms name" for every answer. Used by
-# test_vip.tcl and bench/vip.sh.
+# vip_probe.tcl ADDRESS: asks ADDRESS (IPv4 or IPv6; vip_echo.tcl, port
+# 9999) every 10 ms who it is, and prints "ms name" for every answer. Used
+# by test_vip.tcl and bench/vip.sh.
 package require udp
-set s [udp_open]
+set s [udp_open {*}[expr {[string match *:* [lindex $argv 0]] ? "0 ipv6" : ""}]]
 fconfigure $s -buffering none -translation binary -blocking 0 \
     -remote [list [lindex $argv 0] 9999]
 fileevent $s readable {
