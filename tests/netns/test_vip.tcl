@@ -211,6 +211,37 @@ test "IPv6: the new owner's neighbour advertisement moves the client at once" {
 	}
 }
 
+# Hosts a and b stop hearing each other (both still reach the client).
+proc partition {on} {
+	set op [expr {$on ? "-A" : "-D"}]
+	nsexec a iptables $op INPUT -s 198.18.0.2 -j DROP
+	nsexec b iptables $op INPUT -s 198.18.0.1 -j DROP
+}
+
+test "partition with both hosts alive, then heal: one owner, which re-announces" {
+	net_up
+	try {
+		lassign [start_host a] - sa
+		lassign [start_host b] - sb
+		set p [start_prober]
+		wait_for {[answered $p 300] eq "a"} 10000 "a never answered alone"
+		partition 1
+		# b cannot see a: it takes the address and announces it; a
+		# cannot see b and keeps it: both hold it while cut apart
+		wait_for {[has_vip b] && [lindex [answered $p 200] end] eq "b"} \
+		    5000 "b never took the address"
+		assert_true {[has_vip a]}
+		partition 0
+		wait_for {![has_vip b] && [answered $p 300] eq "a"} 10000 \
+		    "a never became the one owner again"
+		assert_true {[has_vip a]}
+		wait_for_log $sa "*service vip: UP, re-announced*"
+		wait_for_log $sb "*service vip: UP -> RECOVER*"
+	} finally {
+		net_down
+	}
+}
+
 # Runs failsh on host h has made (its control port, in h's namespace).
 proc runs_of {h} {
 	set a [nsexec $h tclsh8.6 << {
