@@ -26,6 +26,7 @@
 #define HC_ACTION_TIMEOUT_MS	30000
 #define HC_MAX_DEPS		32
 #define HC_MAX_AGREE		8
+#define HC_MAX_RUNNING		400	/* checks at once, see hc_run.c */
 #define HC_SEEN_SUFFIX		".seen"	/* a vantage point's own view */
 
 enum {				/* debug facilities, see log_facilities */

@@ -249,17 +249,47 @@ runner_sleep(int64_t until)
 	pth_mutex_release(&wake_mutex);
 }
 
+/*
+ * At most HC_MAX_RUNNING checks at once: Pth waits with select(), which
+ * cannot watch a descriptor past FD_SETSIZE (1024), and each check holds
+ * one or two. The others wait their turn; a check's timeout starts when
+ * it runs, so waiting never fails a server.
+ */
+static int		running;
+static pth_cond_t	slot_cond = PTH_COND_INIT;
+static pth_mutex_t	slot_mutex = PTH_MUTEX_INIT;
+
+static void
+slot_take(void)
+{
+	pth_mutex_acquire(&slot_mutex, FALSE, NULL);
+	while (running >= HC_MAX_RUNNING)
+		pth_cond_await(&slot_cond, &slot_mutex, NULL);
+	running++;
+	pth_mutex_release(&slot_mutex);
+}
+
+static void
+slot_give(void)
+{
+	running--;
+	pth_cond_notify(&slot_cond, FALSE);
+}
+
 /* Run t's check once and fold the result in. Yields. */
 static void
 check_once(struct hc_target *t, struct fail_client *peers)
 {
 	char	why[HC_MAX_WHY];
-	int64_t	t0 = time_mono_ms();
+	int64_t	t0;
 	int	ok;
 
 	why[0] = '\0';
+	slot_take();
+	t0 = time_mono_ms();
 	ok = t->check->run(t->check_conf, t->name, t0 + t->timeout_ms, why,
 	    sizeof(why)) == 0;
+	slot_give();
 	t->last_latency_ms = time_mono_ms() - t0;
 	t->last_ms = time_now_ms();
 	t->checks++;
