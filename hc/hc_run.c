@@ -181,6 +181,8 @@ agreeing(struct hc_target *t, struct fail_client *peers)
 		else if (st < 0)
 			log_debug(FAC_NET, 1, "target %s: agree: %s: %s",
 			    t->name, t->agree_hosts[i], err);
+		/* asked only while failing: no descriptor held meanwhile */
+		fail_client_close(&peers[i]);
 	}
 	return n;
 }
