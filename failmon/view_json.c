@@ -8,23 +8,7 @@
 #include <string.h>
 
 #include "failmon.h"
-
-static void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
+#include "json.h"
 
 static void
 json_key(const char *k, const char *v, int comma)

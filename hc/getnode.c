@@ -15,6 +15,7 @@
 
 #include "../failc/client_opts.h"
 #include "html.h"
+#include "json.h"
 #include "state.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -185,23 +186,6 @@ print_text(const struct node *v, int n)
 			printf("    agree (needed/seeing/vantage points) %s\n",
 			    f[G_AGREE]);
 	}
-}
-
-static void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
 }
 
 static void

@@ -21,7 +21,8 @@
 #   hmac_sha256, random_hex.
 # Programs and peers: run_prog, spawn_prog (then read_line, wait_prog,
 #   stop_prog), fake_server hang|close|reply|script, fake_udp_server,
-#   free_port, json_parse, write_file, read_file.
+#   free_port, json_parse, write_file, read_file, cgi_server PROG NAME
+#   VAR VALUE (behind lighttpd), browse URL (headless Chromium).
 
 package require Tcl 8.6
 package require udp
@@ -1038,6 +1039,37 @@ proc fake_server_close {s} {
 }
 
 # A TCP port on 127.0.0.1 where nothing listens (was free a moment ago).
+# cgi_server PROG NAME VAR VALUE: PROG installed as the CGI NAME behind
+# lighttpd (a port of its own on 127.0.0.1) with VAR=VALUE in its
+# environment; returns its URL. lighttpd stops with the test.
+proc cgi_server {prog name var value} {
+	set dir $::tmpdir/www[incr ::harness::seq]
+	file mkdir $dir
+	file link -symbolic $dir/$name $prog
+	set port [free_port]
+	write_file $dir/lighttpd.conf "
+server.document-root = \"$dir\"
+server.port = $port
+server.bind = \"127.0.0.1\"
+server.modules = (\"mod_cgi\", \"mod_setenv\")
+cgi.assign = (\".cgi\" => \"\")
+setenv.add-environment = (\"$var\" => \"$value\")
+server.errorlog = \"$dir/error.log\"
+"
+	set pid [exec lighttpd -D -f $dir/lighttpd.conf >>& $dir/log &]
+	adopt [dict create name lighttpd$::harness::seq pid $pid log $dir/log]
+	wait_for {![catch {close [socket 127.0.0.1 $port]}]}
+	return http://127.0.0.1:$port/$name
+}
+
+# browse URL: the page as headless Chromium renders it (its DOM,
+# serialised). Events are served meanwhile, so fake servers answer.
+proc browse {url} {
+	set r [run_prog -timeout 60000 chromium --headless --no-sandbox \
+	    --disable-gpu --user-data-dir=$::tmpdir/chromium --dump-dom $url]
+	return [dict get $r stdout]
+}
+
 proc free_port {} {
 	set s [socket -server {apply {{c a p} {close $c}}} -myaddr 127.0.0.1 0]
 	set port [lindex [fconfigure $s -sockname] 2]

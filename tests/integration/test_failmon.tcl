@@ -221,36 +221,6 @@ test "curses: resize, and failsh going away and coming back" {
 	}
 }
 
-# failmon.cgi behind lighttpd (a port of its own on 127.0.0.1, the CGI
-# pointed at TARGETS); returns its URL. lighttpd stops with the test.
-proc cgi_server {targets} {
-	set dir $::tmpdir/www[incr ::harness::seq]
-	file mkdir $dir
-	file link -symbolic $dir/failmon.cgi $::failmon
-	set port [free_port]
-	write_file $dir/lighttpd.conf "
-server.document-root = \"$dir\"
-server.port = $port
-server.bind = \"127.0.0.1\"
-server.modules = (\"mod_cgi\", \"mod_setenv\")
-cgi.assign = (\".cgi\" => \"\")
-setenv.add-environment = (\"FAILMON_TARGETS\" => \"$targets\")
-server.errorlog = \"$dir/error.log\"
-"
-	set pid [exec lighttpd -D -f $dir/lighttpd.conf >>& $dir/log &]
-	adopt [dict create name lighttpd$::harness::seq pid $pid log $dir/log]
-	wait_for {![catch {close [socket 127.0.0.1 $port]}]}
-	return http://127.0.0.1:$port/failmon.cgi
-}
-
-# The page as headless Chromium renders it (its DOM, serialised).
-proc browse {url} {
-	# run_prog serves events meanwhile: the fake monitor server answers
-	set r [run_prog -timeout 60000 chromium --headless --no-sandbox \
-	    --disable-gpu --user-data-dir=$::tmpdir/chromium --dump-dom $url]
-	return [dict get $r stdout]
-}
-
 test "the CGI behind lighttpd in Chromium: every service, a change after a reload, escaping" {
 	if {[auto_execok lighttpd] eq "" || [auto_execok chromium] eq ""} {
 		skip "no lighttpd or chromium (scripts/deps installs them)"
@@ -266,7 +236,8 @@ SERVICE <b>s&p FAIL 1700000000000 1000 3 0 1 idle <img src=x>
 END
 "
 	lassign [fake_server greet $foreign] srv fport
-	set url [cgi_server "[mon_target $s] 127.0.0.1:$fport"]
+	set url [cgi_server $::failmon failmon.cgi FAILMON_TARGETS \
+	    "[mon_target $s] 127.0.0.1:$fport"]
 	# www waits (master m UP), db runs
 	wait_for {[string match "*<td>www</td><td class=\"recover\">RECOVER</td>*master m <span class=\"up\">UP*" [browse $url]]} 8000
 	set dom [browse $url]

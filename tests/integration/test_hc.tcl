@@ -411,31 +411,13 @@ test "hcmon.cgi behind lighttpd in Chromium: every target, a change after a relo
 	mark c1 1
 	set h [start_hc [hcfile $f "c1:\n\t[marker c1]\nc2: c1\n"]]
 	wait_hc_state $h c2 UP
-	set dir $::tmpdir/www
-	file mkdir $dir
-	file link -symbolic $dir/hcmon.cgi $::getnode
-	set port [free_port]
-	write_file $dir/lighttpd.conf "
-server.document-root = \"$dir\"
-server.port = $port
-server.bind = \"127.0.0.1\"
-server.modules = (\"mod_cgi\", \"mod_setenv\")
-cgi.assign = (\".cgi\" => \"\")
-setenv.add-environment = (\"HCMON_TARGETS\" => \"[dict get $h addr]:[dict get $h monitor]\")
-server.errorlog = \"$dir/error.log\"
-"
-	set pid [exec lighttpd -D -f $dir/lighttpd.conf >>& $dir/log &]
-	adopt [dict create name lighttpd pid $pid log $dir/log]
-	wait_for {![catch {close [socket 127.0.0.1 $port]}]}
-	set url http://127.0.0.1:$port/hcmon.cgi
-	set browse {dict get [run_prog -timeout 60000 chromium --headless \
-	    --no-sandbox --disable-gpu --user-data-dir=$::tmpdir/chromium \
-	    --dump-dom $url] stdout}
-	set dom [eval $browse]
+	set url [cgi_server $::getnode hcmon.cgi HCMON_TARGETS \
+	    [dict get $h addr]:[dict get $h monitor]]
+	set dom [browse $url]
 	assert_match "*<td>c1</td><td class=\"up\">UP</td>*<td>c2</td><td class=\"up\">UP</td>*" $dom
 	mark c1 0
 	wait_hc_state $h c2 FAIL
-	set dom [eval $browse]
+	set dom [browse $url]
 	assert_match "*<td>c2</td><td class=\"fail\">FAIL</td>*dependency c1 FAIL*" $dom
 }
 
