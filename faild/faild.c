@@ -205,11 +205,6 @@ main(int argc, char *argv[])
 			faild.communityfile = optarg;
 			break;
 		case 'd':
-			if (log_fac_find(optarg) < 0) {
-				fprintf(stderr, "faild: unknown debug facility "
-				    "\"%s\"\n", optarg);
-				exit(2);
-			}
 			log_fac_raise(optarg);
 			break;
 		case 'F':

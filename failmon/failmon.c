@@ -272,11 +272,6 @@ main(int argc, char *argv[])
 			mode = MODE_CURSES;
 			break;
 		case 'd':
-			if (log_fac_find(optarg) < 0) {
-				fprintf(stderr, "failmon: unknown debug facility "
-				    "\"%s\"\n", optarg);
-				exit(2);
-			}
 			log_fac_raise(optarg);
 			break;
 		case 'h':

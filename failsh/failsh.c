@@ -205,11 +205,6 @@ main(int argc, char *argv[])
 			failsh.control_addr = listen_spec(optarg, "127.0.0.1");
 			break;
 		case 'd':
-			if (log_fac_find(optarg) < 0) {
-				fprintf(stderr, "failsh: unknown debug facility "
-				    "\"%s\"\n", optarg);
-				exit(2);
-			}
 			log_fac_raise(optarg);
 			foreground = 1;
 			break;

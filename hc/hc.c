@@ -109,11 +109,6 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "+d:Ff:i:mM:nt:Vx")) != -1) {
 		switch (ch) {
 		case 'd':
-			if (log_fac_find(optarg) < 0) {
-				fprintf(stderr, "hc: unknown debug facility "
-				    "\"%s\"\n", optarg);
-				exit(2);
-			}
 			log_fac_raise(optarg);
 			foreground = 1;
 			break;

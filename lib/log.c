@@ -77,8 +77,11 @@ log_fac_raise(const char *name)
 {
 	int	i = log_fac_find(name);
 
-	if (i < 0)
-		fatalx("unknown debug facility \"%s\"", name);
+	if (i < 0) {		/* a usage error, as the programs' others */
+		fprintf(stderr, "%s: unknown debug facility \"%s\"\n",
+		    log_progname, name);
+		exit(2);
+	}
 	if (log_facilities[i].level < LOG_LEVEL_MAX)
 		log_facilities[i].level++;
 }

@@ -25,7 +25,8 @@ void	log_init(const char *progname, int to_stderr);
 void	log_set_stderr(int to_stderr);
 int	log_fac_find(const char *name);
 int	log_fac_set(const char *name, int level);
-void	log_fac_raise(const char *name);	/* -d facility */
+/* -d facility: one level more; unknown: says so and exits 2 */
+void	log_fac_raise(const char *name);
 /*
  * The debug verb of failproto(5): "facility level" pairs, all or none,
  * each change logged. Returns 0, or -1 with *bad the unknown facility.
