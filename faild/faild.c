@@ -9,8 +9,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +18,7 @@
 #include "faild.h"
 #include "log.h"
 #include "pidfile.h"
+#include "privs.h"
 #include "signals.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -103,18 +102,6 @@ faild_reload(void)
 	faild.keys = kr;
 	log_info("reloaded access files (%zu community entries, %zu keys)",
 	    ct ? ct->n : 0, kr ? kr->n : 0);
-}
-
-static void
-faild_drop_privileges(const char *user)
-{
-	struct passwd	*pw;
-
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("unknown user \"%s\"", user);
-	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
-	    setuid(pw->pw_uid) < 0)
-		fatal("cannot become user %s", user);
 }
 
 struct faild_listener {
@@ -305,8 +292,8 @@ main(int argc, char *argv[])
 	}
 	if (pidfile_write(pidfile) < 0)
 		log_warn("cannot write pid file %s", pidfile);
-	if (user != NULL)
-		faild_drop_privileges(user);
+	if (user != NULL && privs_drop(user, err, sizeof(err)) < 0)
+		fatalx("%s", err);
 	/* Prove now, not at the first change, that the table can be saved. */
 	if (statefile_save(faild.table, faild.statefile, err, sizeof(err)) < 0)
 		fatalx("cannot write the state file: %s", err);

@@ -16,6 +16,7 @@
 #include "check_util.h"
 #include "log.h"
 #include "pidfile.h"
+#include "privs.h"
 #include "signals.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -36,6 +37,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: hc [-FmnV] [-d facility] [-f hcfile] "
 	    "[-i pidfile] [-M [address:]port]\n"
+	    "          [-u user]\n"
 	    "       hc -x [-t timeout] check-name arguments ...\n");
 	exit(2);
 }
@@ -101,12 +103,13 @@ main(int argc, char *argv[])
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	const char	*path = "Hcfile", *pidfile = "", *timeout = NULL;
+	const char	*user = NULL;
 	char		*monitor = NULL;
 	char		 err[1024];
 	int		 ch, foreground = 0, check = 0, once = 0;
 
 	log_init("hc", 1);
-	while ((ch = getopt(argc, argv, "+d:Ff:i:mM:nt:Vx")) != -1) {
+	while ((ch = getopt(argc, argv, "+d:Ff:i:mM:nt:u:Vx")) != -1) {
 		switch (ch) {
 		case 'd':
 			log_fac_raise(optarg);
@@ -135,6 +138,9 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			timeout = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'V':
 			printf("hc (failover) %s, protocol %d\n",
@@ -176,6 +182,8 @@ main(int argc, char *argv[])
 	}
 	if (pidfile_write(pidfile) < 0)
 		log_warn("cannot write pid file %s", pidfile);
+	if (user != NULL && privs_drop(user, err, sizeof(err)) < 0)
+		fatalx("%s", err);
 	if (signals_init(sigs, 3) < 0)
 		fatal("signals");
 	hc_run_start();

@@ -436,6 +436,20 @@ test "with a keyfile, hc signs what it publishes; faild with keys takes it" {
 	wait_for_log $h2 "*cannot publish other: ERR 401*"
 }
 
+test "-u: hc runs its checks and actions as that user" {
+	if {[exec id -u] != 0} {
+		skip "not root"
+	}
+	set f [start_faild]
+	set out $::tmpdir/u.out
+	file attributes $::tmpdir -permissions 0777
+	set h [start_hc [hcfile $f "u:\n\tcheck exec \"test \$(id -un) = nobody\"\n\ton up exec \"id -un > $out\"\n"] -u nobody]
+	assert_equal nobody [string trim [exec ps -o user= -p [dict get $h pid]]]
+	wait_faild_state $f u UP
+	wait_for {[file exists $out]}
+	assert_equal nobody [string trim [read_file $out]]
+}
+
 test "hc -x runs one check line; a bad one exits 2" {
 	set r [run_prog $::hc -x exec true]
 	assert_equal 0 [dict get $r code]
