@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "check_util.h"
+
+#define HC_MAX_PATTERN	256	/* bytes of an expect pattern */
+#define HC_MAX_REPEAT	1000	/* product of its {m,n} counts */
 #include "timeutil.h"
 
 const char *
@@ -79,11 +82,88 @@ hc_parse_addr(const char *spec, int default_port, struct net_addr *a,
 	return net_parse_addr(spec, default_port, a, err, errlen);
 }
 
+/*
+ * glibc's regcomp copies a pattern's tree for each repetition: stacked
+ * repetitions ("a++++") or nested counts ("((a{1,100}){1,100}){1,100}")
+ * take gigabytes and minutes. Refuse them before compiling; the checks
+ * want simple patterns anyway.
+ */
+static int
+regex_tame(const char *s, char *err, size_t errlen)
+{
+	long	 product = 1, hi;
+	int	 after_rep = 0;
+	char	*end;
+
+	if (strlen(s) > HC_MAX_PATTERN) {
+		snprintf(err, errlen, "pattern longer than %d bytes",
+		    HC_MAX_PATTERN);
+		return -1;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] != '\0') {
+			s++;
+			after_rep = 0;
+			continue;
+		}
+		if (*s == '[') {	/* a bracket expression: no operators */
+			s++;
+			if (*s == '^')
+				s++;
+			if (*s == ']')
+				s++;
+			while (*s != '\0' && *s != ']') {
+				/* [:alpha:] [.x.] [=x=] hold a ']' of their own */
+				if (s[0] == '[' && s[1] != '\0' &&
+				    strchr(":.=", s[1]) != NULL &&
+				    (end = strchr(s + 2, ']')) != NULL)
+					s = end;
+				s++;
+			}
+			if (*s == '\0')
+				break;		/* regcomp will say */
+			after_rep = 0;
+			continue;
+		}
+		if (*s != '*' && *s != '+' && *s != '?' && *s != '{') {
+			after_rep = 0;
+			continue;
+		}
+		if (after_rep)
+			goto stacked;
+		after_rep = 1;
+		if (*s != '{')
+			continue;
+		hi = strtol(s + 1, &end, 10);
+		if (*end == ',')
+			hi = end[1] == '}' ? hi + 1 : strtol(end + 1, &end, 10);
+		if ((end = strchr(s, '}')) == NULL)
+			break;
+		s = end;
+		if (hi > 1 && (product *= hi) > HC_MAX_REPEAT) {
+			snprintf(err, errlen, "pattern too complex: its "
+			    "repetition counts multiply past %d", HC_MAX_REPEAT);
+			return -1;
+		}
+	}
+	return 0;
+stacked:
+	snprintf(err, errlen, "pattern too complex: a repetition of a "
+	    "repetition (\"%.2s\")", s - 1);
+	return -1;
+}
+
 int
 hc_parse_regex(regex_t *re, const char *pattern, char *err, size_t errlen)
 {
 	char	msg[128];
 	int	rc;
+
+	if (regex_tame(pattern, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "bad pattern \"%.80s\": %s", pattern,
+		    msg);
+		return -1;
+	}
 
 	if ((rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB)) != 0) {
 		regerror(rc, re, msg, sizeof(msg));

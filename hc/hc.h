@@ -78,6 +78,7 @@ struct hc_target {
 	int			 nagree;
 	char			*agree_hosts[HC_MAX_AGREE];	/* owned */
 	struct hc_action	*actions;
+	enum { VISIT_NEW, VISIT_PATH, VISIT_DONE } visit;	/* hcfile.c */
 
 	/* run time */
 	enum svc_state		 seen;		/* own check, after rise/fall */

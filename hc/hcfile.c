@@ -28,6 +28,7 @@
 #define HCFILE_MAX_SIZE		(1024 * 1024)
 #define HCFILE_MAX_LINE		4096
 #define HCFILE_MAX_WORDS	64
+#define HCFILE_MAX_DEPTH	256	/* of dependencies */
 
 struct parser {
 	const char		*path;
@@ -36,7 +37,7 @@ struct parser {
 	size_t			 errlen;
 	struct hc_config	*conf;
 	struct hc_target	*cur, **tail;
-	char			 indent[64];	/* of cur's first body line */
+	char			 indent[HCFILE_MAX_LINE];	/* of cur's first body line */
 	int			 indent_line;
 	int			 set_line[16];	/* where each setting was set */
 };
@@ -311,6 +312,8 @@ parse_agree(struct parser *p, struct hc_target *t, int n, char **w)
 
 	if (n < 3)
 		return perr(p, "expected \"agree N host[:port] ...\"");
+	if (t->nagree > 0)
+		return perr(p, "target %s has a second agree line", t->name);
 	if (n - 2 > HC_MAX_AGREE)
 		return perr(p, "agree: more than %d hosts", HC_MAX_AGREE);
 	if (hc_parse_int(w[1], 1, n - 1, &v, "agree's count (this hc and "
@@ -422,12 +425,65 @@ parse_line(struct parser *p, char *line)
 	    "value\", not \"%.80s\"", w[0]);
 }
 
+/*
+ * Depth-first from t, marking targets as it goes: one met again while it
+ * is still on the path closes a cycle; one already done is not walked
+ * twice, so the search is linear in targets and dependencies.
+ */
+static int
+find_cycle(struct parser *p, struct hc_target *t)
+{
+	struct hc_target	*path[HCFILE_MAX_DEPTH], *d;
+	int			 next[HCFILE_MAX_DEPTH], depth = 1, k;
+	char			 chain[1024];
+
+	path[0] = t;
+	next[0] = 0;
+	t->visit = VISIT_PATH;
+	while (depth > 0) {
+		struct hc_target *top = path[depth - 1];
+
+		if (next[depth - 1] == top->ndeps) {
+			top->visit = VISIT_DONE;
+			depth--;
+			continue;
+		}
+		d = top->deps[next[depth - 1]++];
+		if (d->visit == VISIT_DONE)
+			continue;
+		if (d->visit == VISIT_PATH) {
+			for (k = 0; path[k] != d; k++)
+				;
+			chain[0] = '\0';
+			for (; k < depth; k++) {
+				strncat(chain, path[k]->name, sizeof(chain) -
+				    strlen(chain) - 1);
+				strncat(chain, " -> ", sizeof(chain) -
+				    strlen(chain) - 1);
+			}
+			strncat(chain, d->name, sizeof(chain) - strlen(chain) -
+			    1);
+			p->line = d->line;
+			return perr(p, "dependency cycle: %s", chain);
+		}
+		if (depth == HCFILE_MAX_DEPTH) {
+			p->line = t->line;
+			return perr(p, "dependencies nested deeper than %d",
+			    HCFILE_MAX_DEPTH);
+		}
+		d->visit = VISIT_PATH;
+		path[depth] = d;
+		next[depth++] = 0;
+	}
+	return 0;
+}
+
 /* Link dependencies by name and refuse cycles. */
 static int
 link_deps(struct parser *p)
 {
-	struct hc_target	*t, *d, *path[256];
-	int			 i, depth, idx[256];
+	struct hc_target	*t, *d;
+	int			 i;
 
 	for (t = p->conf->targets; t != NULL; t = t->next)
 		for (i = 0; i < t->ndeps; i++) {
@@ -438,47 +494,9 @@ link_deps(struct parser *p)
 				    "\"%s\"", t->name, t->dep_names[i]);
 			t->deps[i] = d;
 		}
-	/* Depth-first from every target; a target met again on the path is
-	 * a cycle. Targets are few, so no memo is needed. */
-	for (t = p->conf->targets; t != NULL; t = t->next) {
-		path[0] = t;
-		idx[0] = 0;
-		depth = 1;
-		while (depth > 0) {
-			struct hc_target *top = path[depth - 1];
-			int k;
-
-			if (idx[depth - 1] == top->ndeps) {
-				depth--;
-				continue;
-			}
-			d = top->deps[idx[depth - 1]++];
-			for (k = 0; k < depth; k++)
-				if (path[k] == d)
-					break;
-			if (k < depth) {
-				char chain[1024] = "";
-
-				for (; k < depth; k++) {
-					strncat(chain, path[k]->name,
-					    sizeof(chain) - strlen(chain) - 1);
-					strncat(chain, " -> ", sizeof(chain) -
-					    strlen(chain) - 1);
-				}
-				strncat(chain, d->name, sizeof(chain) -
-				    strlen(chain) - 1);
-				p->line = d->line;
-				return perr(p, "dependency cycle: %s", chain);
-			}
-			if (depth == 256) {
-				p->line = t->line;
-				return perr(p, "dependencies nested deeper "
-				    "than 256");
-			}
-			path[depth] = d;
-			idx[depth++] = 0;
-		}
-	}
+	for (t = p->conf->targets; t != NULL; t = t->next)
+		if (t->visit == VISIT_NEW && find_cycle(p, t) < 0)
+			return -1;
 	return 0;
 }
 

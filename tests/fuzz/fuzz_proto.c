@@ -72,7 +72,7 @@ fuzz_request(const char *data, size_t size)
 {
 	static struct proto_req	 req;
 	static const int	 nargs[VERB_MAX] = {
-		[VERB_GET] = 1, [VERB_SET] = 2, [VERB_DELETE] = 1,
+		[VERB_GET] = 1, [VERB_SET] = 2, [VERB_DELETE] = 1, [VERB_SHOW] = 1,
 	};
 	char			 err[256];
 	int			 code = 0, i;

@@ -119,6 +119,12 @@ test "Hcfile errors name the file and line; hc refuses to start" {
 		{:1: expected "target: dependencies" or "setting = value"}
 		"a:\n"
 		{:1: target a has neither a check nor dependencies}
+		"a:\n\tcheck exec true\n\tagree 1 127.0.0.1\n\tagree 1 127.0.0.2\n"
+		{:4: target a has a second agree line}
+		"a:\n\tcheck tcp 127.0.0.1:1 expect a+++\n"
+		{:2: check tcp: bad pattern "a+++": pattern too complex: a repetition of a repetition}
+		"a:\n\tcheck http 127.0.0.1 expect ((a{1,100}){1,100}){1,100}\n"
+		{:2: check http: bad pattern "((a{1,100}){1,100}){1,100}": pattern too complex}
 	}
 	foreach {text want} $cases {
 		lassign [hc_check_file [subst -nocommands -novariables $text]] \
@@ -132,6 +138,20 @@ test "Hcfile errors name the file and line; hc refuses to start" {
 		}
 		assert_true $ok "\"$want\" in: $out"
 	}
+}
+
+test "dependencies: a wide, deep graph is checked at once; 70 blanks of indentation work" {
+	set text ""
+	for {set i 0} {$i < 40} {incr i} {
+		set j [expr {$i + 1}]
+		append text "a$i: a$j b$j\nb$i: a$j b$j\n"
+	}
+	append text "a40:\n\tcheck exec true\nb40:\n[string repeat { } 70]check exec true\n[string repeat { } 70]interval 1\n"
+	# 2^40 paths: a search that walks each would not end (run_prog's
+	# 15 s limit would say "timeout")
+	lassign [hc_check_file $text] code out
+	assert_equal 0 $code $out
+	assert_match "*OK: 82 targets*" $out
 }
 
 test "an Hcfile others may write, or a missing one, is refused" {
