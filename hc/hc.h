@@ -1,8 +1,9 @@
 /*
- * hc.h: the health checker's context. One process on GNU Pth: a runner
- * thread per target checks it every interval; a publisher thread carries
- * state changes to faild; an action thread per target runs its actions in
- * order; the monitor port has its own threads.
+ * hc.h: the health checker's context. One process on GNU Pth: the
+ * scheduler thread starts each target's check every interval in a thread
+ * of its own; a publisher thread carries state changes to faild; a
+ * target's actions run in order in a thread of their own; the monitor
+ * port has its own threads.
  */
 #ifndef HC_H
 #define HC_H
@@ -96,13 +97,10 @@ struct hc_target {
 	uint64_t		 checks;
 	int			 agreeing;	/* vantage points seeing FAIL */
 	enum svc_state		 published, published_seen;	/* SVC_NONE: not yet */
-	int			 running;
-	pth_t			 runner;
-	pth_t			 actor;
+	int			 busy;		/* its check is running */
+	struct fail_client	 peers[HC_MAX_AGREE];	/* agree hosts */
 	struct hc_event		*events, **events_tail;
-	pth_cond_t		 events_cond;
-	pth_mutex_t		 events_mutex;
-	int			 actions_stop;
+	int			 acting;	/* an actor runs its events */
 	struct hc_target	*next;
 };
 
@@ -152,12 +150,11 @@ int	 hc_faild_set(struct fail_client *, const char *service,
 int	 hc_client(struct fail_client *, const char *addr, int64_t timeout_ms,
 	    char *err, size_t errlen);
 
-/* hc_action.c: a thread per target runs its actions, one transition at
- * a time, in order. */
+/* hc_action.c: a target's actions, one transition at a time, in order,
+ * in a thread that lives while the target has transitions queued. */
 void	 hc_action_queue(struct hc_target *, enum svc_state from,
 	    enum svc_state to, const char *reason);
-void	*hc_actor(void *target);
-void	 hc_action_stop(struct hc_target *);	/* yields until done */
+int	 hc_action_busy(void);		/* actions queued or running */
 
 /* hc_monitor.c */
 void	 hc_monitor_start(void);

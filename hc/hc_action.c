@@ -1,9 +1,10 @@
 /*
- * hc_action.c: what happens when a target changes state. Each target has
- * an actor thread; a transition queues an event, and the actor runs the
- * target's "on up" or "on fail" actions for it one after the other, in
- * Hcfile order, each with the action timeout, then takes the next event.
- * Checks go on meanwhile: a slow action delays only later actions.
+ * hc_action.c: what happens when a target changes state. A transition
+ * queues an event on the target; an actor thread, started when the queue
+ * was empty, runs the target's "on up" or "on fail" actions for it one
+ * after the other, in Hcfile order, each with the action timeout, then
+ * takes the next event, and ends when none is left. Checks go on
+ * meanwhile: a slow action delays only later actions.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,11 +21,16 @@
 
 #define ACTION_OUTPUT	512	/* of a command, kept for the log */
 
+static int	actors;		/* actor threads running */
+
+static void	*actor(void *);
+
 void
 hc_action_queue(struct hc_target *t, enum svc_state from, enum svc_state to,
     const char *reason)
 {
 	struct hc_event	*e;
+	pth_attr_t	 attr;
 
 	if (to == SVC_RECOVER)
 		return;			/* actions are for UP and FAIL */
@@ -35,7 +41,22 @@ hc_action_queue(struct hc_target *t, enum svc_state from, enum svc_state to,
 	snprintf(e->reason, sizeof(e->reason), "%s", reason);
 	*t->events_tail = e;
 	t->events_tail = &e->next;
-	pth_cond_notify(&t->events_cond, TRUE);
+	if (t->acting)
+		return;
+	t->acting = 1;
+	actors++;
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_NAME, "actions");
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, actor, t) == NULL)
+		fatal("pth_spawn");
+	pth_attr_destroy(attr);
+}
+
+int
+hc_action_busy(void)
+{
+	return actors > 0;
 }
 
 /* The words of an action joined by blanks: a shell command or a text. */
@@ -196,36 +217,21 @@ run_actions(struct hc_target *t, const struct hc_event *e)
 	}
 }
 
-void *
-hc_actor(void *arg)
+/* A target's events, oldest first, until none is left. Yields. */
+static void *
+actor(void *arg)
 {
 	struct hc_target	*t = arg;
 	struct hc_event		*e;
 
-	pth_mutex_acquire(&t->events_mutex, FALSE, NULL);
-	for (;;) {
-		while (t->events == NULL && !t->actions_stop)
-			pth_cond_await(&t->events_cond, &t->events_mutex,
-			    NULL);
-		if ((e = t->events) == NULL)
-			break;
+	while ((e = t->events) != NULL) {
 		t->events = e->next;
 		if (t->events == NULL)
 			t->events_tail = &t->events;
-		pth_mutex_release(&t->events_mutex);
 		run_actions(t, e);
 		free(e);
-		pth_mutex_acquire(&t->events_mutex, FALSE, NULL);
 	}
-	pth_mutex_release(&t->events_mutex);
+	t->acting = 0;
+	actors--;
 	return NULL;
-}
-
-void
-hc_action_stop(struct hc_target *t)
-{
-	t->actions_stop = 1;
-	pth_cond_notify(&t->events_cond, TRUE);
-	if (!pth_join(t->actor, NULL))
-		fatal("pth_join");
 }

@@ -1,7 +1,10 @@
 /*
- * hc_run.c: checking and deciding. A runner thread per target with a check
- * runs it every interval (counted from the start of a run) and damps the
- * results (rise successes to go UP, fall failures to go FAIL). With
+ * hc_run.c: checking and deciding. The scheduler thread starts each
+ * target's check every interval (counted from the start of a check) in a
+ * thread that lives only while the check runs: GNU Pth's scheduler walks
+ * every waiting thread on every pass, so a thousand sleeping threads
+ * would cost a core. The results are damped (rise successes to go UP,
+ * fall failures to go FAIL). With
  * "agree N", a FAIL counts only when N vantage points see it, each hc
  * publishing what it sees itself as "<service>.seen" in its faild.
  * A target is UP when its own result is and all its dependencies are; a
@@ -22,10 +25,10 @@
 #define PUBLISH_RETRY_MS	1000
 #define FAILD_CALL_MS		1000
 
-static int		 stopping;	/* the runners of the old config */
-static pth_cond_t	 wake_cond = PTH_COND_INIT;
-static pth_mutex_t	 wake_mutex = PTH_MUTEX_INIT;
-static pth_t		 publisher;
+static int		 stopping;	/* no new checks: a reload waits */
+static int		 in_flight;	/* checks running now */
+static pth_cond_t	 sched_cond = PTH_COND_INIT;
+static pth_mutex_t	 sched_mutex = PTH_MUTEX_INIT;
 
 static void	evaluate(struct hc_target *);
 
@@ -235,63 +238,25 @@ record(struct hc_target *t, int ok, struct fail_client *peers)
 	}
 }
 
+/* Wake the scheduler: a check ended, or the targets changed. */
 static void
-runner_sleep(int64_t until)
+sched_wake(void)
 {
-	int64_t		left;
-	pth_event_t	ev;
-
-	pth_mutex_acquire(&wake_mutex, FALSE, NULL);
-	while (!stopping && (left = until - time_mono_ms()) > 0) {
-		ev = pth_event(PTH_EVENT_TIME, pth_timeout(left / 1000,
-		    (left % 1000) * 1000));
-		pth_cond_await(&wake_cond, &wake_mutex, ev);
-		pth_event_free(ev, PTH_FREE_THIS);
-	}
-	pth_mutex_release(&wake_mutex);
+	pth_cond_notify(&sched_cond, TRUE);
 }
 
-/*
- * At most HC_MAX_RUNNING checks at once: Pth waits with select(), which
- * cannot watch a descriptor past FD_SETSIZE (1024), and each check holds
- * one or two. The others wait their turn; a check's timeout starts when
- * it runs, so waiting never fails a server.
- */
-static int		running;
-static pth_cond_t	slot_cond = PTH_COND_INIT;
-static pth_mutex_t	slot_mutex = PTH_MUTEX_INIT;
-
-static void
-slot_take(void)
+/* A check's thread: run it once and fold the result in. Yields. */
+static void *
+check_thread(void *arg)
 {
-	pth_mutex_acquire(&slot_mutex, FALSE, NULL);
-	while (running >= HC_MAX_RUNNING)
-		pth_cond_await(&slot_cond, &slot_mutex, NULL);
-	running++;
-	pth_mutex_release(&slot_mutex);
-}
-
-static void
-slot_give(void)
-{
-	running--;
-	pth_cond_notify(&slot_cond, FALSE);
-}
-
-/* Run t's check once and fold the result in. Yields. */
-static void
-check_once(struct hc_target *t, struct fail_client *peers)
-{
-	char	why[HC_MAX_WHY];
-	int64_t	t0;
-	int	ok;
+	struct hc_target	*t = arg;
+	char			 why[HC_MAX_WHY];
+	int64_t			 t0 = time_mono_ms();
+	int			 ok;
 
 	why[0] = '\0';
-	slot_take();
-	t0 = time_mono_ms();
 	ok = t->check->run(t->check_conf, t->name, t0 + t->timeout_ms, why,
 	    sizeof(why)) == 0;
-	slot_give();
 	t->last_latency_ms = time_mono_ms() - t0;
 	t->last_ms = time_now_ms();
 	t->checks++;
@@ -299,32 +264,67 @@ check_once(struct hc_target *t, struct fail_client *peers)
 	    ok ? "ok" : "failed");
 	log_debug(FAC_CHECK, 1, "target %s: %s %s (%lld ms)", t->name,
 	    ok ? "ok" : "fail", t->last_why, (long long)t->last_latency_ms);
-	record(t, ok, peers);
+	record(t, ok, t->peers);
 	evaluate(t);
+	t->busy = 0;
+	in_flight--;
+	sched_wake();
+	return NULL;
 }
 
+/*
+ * The scheduler: starts every check that is due, then sleeps until the
+ * next one is or a check ends. At most HC_MAX_RUNNING checks run at once:
+ * Pth waits with select(), which cannot watch a descriptor past
+ * FD_SETSIZE (1024), and each check holds one or two. A due check waits
+ * for a free place; its timeout starts when it runs, so waiting never
+ * fails a server.
+ */
 static void *
-runner(void *arg)
+scheduler_thread(void *arg)
 {
-	struct hc_target	*t = arg;
-	struct fail_client	 peers[HC_MAX_AGREE];
-	char			 err[256];
-	int64_t			 start;
-	int			 i;
+	struct hc_target	*t;
+	pth_attr_t		 attr = pth_attr_new();
+	pth_event_t		 ev;
+	int64_t			 now, next;
 
-	for (i = 0; i < t->nagree; i++)
-		if (hc_client(&peers[i], t->agree_hosts[i], t->timeout_ms,
-		    err, sizeof(err)) < 0)
-			fatalx("target %s: agree: %s", t->name, err);
-	t->next_run = time_mono_ms();
-	while (!stopping) {
-		start = time_mono_ms();
-		check_once(t, peers);
-		t->next_run = start + t->interval_ms;
-		runner_sleep(t->next_run);
+	(void)arg;
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	pth_attr_set(attr, PTH_ATTR_NAME, "check");
+	pth_mutex_acquire(&sched_mutex, FALSE, NULL);
+	for (;;) {
+		now = time_mono_ms();
+		next = INT64_MAX;
+		for (t = hc.conf->targets; t != NULL && !stopping;
+		    t = t->next) {
+			if (t->check == NULL || t->busy)
+				continue;
+			if (t->next_run > now) {
+				if (t->next_run < next)
+					next = t->next_run;
+				continue;
+			}
+			if (in_flight >= HC_MAX_RUNNING)
+				break;		/* a check ending wakes us */
+			t->busy = 1;
+			in_flight++;
+			t->next_run = now + t->interval_ms;
+			if (pth_spawn(attr, check_thread, t) == NULL)
+				fatal("pth_spawn");
+		}
+		ev = NULL;
+		if (next != INT64_MAX && !stopping &&
+		    in_flight < HC_MAX_RUNNING) {
+			next -= time_mono_ms();
+			if (next < 0)
+				next = 0;
+			ev = pth_event(PTH_EVENT_TIME, pth_timeout(next / 1000,
+			    (next % 1000) * 1000));
+		}
+		pth_cond_await(&sched_cond, &sched_mutex, ev);
+		if (ev != NULL)
+			pth_event_free(ev, PTH_FREE_THIS);
 	}
-	for (i = 0; i < t->nagree; i++)
-		fail_client_close(&peers[i]);
 	return NULL;
 }
 
@@ -445,8 +445,6 @@ init_target(struct hc_target *t)
 	snprintf(t->reason, sizeof(t->reason), "not checked yet");
 	snprintf(t->own_reason, sizeof(t->own_reason), "not checked yet");
 	t->events_tail = &t->events;
-	pth_cond_init(&t->events_cond);
-	pth_mutex_init(&t->events_mutex);
 }
 
 /* What a target keeps across a reload, when its name stays. */
@@ -472,54 +470,54 @@ carry_over(struct hc_target *to, const struct hc_target *from)
 	}
 }
 
-static pth_t
-spawn(const char *name, void *(*fn)(void *), void *arg)
+static void
+spawn(const char *name, void *(*fn)(void *))
 {
 	pth_attr_t	attr = pth_attr_new();
-	pth_t		tid;
 
 	pth_attr_set(attr, PTH_ATTR_NAME, name);
-	pth_attr_set(attr, PTH_ATTR_JOINABLE, TRUE);
-	if ((tid = pth_spawn(attr, fn, arg)) == NULL)
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, fn, NULL) == NULL)
 		fatal("pth_spawn");
 	pth_attr_destroy(attr);
-	return tid;
 }
 
-/* Start the threads of every target of hc.conf. */
+/* Let the scheduler check the targets of hc.conf, the first ones now. */
 static void
 start_targets(void)
 {
 	struct hc_target	*t;
+	char			 err[256];
+	int			 i;
 
-	stopping = 0;
 	for (t = hc.conf->targets; t != NULL; t = t->next) {
-		t->actor = spawn("actions", hc_actor, t);
-		if (t->check != NULL)
-			t->runner = spawn(t->name, runner, t);
+		t->next_run = time_mono_ms();
+		for (i = 0; i < t->nagree; i++)
+			if (hc_client(&t->peers[i], t->agree_hosts[i],
+			    t->timeout_ms, err, sizeof(err)) < 0)
+				fatalx("target %s: agree: %s", t->name, err);
 	}
 	/* targets without a check follow their dependencies from now on */
 	for (t = hc.conf->targets; t != NULL; t = t->next)
 		if (t->check == NULL)
 			evaluate(t);
+	stopping = 0;
+	sched_wake();
 }
 
-/* Stop them: runners end after the check under way, actors once their
- * queue is empty. Yields until then. */
+/* No new checks; wait for those under way and for queued actions. */
 static void
 stop_targets(void)
 {
 	struct hc_target	*t;
+	int			 i;
 
-	pth_mutex_acquire(&wake_mutex, FALSE, NULL);
 	stopping = 1;
-	pth_cond_notify(&wake_cond, TRUE);
-	pth_mutex_release(&wake_mutex);
-	for (t = hc.conf->targets; t != NULL; t = t->next) {
-		if (t->runner != NULL && !pth_join(t->runner, NULL))
-			fatal("pth_join");
-		hc_action_stop(t);
-	}
+	while (in_flight > 0 || hc_action_busy())
+		pth_nap(pth_time(0, 10000));
+	for (t = hc.conf->targets; t != NULL; t = t->next)
+		for (i = 0; i < t->nagree; i++)
+			fail_client_close(&t->peers[i]);
 }
 
 void
@@ -532,8 +530,9 @@ hc_run_start(void)
 		init_target(t);
 	if (strcmp(hc.conf->faild, "none") != 0) {
 		adopt(hc.conf);
-		publisher = spawn("publisher", publisher_thread, NULL);
+		spawn("publisher", publisher_thread);
 	}
+	spawn("scheduler", scheduler_thread);
 	start_targets();
 }
 

@@ -3,6 +3,7 @@
  * Sockets are non-blocking; a thread that must wait parks in pth_wait()
  * on an fd event joined with a timer, so other Pth threads run meanwhile.
  */
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -171,6 +172,10 @@ net_wait(int fd, int writable, int64_t deadline)
 
 	ev = pth_event(PTH_EVENT_FD | (writable ? PTH_UNTIL_FD_WRITEABLE :
 	    PTH_UNTIL_FD_READABLE), fd);
+	if (ev == NULL) {	/* Pth waits with select(): fd >= FD_SETSIZE */
+		errno = EMFILE;
+		return -1;
+	}
 	if (deadline >= 0) {
 		left = deadline - time_mono_ms();
 		if (left < 0)
@@ -201,6 +206,11 @@ net_connect(const struct net_addr *a, int type, int64_t deadline, char *err,
 	    0)) < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
+	}
+	if (fd >= FD_SETSIZE) {
+		snprintf(err, errlen, "connect %s: too many open descriptors "
+		    "(Pth can wait on fewer than %d)", name, FD_SETSIZE);
+		goto fail;
 	}
 	if (type == SOCK_STREAM)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));

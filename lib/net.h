@@ -40,7 +40,10 @@ int	 net_bind(const struct net_addr *, int type, char *err, size_t errlen);
 int	 net_connect(const struct net_addr *, int type, int64_t deadline,
 	    char *err, size_t errlen);
 
-/* Wait until fd is readable/writable or the deadline passes (0: ready). */
+/*
+ * Wait until fd is readable/writable or the deadline passes: 0 when ready,
+ * -1 with errno ETIMEDOUT, or EMFILE for an fd past what Pth can watch.
+ */
 int	 net_wait(int fd, int writable, int64_t deadline);
 
 /* Write everything before the deadline; yields. 0, or -1 with errno. */
