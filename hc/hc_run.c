@@ -482,16 +482,23 @@ spawn(const char *name, void *(*fn)(void *))
 	pth_attr_destroy(attr);
 }
 
-/* Let the scheduler check the targets of hc.conf, the first ones now. */
+/*
+ * Let the scheduler check the targets of hc.conf. Their first checks are
+ * spread over a second (or their interval, when shorter), so that many
+ * targets do not open all their connections at the same moment, then or
+ * at every interval after.
+ */
 static void
 start_targets(void)
 {
 	struct hc_target	*t;
 	char			 err[256];
-	int			 i;
+	int64_t			 now = time_mono_ms(), spread;
+	int			 i, k = 0, n = hc.conf->ntargets;
 
-	for (t = hc.conf->targets; t != NULL; t = t->next) {
-		t->next_run = time_mono_ms();
+	for (t = hc.conf->targets; t != NULL; t = t->next, k++) {
+		spread = t->interval_ms < 1000 ? t->interval_ms : 1000;
+		t->next_run = now + spread * k / n;
 		for (i = 0; i < t->nagree; i++)
 			if (hc_client(&t->peers[i], t->agree_hosts[i],
 			    t->timeout_ms, err, sizeof(err)) < 0)
