@@ -19,8 +19,9 @@
 #    a and b is killed, the VIP removed from both, the link restored and
 #    the client's neighbour cache flushed. Resolution: the prober's 10 ms.
 #    Configurations: failover-default (failsh interval 1 s, deadcount 3),
-#    failover-fast (0.02 s), keepalived-N (VRRPv3, advert_int N: 1 and 0.05
-#    by default), ucarp-1 (advbase 1, advskew 0 on a, 1 on b).
+#    failover-fast (0.02 s), failover-N (interval N s, e.g. 0.2, the
+#    sample's), keepalived-N (VRRPv3, advert_int N: 1 and 0.05 by
+#    default), ucarp-1 (advbase 1, advskew 0 on a, 1 on b).
 # 2. False takeovers. Per configuration (LOSS_CONFIGS): start, wait until a
 #    answers alone, add "iptables -A INPUT -m statistic --mode random
 #    --probability 0.05 -j DROP" in a and b, wait LOSS_SECONDS, count the
@@ -152,6 +153,7 @@ start_config() {
 		case $cf in
 		failover-default) iv=1 ;;
 		failover-fast) iv=0.02 ;;
+		failover-[0-9]*) iv=${cf#failover-} ;;
 		*) die "unknown configuration $cf" ;;
 		esac
 		pol=$(sed -e "s|^set interval .*|set interval $iv|" \
@@ -363,6 +365,7 @@ desc() {
 	case $1 in
 	failover-default) echo "failsh, interval 1 s, deadcount 3" ;;
 	failover-fast) echo "failsh, interval 0.02 s, deadcount 3" ;;
+	failover-*) echo "failsh, interval ${1#failover-} s, deadcount 3" ;;
 	keepalived-*) echo "keepalived $(keepalived -v 2>&1 | head -1 |
 	    awk '{ print $2 }') VRRPv3, advert_int ${1#keepalived-} s" ;;
 	ucarp-*) echo "ucarp $(ucarp --help 2>&1 | awk '/^ucarp/ { print $2; exit }')," \
@@ -392,7 +395,8 @@ if [ -n "$CONFIGS" ]; then
 	echo
 	pairs=""
 	for p in "failover-default keepalived-1" \
-	    "failover-fast keepalived-0.05" "failover-default ucarp-1"; do
+	    "failover-fast keepalived-0.05" "failover-default ucarp-1" \
+	    "failover-0.2 keepalived-0.1"; do
 		set -- $p
 		[ -s "$tmp/$1.res" ] && [ -s "$tmp/$2.res" ] &&
 		    pairs="$pairs $1:$2"
