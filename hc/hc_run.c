@@ -4,9 +4,9 @@
  * thread that lives only while the check runs: GNU Pth's scheduler walks
  * every waiting thread on every pass, so a thousand sleeping threads
  * would cost a core. The results are damped (rise successes to go UP,
- * fall failures to go FAIL). With
- * "agree N", a FAIL counts only when N vantage points see it, each hc
- * publishing what it sees itself as "<service>.seen" in its faild.
+ * fall failures to go FAIL). With "agree N", a FAIL counts only when N
+ * vantage points see it, each hc publishing what it sees itself as
+ * "<service>.seen" in its faild.
  * A target is UP when its own result is and all its dependencies are; a
  * change of one target re-evaluates the targets that depend on it at once.
  * The publisher thread carries every change to the local faild.
@@ -336,8 +336,7 @@ scheduler_thread(void *arg)
 static int
 publish_one(struct fail_client *c, struct hc_target *t)
 {
-	char	seen[PROTO_MAX_NAME + 8], err[256];
-
+	char		seen[PROTO_MAX_NAME + 8], err[256];
 	enum svc_state	st;
 
 	/* what was sent is what faild has: the target may change meanwhile */
