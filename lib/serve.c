@@ -164,7 +164,7 @@ serve_answer(struct serve_port *p, const struct proto_req *req,
 /* One request: parse, verify, authorise, answer, sign. */
 static void
 serve_handle(struct serve_port *p, const char *line, size_t len,
-    struct pbuf *out)
+    int loopback, struct pbuf *out)
 {
 	const struct keyring	*keys = p->keys ? p->keys() : NULL;
 	const struct auth_key	*key = NULL;
@@ -195,7 +195,12 @@ serve_handle(struct serve_port *p, const char *line, size_t len,
 			    p->server);
 			return;
 		}
-		community = p->community();
+		if ((community = p->community()) == NULL && !loopback) {
+			proto_fmt_err(out, req.id, PERR_DENIED, "debug levels "
+			    "need a loopback client when %s has neither keys "
+			    "nor a community", p->server);
+			return;
+		}
 		if (strcmp(req.community ? req.community : "public",
 		    community ? community : "public") != 0) {
 			proto_fmt_err(out, req.id, PERR_DENIED, "debug levels "
@@ -214,9 +219,14 @@ serve_requests(int fd, void *arg)
 	struct serve_port	*p = arg;
 	struct net_lines	*lines = xmalloc(sizeof(*lines));
 	struct pbuf		 out = { 0 };
+	struct sockaddr_storage	 peer;
+	socklen_t		 plen = sizeof(peer);
 	char			 line[PROTO_MAX_LINE + 2];
 	ssize_t			 n;
+	int			 loopback;
 
+	loopback = getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 &&
+	    net_is_loopback((struct sockaddr *)&peer);
 	net_lines_init(lines, fd);
 	for (;;) {
 		n = net_lines_read(lines, line, sizeof(line),
@@ -228,7 +238,7 @@ serve_requests(int fd, void *arg)
 			proto_fmt_err(&out, "-", PERR_TOOBIG, "request longer "
 			    "than %d bytes", PROTO_MAX_LINE);
 		else
-			serve_handle(p, line, (size_t)n, &out);
+			serve_handle(p, line, (size_t)n, loopback, &out);
 		pbuf_add(&out, "\n", 1);
 		if (net_write_all(fd, out.data, out.len,
 		    time_mono_ms() + SERVE_WRITE_MS) < 0)

@@ -33,7 +33,7 @@ int	 serve_listen(const char *spec, int port, const char *what,
  * version and debug itself and hands every other verb to answer. A signed
  * request is verified against keys() and answered signed; setting debug
  * levels needs a signature when there are keys, else the community
- * community() returns.
+ * community() returns, or, when that is NULL, a loopback client.
  */
 struct serve_port {
 	const char		*server;	/* "failsh", in error texts */

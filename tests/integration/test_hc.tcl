@@ -470,6 +470,37 @@ test "-u: hc runs its checks and actions as that user" {
 	assert_equal nobody [string trim [read_file $out]]
 }
 
+test "a client from another host may read, but not set debug levels without a community or key" {
+	if {[exec id -u] != 0 || [auto_execok ip] eq ""} {
+		skip "needs root and ip netns"
+	}
+	set ns hct[pid]
+	set veth hv[pid]
+	exec ip netns add $ns
+	try {
+		exec ip link add $veth type veth peer name eth0 netns $ns
+		exec ip addr add 198.18.7.1/24 dev $veth
+		exec ip link set $veth up
+		exec ip netns exec $ns ip addr add 198.18.7.2/24 dev eth0
+		exec ip netns exec $ns ip link set eth0 up
+		set f [start_faild]
+		mark nl 1
+		set h [start_hc [hcfile $f "nl:\n\t[marker nl]\n"] -M 198.18.7.1:[free_port]]
+		set mon [lindex [dict get $h args] 1]
+		set r [run_prog ip netns exec $ns $::faildebug -h $mon]
+		assert_equal 0 [dict get $r code] [dict get $r stderr]
+		set r [run_prog ip netns exec $ns $::faildebug -h $mon check=1]
+		assert_equal 1 [dict get $r code]
+		assert_match "*ERR 403 debug levels need a loopback client*" \
+		    [dict get $r stderr]
+		set r [run_prog ip netns exec $ns $::getnode $mon nl]
+		assert_equal 0 [dict get $r code] [dict get $r stderr]
+	} finally {
+		catch {exec ip link del $veth}
+		exec ip netns del $ns
+	}
+}
+
 test "hc -x runs one check line; a bad one exits 2" {
 	set r [run_prog $::hc -x exec true]
 	assert_equal 0 [dict get $r code]
