@@ -333,8 +333,11 @@ parse_agree(struct parser *p, struct hc_target *t, int n, char **w)
 static int
 parse_body(struct parser *p, int n, char **w, const char *raw)
 {
+	static const char *const one_value[] = { "interval", "timeout",
+		"action_timeout", "rise", "fall", "service", NULL };
 	struct hc_target	*t = p->cur;
 	char			 err[512];
+	int			 i;
 
 	if (strcmp(w[0], "check") == 0) {
 		if (t->check != NULL)
@@ -360,36 +363,33 @@ parse_body(struct parser *p, int n, char **w, const char *raw)
 		return parse_action(p, t, n, w);
 	if (strcmp(w[0], "agree") == 0)
 		return parse_agree(p, t, n, w);
-	if (n != 2) {
-		if (strcmp(w[0], "interval") == 0 || strcmp(w[0], "timeout") ==
-		    0 || strcmp(w[0], "rise") == 0 || strcmp(w[0], "fall") ==
-		    0 || strcmp(w[0], "service") == 0 ||
-		    strcmp(w[0], "action_timeout") == 0)
-			return perr(p, "%s takes one value", w[0]);
+	for (i = 0; one_value[i] != NULL; i++)
+		if (strcmp(w[0], one_value[i]) == 0)
+			break;
+	if (one_value[i] == NULL)
 		return perr(p, "unknown line \"%.80s\" in target %s (known: "
 		    "check, interval, timeout, rise, fall, service, agree, "
 		    "action_timeout, on)", w[0], t->name);
-	}
-	if (strcmp(w[0], "interval") == 0)
+	if (n != 2)
+		return perr(p, "%s takes one value", w[0]);
+	switch (i) {
+	case 0:
 		return parse_dur(p, "interval", w[1], &t->interval_ms);
-	if (strcmp(w[0], "timeout") == 0)
+	case 1:
 		return parse_dur(p, "timeout", w[1], &t->timeout_ms);
-	if (strcmp(w[0], "action_timeout") == 0)
+	case 2:
 		return parse_dur(p, "action_timeout", w[1],
 		    &t->action_timeout_ms);
-	if (strcmp(w[0], "rise") == 0)
+	case 3:
 		return parse_count(p, "rise", w[1], &t->rise);
-	if (strcmp(w[0], "fall") == 0)
+	case 4:
 		return parse_count(p, "fall", w[1], &t->fall);
-	if (strcmp(w[0], "service") == 0) {
+	default:
 		if (parse_name(p, "service", w[1]) < 0)
 			return -1;
 		snprintf(t->service, sizeof(t->service), "%s", w[1]);
 		return 0;
 	}
-	return perr(p, "unknown line \"%.80s\" in target %s (known: check, "
-	    "interval, timeout, rise, fall, service, agree, action_timeout, "
-	    "on)", w[0], t->name);
 }
 
 static int
