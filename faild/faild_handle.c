@@ -10,6 +10,7 @@
 
 #include "faild.h"
 #include "log.h"
+#include "serve.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -288,24 +289,6 @@ faild_do_stats(const struct proto_req *req, struct pbuf *out)
 	    s->connections_refused, s->watchers, faild.seq, s->writes_failed);
 }
 
-static void
-faild_do_debug(const struct proto_req *req, struct pbuf *out)
-{
-	const char	*bad;
-	int		 i;
-
-	if (log_fac_apply(req->argc, req->argv, &bad) < 0) {
-		faild.stats.errors++;
-		proto_fmt_err(out, req->id, PERR_MALFORMED, "unknown debug "
-		    "facility \"%.32s\"", bad);
-		return;
-	}
-	pbuf_printf(out, "%s OK", req->id);
-	for (i = 0; log_facilities[i].name != NULL; i++)
-		pbuf_printf(out, " %s %d", log_facilities[i].name,
-		    log_facilities[i].level);
-}
-
 /* The snapshot that starts a watch: every line signed on its own. */
 static void
 faild_do_watch(const struct proto_req *req, struct pbuf *out,
@@ -436,7 +419,8 @@ faild_handle(const char *line, size_t len, const struct sockaddr *peer,
 		faild_do_stats(&req, out);
 		break;
 	case VERB_DEBUG:
-		faild_do_debug(&req, out);
+		if (serve_answer_debug(&req, out) < 0)
+			faild.stats.errors++;
 		break;
 	case VERB_VERSION:
 		pbuf_printf(out, "%s OK failover %s proto %d", req.id,

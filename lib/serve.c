@@ -129,14 +129,29 @@ serve_listen(const char *spec, int port, const char *what,
 	return 0;
 }
 
+int
+serve_answer_debug(const struct proto_req *req, struct pbuf *out)
+{
+	const char	*bad;
+	int		 i;
+
+	if (log_fac_apply(req->argc, req->argv, &bad) < 0) {
+		proto_fmt_err(out, req->id, PERR_MALFORMED, "unknown debug "
+		    "facility \"%.32s\"", bad);
+		return -1;
+	}
+	pbuf_printf(out, "%s OK", req->id);
+	for (i = 0; log_facilities[i].name != NULL; i++)
+		pbuf_printf(out, " %s %d", log_facilities[i].name,
+		    log_facilities[i].level);
+	return 0;
+}
+
 /* The verbs every port answers alike; else the port's own answer. */
 static void
 serve_answer(struct serve_port *p, const struct proto_req *req,
     struct pbuf *out)
 {
-	const char	*bad;
-	int		 i;
-
 	switch (req->verb) {
 	case VERB_PING:
 		pbuf_printf(out, "%s OK pong %" PRId64, req->id, time_now_ms());
@@ -146,15 +161,7 @@ serve_answer(struct serve_port *p, const struct proto_req *req,
 		    PACKAGE_VERSION, PROTO_VERSION);
 		return;
 	case VERB_DEBUG:
-		if (log_fac_apply(req->argc, req->argv, &bad) < 0) {
-			proto_fmt_err(out, req->id, PERR_MALFORMED, "unknown "
-			    "debug facility \"%.32s\"", bad);
-			return;
-		}
-		pbuf_printf(out, "%s OK", req->id);
-		for (i = 0; log_facilities[i].name != NULL; i++)
-			pbuf_printf(out, " %s %d", log_facilities[i].name,
-			    log_facilities[i].level);
+		serve_answer_debug(req, out);
 		return;
 	default:
 		p->answer(req, out);

@@ -44,6 +44,13 @@ struct serve_port {
 	struct nonce_cache	*nonces;	/* made on first use */
 };
 
+/*
+ * The answer to an authorised debug request (faild's port answers it so
+ * too): the levels set, then listed; -1 with ERR 400 answered for an
+ * unknown facility, and nothing set.
+ */
+int	 serve_answer_debug(const struct proto_req *, struct pbuf *out);
+
 /* A client function for serve_listen; arg is a struct serve_port. */
 void	 serve_requests(int fd, void *port);
 
