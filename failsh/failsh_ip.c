@@ -25,6 +25,8 @@
 
 #include "failsh.h"
 #include "log.h"
+#include "timeutil.h"
+#include "xmalloc.h"
 
 /* An address with its prefix length, as "ADDR/PREFIX" or "ADDR". */
 struct ip_prefix {
@@ -273,10 +275,95 @@ ip_announce(const char *ifname, int ifindex, const struct ip_prefix *p,
 }
 
 /*
+ * One announcement is sent at once; these repeat it over the first second
+ * (ms after the first), for a neighbour that missed one, as keepalived's
+ * garp_master_repeat does. A del of the address ends its repeats.
+ */
+static const int	ip_repeat_ms[] = { 100, 300, 600, 1000 };
+
+struct ip_repeat {
+	char			 ifname[IF_NAMESIZE];
+	int			 ifindex;
+	struct ip_prefix	 p;
+	int			 cancelled;
+	struct ip_repeat	*next;
+};
+
+static struct ip_repeat	*ip_repeats;	/* bursts under way */
+
+/* End the repeated announcements of p on ifindex, if any. */
+static void
+ip_repeat_cancel(int ifindex, const struct ip_prefix *p)
+{
+	struct ip_repeat	*r;
+
+	for (r = ip_repeats; r != NULL; r = r->next)
+		if (r->ifindex == ifindex && r->p.family == p->family &&
+		    memcmp(r->p.addr, p->addr, (size_t)p->len) == 0)
+			r->cancelled = 1;
+}
+
+static void *
+ip_repeat_thread(void *arg)
+{
+	struct ip_repeat	 *r = arg, **pp;
+	int64_t			  start = time_mono_ms(), left;
+	size_t			  i;
+	char			  err[256];
+
+	for (i = 0; i < sizeof(ip_repeat_ms) / sizeof(ip_repeat_ms[0]); i++) {
+		left = start + ip_repeat_ms[i] - time_mono_ms();
+		if (left > 0)
+			pth_nap(pth_time(left / 1000, (left % 1000) * 1000));
+		if (r->cancelled)
+			break;
+		if (ip_announce(r->ifname, r->ifindex, &r->p, err,
+		    sizeof(err)) < 0) {
+			log_warnx("failip: %s", err);
+			break;
+		}
+	}
+	for (pp = &ip_repeats; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	free(r);
+	return NULL;
+}
+
+/* Repeat the announcement of p on ifname, ending any burst before it. */
+static void
+ip_repeat_start(const char *ifname, int ifindex, const struct ip_prefix *p)
+{
+	struct ip_repeat	*r;
+	pth_attr_t		 attr;
+
+	ip_repeat_cancel(ifindex, p);
+	r = xcalloc(1, sizeof(*r));
+	snprintf(r->ifname, sizeof(r->ifname), "%s", ifname);
+	r->ifindex = ifindex;
+	r->p = *p;
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_NAME, "failip");
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, ip_repeat_thread, r) == NULL) {
+		log_warn("failip: cannot repeat the announcement");
+		free(r);
+	} else {
+		r->next = ip_repeats;
+		ip_repeats = r;
+	}
+	pth_attr_destroy(attr);
+}
+
+/*
  * failip add|del|announce IFACE ADDR[/PREFIX]
  *	add: put the address on the interface (already there is fine) and
- *	announce it; del: take it off (already gone is fine); announce:
- *	only announce. Results: the address as given.
+ *	announce it; del: take it off (already gone is fine) and end its
+ *	repeated announcements; announce: only announce. An announcement is
+ *	sent at once and repeated 4 times over the next second. Results: the
+ *	address as given.
  */
 static int
 failip_cmd(ClientData data, Tcl_Interp *interp, int objc,
@@ -329,12 +416,15 @@ failip_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		log_debug(FAC_TCL, 1, "failip %s %s %s", subs[sub], ifname,
 		    spec);
 	}
-	if (sub != IP_DEL && ip_announce(ifname, (int)ifindex, &p, err,
+	if (sub == IP_DEL)
+		ip_repeat_cancel((int)ifindex, &p);
+	else if (ip_announce(ifname, (int)ifindex, &p, err,
 	    sizeof(err)) < 0) {
 		Tcl_SetObjResult(interp, Tcl_NewStringObj(err, -1));
 		Tcl_SetErrorCode(interp, "FAIL", "IP", "announce", NULL);
 		return TCL_ERROR;
-	}
+	} else
+		ip_repeat_start(ifname, (int)ifindex, &p);
 	Tcl_SetObjResult(interp, objv[3]);
 	return TCL_OK;
 }
