@@ -104,6 +104,7 @@ struct failsh_service {
 	int64_t			 next_run;	/* monotonic */
 	int64_t			 last_run;	/* monotonic, 0: never */
 	int64_t			 late_ms;	/* of the last run */
+	int64_t			 polled_ms;	/* monotonic, last polls made */
 	uint64_t		 runs;
 	int			 running;	/* runner thread started */
 	int			 busy;		/* a script of it is running */

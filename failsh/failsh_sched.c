@@ -300,8 +300,13 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	int			maxtimeout = 0;
 
 	s->runs++;
+	/* What the last run saw is as old as the time since its polls: a
+	 * stall in a script (or a long one) is a stall too. */
+	if (s->polled_ms != 0 && start - s->polled_ms - s->interval_ms > late_ms)
+		late_ms = start - s->polled_ms - s->interval_ms;
 	sched_poll(s, polls, roles, &n);
-	took = time_mono_ms() - start;
+	s->polled_ms = time_mono_ms();
+	took = s->polled_ms - start;
 	for (i = 0; i < n; i++)
 		if (polls[i].timeout_ms > maxtimeout)
 			maxtimeout = polls[i].timeout_ms;
