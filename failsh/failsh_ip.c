@@ -358,12 +358,139 @@ ip_repeat_start(const char *ifname, int ifindex, const struct ip_prefix *p)
 }
 
 /*
+ * The addresses failip added and did not delete. When the carrier of
+ * their interface comes back (a cable, a switch port, a veth peer), they
+ * are announced again: the neighbours may have moved to another host
+ * meanwhile. A thread follows the kernel's link changes over rtnetlink
+ * once the first address is added.
+ */
+struct ip_held {
+	char			 ifname[IF_NAMESIZE];
+	int			 ifindex;
+	struct ip_prefix	 p;
+	int			 running;	/* the link, as last seen */
+	struct ip_held		*next;
+};
+
+static struct ip_held	*ip_helds;
+
+static struct ip_held **
+ip_held_find(int ifindex, const struct ip_prefix *p)
+{
+	struct ip_held	**hp;
+
+	for (hp = &ip_helds; *hp != NULL; hp = &(*hp)->next)
+		if ((*hp)->ifindex == ifindex && (*hp)->p.family == p->family &&
+		    memcmp((*hp)->p.addr, p->addr, (size_t)p->len) == 0)
+			return hp;
+	return hp;
+}
+
+/* A link message: announce what is held on it if its carrier is back. */
+static void
+ip_link_changed(const struct ifinfomsg *ifi)
+{
+	struct ip_held	*h;
+	char		 err[256];
+	int		 running = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING)) ==
+			    (IFF_UP | IFF_RUNNING);
+
+	for (h = ip_helds; h != NULL; h = h->next) {
+		if (h->ifindex != ifi->ifi_index || h->running == running)
+			continue;
+		h->running = running;
+		if (!running)
+			continue;
+		log_info("failip: %s is up again, announcing its service "
+		    "addresses", h->ifname);
+		if (ip_announce(h->ifname, h->ifindex, &h->p, err,
+		    sizeof(err)) < 0)
+			log_warnx("failip: %s", err);
+		else
+			ip_repeat_start(h->ifname, h->ifindex, &h->p);
+	}
+}
+
+static void *
+ip_link_thread(void *arg)
+{
+	struct sockaddr_nl	 sa;
+	char			 buf[8192];
+	struct nlmsghdr		*h;
+	ssize_t			 n;
+	int			 fd;
+
+	(void)arg;
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) < 0) {
+		log_warn("failip: cannot follow link changes: netlink socket");
+		return NULL;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = RTMGRP_LINK;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		log_warn("failip: cannot follow link changes: bind");
+		close(fd);
+		return NULL;
+	}
+	while ((n = pth_read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;	/* ENOBUFS: missed some */
+			log_warn("failip: reading link changes");
+			break;
+		}
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+		    h = NLMSG_NEXT(h, n))
+			if (h->nlmsg_type == RTM_NEWLINK)
+				ip_link_changed(NLMSG_DATA(h));
+	}
+	close(fd);
+	return NULL;
+}
+
+/* Remember (add) or forget (del) an address failip put on a link. */
+static void
+ip_held_update(int add, const char *ifname, int ifindex,
+    const struct ip_prefix *p)
+{
+	static int	 watching;
+	struct ip_held	**hp = ip_held_find(ifindex, p), *h;
+	pth_attr_t	 attr;
+
+	if (!add) {
+		if ((h = *hp) != NULL) {
+			*hp = h->next;
+			free(h);
+		}
+		return;
+	}
+	if (*hp == NULL) {
+		h = *hp = xcalloc(1, sizeof(*h));
+		snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
+		h->ifindex = ifindex;
+		h->p = *p;
+		h->running = 1;
+	}
+	if (watching++)
+		return;
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_NAME, "failip-link");
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, ip_link_thread, NULL) == NULL)
+		log_warn("failip: cannot follow link changes");
+	pth_attr_destroy(attr);
+}
+
+/*
  * failip add|del|announce IFACE ADDR[/PREFIX]
  *	add: put the address on the interface (already there is fine) and
- *	announce it; del: take it off (already gone is fine) and end its
- *	repeated announcements; announce: only announce. An announcement is
- *	sent at once and repeated 4 times over the next second. Results: the
- *	address as given.
+ *	announce it, and again whenever the link's carrier comes back; del:
+ *	take it off (already gone is fine) and end its announcements;
+ *	announce: only announce. An announcement is sent at once and
+ *	repeated 4 times over the next second. Results: the address as
+ *	given.
  */
 static int
 failip_cmd(ClientData data, Tcl_Interp *interp, int objc,
@@ -416,6 +543,8 @@ failip_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		log_debug(FAC_TCL, 1, "failip %s %s %s", subs[sub], ifname,
 		    spec);
 	}
+	if (sub != IP_ANNOUNCE)
+		ip_held_update(sub == IP_ADD, ifname, (int)ifindex, &p);
 	if (sub == IP_DEL)
 		ip_repeat_cancel((int)ifindex, &p);
 	else if (ip_announce(ifname, (int)ifindex, &p, err,

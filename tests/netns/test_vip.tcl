@@ -220,6 +220,40 @@ test "failback with a TCP client: answered again within a second of every restor
 	}
 }
 
+# failip announces an address again when its link's carrier comes back:
+# while a's link was down the client may have been told another MAC (here
+# a wrong one, set by hand); without the announcement it would keep it
+# for as long as the entry stays REACHABLE (15 to 45 s). The client has
+# no conversation open meanwhile, so that nothing else a sends it (a
+# retransmission from the address) corrects its entry by chance.
+test "link back on the owner: failip announces the address again" {
+	net_up
+	try {
+		lassign [start_host a] - sa
+		start_host b
+		set p [start_prober $::vip tcp]
+		wait_for {[answered $p 1200] eq "a"} 10000 "a never answered alone"
+		kill_daemon $p
+		wait_for {[nsexec a ss -Htn state connected] eq ""} 5000 \
+		    "a still talks to the client"
+		link a down
+		nsexec c ip neigh replace $::vip lladdr 02:00:00:00:00:99 \
+		    dev eth0 nud reachable
+		set t0 [clock milliseconds]
+		link a up
+		set p [start_prober $::vip tcp]
+		wait_for {[answered $p 200] eq "a"} 3000 \
+		    "the client never came back to a: [nsexec c ip neigh]"
+		puts "  a answered again [expr {[lindex [changes $p \
+		    [expr {[clock milliseconds] - $t0}]] 0 0] - $t0}] ms after\
+		    the link came back"
+		wait_for_log $sa "*failip: eth0 is up again, announcing*"
+		assert_true {![has_vip b]} "b took the address"
+	} finally {
+		net_down
+	}
+}
+
 # The same policy for an IPv6 address, as a second service.
 set ::policy6 {
 proc vip6_start {} {
