@@ -43,8 +43,9 @@ usage(void)
 	    "[-d facility] [-k keyfile]\n"
 	    "             [-l address] [-M maxconn] [-n nonice] [-p port] "
 	    "[-R rate]\n"
-	    "             [-r pidfile] [-s statefile] [-u user] "
-	    "[-w window]\n");
+	    "             [-r pidfile] [-S maxservices] [-s statefile] "
+	    "[-u user]\n"
+	    "             [-w window]\n");
 	exit(2);
 }
 
@@ -183,9 +184,10 @@ main(int argc, char *argv[])
 	faild.max_conn = 512;
 	faild.rate = 0;
 	faild.window_ms = 30000;
+	faild.max_services = FAILD_MAX_SERVICES;
 	log_init("faild", 1);
 
-	while ((ch = getopt(argc, argv, "c:d:Fk:l:M:mn:p:R:r:s:TtUu:Vw:")) !=
+	while ((ch = getopt(argc, argv, "c:d:Fk:l:M:mn:p:R:r:S:s:TtUu:Vw:")) !=
 	    -1) {
 		switch (ch) {
 		case 'c':
@@ -227,6 +229,10 @@ main(int argc, char *argv[])
 		case 'r':
 			pidfile = optarg;
 			break;
+		case 'S':
+			faild.max_services = (size_t)faild_number(optarg,
+			    "service limit", 1, 10000000);
+			break;
 		case 's':
 			faild.statefile = optarg;
 			break;
@@ -264,7 +270,7 @@ main(int argc, char *argv[])
 	if (faild_load_access(&faild.communities, &faild.keys, err,
 	    sizeof(err)) < 0)
 		fatalx("%s", err);
-	faild.table = state_table_new();
+	faild.table = state_table_new(faild.max_services);
 	if (statefile_load(faild.table, faild.statefile, err,
 	    sizeof(err)) < 0)
 		fatalx("%s", err);
@@ -281,6 +287,7 @@ main(int argc, char *argv[])
 	if (nls == 0)
 		fatalx("no address to listen on");
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);	/* a file size limit: EFBIG, ERR 500 */
 	if (mlock && mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
 		fatal("mlockall");
 	if (nonice > 0 && setpriority(PRIO_PROCESS, 0, -nonice) < 0)
@@ -294,8 +301,12 @@ main(int argc, char *argv[])
 		log_warn("cannot write pid file %s", pidfile);
 	if (user != NULL && privs_drop(user, err, sizeof(err)) < 0)
 		fatalx("%s", err);
-	/* Prove now, not at the first change, that the table can be saved. */
-	if (statefile_save(faild.table, faild.statefile, err, sizeof(err)) < 0)
+	/*
+	 * Fold the journal into a new snapshot and start an empty one: this
+	 * proves now, not at the first change, that the table can be saved.
+	 */
+	if ((faild.journal = state_journal_open(faild.table, faild.statefile,
+	    STATE_COMPACT_BYTES, err, sizeof(err))) == NULL)
 		fatalx("cannot write the state file: %s", err);
 
 	if (!pth_init())

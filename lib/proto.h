@@ -47,7 +47,8 @@ enum proto_err {
 	PERR_TOOBIG = 413,
 	PERR_RATE = 429,
 	PERR_INTERNAL = 500,
-	PERR_BUSY = 503
+	PERR_BUSY = 503,
+	PERR_FULL = 507
 };
 
 /* The authentication fields of a request or an answer. */

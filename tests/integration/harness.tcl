@@ -779,13 +779,28 @@ proc stats {h} {
 	return [lrange [regexp -all -inline {\S+} $a] 2 end]
 }
 
-# The services of the state file, as a dict name -> {state ms setter}.
+# The services on disk, as a dict name -> {state ms setter}: the state file
+# (snapshot) with its journal (set and delete records) replayed over it. A
+# last journal line without its line end (a torn append) is left out.
 proc read_statefile {path} {
 	set out {}
 	foreach line [split [read_file $path] \n] {
 		if {$line eq "" || [string index $line 0] eq "#"} continue
 		lassign $line name st ms setter
 		dict set out $name [list $st $ms $setter]
+	}
+	if {![file exists $path.journal]} {
+		return $out
+	}
+	set lines [split [read_file $path.journal] \n]
+	foreach line [lrange $lines 0 end-1] {
+		switch -- [lindex $line 0] {
+		set {
+			lassign $line - name st ms setter
+			dict set out $name [list $st $ms $setter]
+		}
+		delete {dict unset out [lindex $line 1]}
+		}
 	}
 	return $out
 }

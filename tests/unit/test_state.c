@@ -48,7 +48,7 @@ test_state_str_parse(void **state)
 static void
 test_state_set_get(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	struct service		*s;
 	enum svc_state		 old = SVC_UP;
 
@@ -101,7 +101,7 @@ test_state_set_get(void **state)
 static void
 test_state_setter_long(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	char			 setter[300];
 	enum svc_state		 old;
 	struct service		*s;
@@ -119,7 +119,7 @@ test_state_setter_long(void **state)
 static void
 test_state_delete(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	enum svc_state		 old;
 
 	(void)state;
@@ -147,7 +147,7 @@ test_state_delete(void **state)
 static void
 test_state_restore(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	struct service		 saved, *s;
 	enum svc_state		 old;
 
@@ -186,7 +186,7 @@ test_state_restore(void **state)
 static void
 test_state_grow(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	struct service		*s;
 	enum svc_state		 old;
 	char			 name[32], setter[32];
@@ -241,7 +241,7 @@ test_state_sorted(void **state)
 		"9", "Zed", "_x", "a", "aa", "b", "ftp", "mail-1", "mail.10",
 		"mail.2", "www", "www2",
 	};
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	struct service		**v;
 	enum svc_state		 old;
 	size_t			 i, n = 99;

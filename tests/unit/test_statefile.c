@@ -97,7 +97,7 @@ read_file(const char *path)
 static struct state_table *
 sample_table(void)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	enum svc_state		 old;
 
 	state_set(t, "www", SVC_UP, 1795417200123LL, "failsh@127.0.0.2", &old);
@@ -133,7 +133,7 @@ check_sample(const struct state_table *t)
 static void
 load_fails(struct fixture *f, const char *text, const char *want_err)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	char			 want[512];
 
 	write_file(f->path, text);
@@ -149,7 +149,7 @@ static void
 test_roundtrip(void **state)
 {
 	struct fixture		*f = *state;
-	struct state_table	*t = sample_table(), *u = state_table_new();
+	struct state_table	*t = sample_table(), *u = state_table_new(100000);
 
 	assert_int_equal(statefile_save(t, f->path, f->err, sizeof(f->err)),
 	    0);
@@ -165,12 +165,12 @@ test_roundtrip(void **state)
 
 	/* A second save replaces the file. */
 	state_table_free(t);
-	t = state_table_new();
+	t = state_table_new(100000);
 	assert_int_equal(statefile_save(t, f->path, f->err, sizeof(f->err)),
 	    0);
 	assert_string_equal(read_file(f->path), MAGIC "# end 0\n");
 	state_table_free(u);
-	u = state_table_new();
+	u = state_table_new(100000);
 	assert_int_equal(statefile_load(u, f->path, f->err, sizeof(f->err)),
 	    0);
 	assert_int_equal(state_count(u), 0);
@@ -192,7 +192,7 @@ static void
 test_roundtrip_many(void **state)
 {
 	struct fixture		*f = *state;
-	struct state_table	*t = state_table_new(), *u = state_table_new();
+	struct state_table	*t = state_table_new(100000), *u = state_table_new(100000);
 	struct service		*s;
 	enum svc_state		 old;
 	char			 name[32], setter[32];
@@ -226,7 +226,7 @@ static void
 test_missing(void **state)
 {
 	struct fixture		*f = *state;
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 
 	assert_int_equal(statefile_load(t, f->path, f->err, sizeof(f->err)),
 	    0);
@@ -274,7 +274,7 @@ static void
 test_end_count(void **state)
 {
 	struct fixture		*f = *state;
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	char			 want[256];
 
 	write_file(f->path, MAGIC "a UP 1 x\n# end 2\n");
@@ -300,7 +300,7 @@ static void
 test_leftover_tmp(void **state)
 {
 	struct fixture		*f = *state;
-	struct state_table	*t = sample_table(), *u = state_table_new();
+	struct state_table	*t = sample_table(), *u = state_table_new(100000);
 
 	assert_int_equal(statefile_save(t, f->path, f->err, sizeof(f->err)),
 	    0);
@@ -315,7 +315,7 @@ test_leftover_tmp(void **state)
 	    0);
 	assert_int_equal(access(f->tmp, F_OK), -1);
 	state_table_free(u);
-	u = state_table_new();
+	u = state_table_new(100000);
 	assert_int_equal(statefile_load(u, f->path, f->err, sizeof(f->err)),
 	    0);
 	check_sample(u);
@@ -327,8 +327,8 @@ static void
 test_save_fails(void **state)
 {
 	struct fixture		*f = *state;
-	struct state_table	*t = sample_table(), *u = state_table_new();
-	struct state_table	*other = state_table_new();
+	struct state_table	*t = sample_table(), *u = state_table_new(100000);
+	struct state_table	*other = state_table_new(100000);
 	enum svc_state		 old;
 	char			 path[256], want[512], *before;
 
