@@ -363,6 +363,10 @@ test "a bad state file stops faild with file and line" {
 		"not a state file\n" ":1: not a faild state file"
 		"# faild state v1\nwww UP 1 -\n" "*truncated*"
 		"# faild state v1\nwww UP 1 -" ":2:"
+		"# faild state v1\nwww UP 99999999999999999999 -\n# end 1\n"
+		    ":2: changed_ms 99999999999999999999 out of range*"
+		"# faild state v1\nwww UP 1 -\nftp UP 1 -\nwww FAIL 2 -\n# end 3\n"
+		    ":4: service www listed twice"
 	} {
 		set path $dir/state.[incr n]
 		write_file $path $content
@@ -375,11 +379,97 @@ test "a bad state file stops faild with file and line" {
 		    "message for [list $content]"
 		assert_equal $content [read_file $path] "state file rewritten"
 	}
+	# A directory is named as such.
+	file mkdir $dir/adir
+	set r [run_prog -timeout 5000 $::faild -F -l 127.0.0.1 -p $port \
+	    -s $dir/adir -r ""]
+	assert_true {[dict get $r code] ni {0 timeout}} "exit [dict get $r code]"
+	assert_match "*$dir/adir: is a directory*" [dict get $r stderr]
 	# A state file that cannot be written is found at start, not later.
 	set r [run_prog -timeout 5000 $::faild -F -l 127.0.0.1 -p $port \
 	    -s $dir/no/such/dir/state -r ""]
 	assert_true {[dict get $r code] ni {0 timeout}} "exit [dict get $r code]"
 	assert_match "*$dir/no/such/dir/state*" [dict get $r stderr]
+}
+
+test "links planted at the temporary file and the journal are not followed" {
+	set dir $::tmpdir/planted
+	file mkdir $dir
+	write_file $dir/victim "precious\n"
+	write_file $dir/state "# faild state v1\nwww UP 1 -\n# end 1\n"
+	file link -symbolic $dir/state.tmp $dir/victim
+	file link -symbolic $dir/state.journal $dir/victim
+	set h [start_faild -statefile $dir/state]
+	assert_match "1 OK www FAIL *" [faild_tcp $h "1 set www FAIL"]
+	assert_equal "precious\n" [read_file $dir/victim]
+	assert_equal file [file type $dir/state]
+	assert_equal file [file type $dir/state.journal]
+	assert_true {![file exists $dir/state.tmp]} "temporary file left"
+	assert_equal FAIL [lindex [dict get [read_statefile $dir/state] www] 0]
+}
+
+# big_statefile PATH N: a state file of N services s0 .. s(N-1), all UP.
+proc big_statefile {path n} {
+	set f [open $path w]
+	puts $f "# faild state v1"
+	for {set i 0} {$i < $n} {incr i} {
+		puts $f "s$i UP 1795417200123 big@127.0.0.1"
+	}
+	puts $f "# end $n"
+	close $f
+}
+
+test "100 000 services: starts fast, writes stay cheap, the 100 001st is\
+    refused with ERR 507" {
+	set dir $::tmpdir/big
+	file mkdir $dir
+	big_statefile $dir/state 100000
+	set t0 [clock milliseconds]
+	set h [start_faild -statefile $dir/state]
+	set start_ms [expr {[clock milliseconds] - $t0}]
+	assert_equal 100000 [dict get [stats $h] services]
+	# Writes one at a time, each persisted before its answer.
+	set ch [faild_connect $h]
+	set times {}
+	set want {}
+	for {set i 0} {$i < 100} {incr i} {
+		set name s[expr {int(rand() * 100000)}]
+		set st [lindex {FAIL RECOVER} [expr {$i % 2}]]
+		set t [clock microseconds]
+		conn_send $ch "$i set $name $st"
+		assert_match "$i OK $name *" [conn_read $ch]
+		lappend times [expr {[clock microseconds] - $t}]
+		dict set want $name $st
+	}
+	set times [lsort -integer $times]
+	set median [lindex $times 50]
+	puts "  (start $start_ms ms; write median [expr {$median / 1000.0}]\
+	    ms, max [expr {[lindex $times end] / 1000.0}] ms)"
+	# The whole table rewritten on each write took 45 ms and more here.
+	assert_true {$median < 15000} "median write $median µs"
+	# Full: existing services change, new ones are refused.
+	assert_match "a ERR 507 cannot create new1: faild holds 100000\
+	    services, its limit (faild -S)" [faild_tcp $h "a set new1 UP"]
+	assert_match "b OK s1 FAIL *" [faild_tcp $h "b set s1 FAIL"]
+	dict set want s1 FAIL
+	assert_match "c OK s2" [faild_tcp $h "c delete s2"]
+	dict unset want s2
+	assert_match "d OK new1 UP *" [faild_tcp $h "d set new1 UP"]
+	dict set want new1 UP
+	conn_close $ch
+	# Every acknowledged write survives kill -9.
+	kill_daemon $h KILL
+	set h [restart $h]
+	assert_equal 100000 [dict get [stats $h] services]
+	assert_equal 404 [errcode [faild_tcp $h "e get s2"]]
+	dict for {name st} $want {
+		assert_match "f OK $name $st *" [faild_tcp $h "f get $name"]
+	}
+	# -S lower than the table: faild refuses to start, and says why.
+	set r [run_prog -timeout 10000 $::faild -t -s $dir/state -S 1000]
+	assert_true {[dict get $r code] ni {0 timeout}} "exit [dict get $r code]"
+	assert_match "*$dir/state:1002: more than 1000 services, the limit\
+	    (faild -S)*" [dict get $r stderr]
 }
 
 test "faild -t checks the configuration and exits" {
