@@ -1,7 +1,8 @@
 /*
  * auth.c: the community file of the original (service|* community RO|RW)
  * and HMAC-SHA256 keys: loading with file:line errors, access look-ups,
- * signing and checking lines.
+ * signing and checking lines. HMAC-SHA256 and the constant-time compare
+ * come from OpenSSL's libcrypto.
  */
 #include <sys/stat.h>
 #include <sys/random.h>
@@ -13,9 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "auth.h"
-#include "sha256.h"
 #include "xmalloc.h"
+
+#define AUTH_MAC_LEN	32		/* SHA-256 */
 
 /* Split a config line into at most max words; '#' starts a comment. */
 static int
@@ -246,11 +252,15 @@ auth_mac_hex(const struct auth_key *k, const char *data, size_t len,
     char out[65])
 {
 	static const char	hex[] = "0123456789abcdef";
-	unsigned char		md[SHA256_LEN];
+	unsigned char		md[EVP_MAX_MD_SIZE];
+	unsigned int		mdlen = 0;
 	int			i;
 
-	hmac_sha256(k->key, k->len, data, len, md);
-	for (i = 0; i < SHA256_LEN; i++) {
+	if (HMAC(EVP_sha256(), k->key, (int)k->len,
+	    (const unsigned char *)data, len, md, &mdlen) == NULL ||
+	    mdlen != AUTH_MAC_LEN)
+		abort();	/* libcrypto without SHA-256: broken */
+	for (i = 0; i < AUTH_MAC_LEN; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
@@ -261,16 +271,12 @@ int
 auth_mac_ok(const struct auth_key *k, const char *data, size_t len,
     const char *machex)
 {
-	char		want[65];
-	unsigned char	diff = 0;
-	int		i;
+	char	want[65];
 
 	if (strlen(machex) != 64)
 		return 0;
 	auth_mac_hex(k, data, len, want);
-	for (i = 0; i < 64; i++)		/* constant time */
-		diff |= (unsigned char)(want[i] ^ machex[i]);
-	return diff == 0;
+	return CRYPTO_memcmp(want, machex, 64) == 0;
 }
 
 void

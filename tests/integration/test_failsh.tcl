@@ -146,7 +146,7 @@ test "master back with an empty faild: reclaim, the slave stops, never two UP" {
 	kill_daemon [dict get $p sa]
 	kill_daemon [dict get $p fa]
 	wait_for {[state_of $fb www] eq "UP"} 5000 "b never UP"
-	file delete [dict get $fa state]
+	file delete [dict get $fa state] [dict get $fa state].journal
 	set fa [restart $fa]
 	set sa [restart [dict get $p sa]]
 	set worst [max_overlap $fa $fb {[state_of $fa www] eq "UP" &&

@@ -338,31 +338,53 @@ test_keyring_errors(void **state)
 	    ":1: bad key id \"abcdefghijklmnopqrstuvwxyz0123456\"");
 }
 
+/* auth_mac_hex (libcrypto's HMAC) of data under key must be want. */
+static void
+check_hmac(const unsigned char *key, size_t keylen, const char *data,
+    size_t len, const char *want)
+{
+	struct auth_key	k = { .id = "k" };
+	char		out[65];
+
+	memcpy(k.key, key, keylen);
+	k.len = keylen;
+	memset(out, 'X', sizeof(out));
+	auth_mac_hex(&k, data, len, out);
+	assert_string_equal(out, want);
+	assert_int_equal(auth_mac_ok(&k, data, len, want), 1);
+}
+
+/*
+ * The HMAC-SHA256 wrapper against RFC 4231's test cases 1 to 4 (5 is a
+ * truncated mac, 6 and 7 use keys longer than a key file allows), and a
+ * key of exactly one block (64 bytes, from Python's hmac module).
+ */
 static void
 test_hmac_rfc4231(void **state)
 {
-	struct auth_key	 k = { .id = "jefe" };
-	const char	*data = "what do ya want for nothing?";
-	char		 out[65];
+	unsigned char	key[64], data[50];
+	size_t		i;
 
 	(void)state;
-	/* RFC 4231 test case 2. */
-	memcpy(k.key, "Jefe", 4);
-	k.len = 4;
-	memset(out, 'X', sizeof(out));
-	auth_mac_hex(&k, data, strlen(data), out);
-	assert_string_equal(out, "5bdcc146bf60754e6a042426089575c7"
-	    "5a003f089d2739839dec58b964ec3843");
-	assert_int_equal(auth_mac_ok(&k, data, strlen(data),
-	    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
-	    1);
-
-	/* RFC 4231 test case 1. */
-	memset(k.key, 0x0b, 20);
-	k.len = 20;
-	auth_mac_hex(&k, "Hi There", 8, out);
-	assert_string_equal(out, "b0344c61d8db38535ca8afceaf0bf12b"
+	memset(key, 0x0b, 20);
+	check_hmac(key, 20, "Hi There", 8, "b0344c61d8db38535ca8afceaf0bf12b"
 	    "881dc200c9833da726e9376c2e32cff7");
+	check_hmac((const unsigned char *)"Jefe", 4,
+	    "what do ya want for nothing?", 28, "5bdcc146bf60754e6a042426089575c7"
+	    "5a003f089d2739839dec58b964ec3843");
+	memset(key, 0xaa, 20);
+	memset(data, 0xdd, 50);
+	check_hmac(key, 20, (const char *)data, 50, "773ea91e36800e46854db8ebd0"
+	    "9181a72959098b3ef8c122d9635514ced565fe");
+	for (i = 0; i < 25; i++)
+		key[i] = (unsigned char)(i + 1);
+	memset(data, 0xcd, 50);
+	check_hmac(key, 25, (const char *)data, 50, "82558a389a443c0ea4cc819899"
+	    "f2083a85f0faa3e578f8077a2e3ff46729665b");
+	memset(key, 0xaa, 64);
+	check_hmac(key, 64, "Test Using Larger Than Block-Size Key - Hash Key "
+	    "First", 54, "84332a7580ed3cf75de83c644c8d2c1c262ad90e0190e5c5ae4b"
+	    "82b2102e8e75");
 }
 
 static void
