@@ -41,10 +41,10 @@ usage(void)
 {
 	fprintf(stderr, "usage: faild [-FmTtUV] [-c communityfile] "
 	    "[-d facility] [-k keyfile]\n"
-	    "             [-l address] [-M maxconn] [-n nonice] [-p port] "
-	    "[-R rate]\n"
-	    "             [-r pidfile] [-S maxservices] [-s statefile] "
-	    "[-u user]\n"
+	    "             [-l address] [-M maxconn] [-N node] [-n nonice] "
+	    "[-p port]\n"
+	    "             [-R rate]"
+	    " [-r pidfile] [-S maxservices] [-s statefile] [-u user]\n"
 	    "             [-w window]\n");
 	exit(2);
 }
@@ -174,7 +174,7 @@ main(int argc, char *argv[])
 	struct faild_listener	 ls[2 * FAILD_MAX_LISTEN];
 	const char		*pidfile = FAIL_RUNDIR "/faild.pid";
 	const char		*user = NULL;
-	char			 err[512], names[1024];
+	char			 err[512], names[1024], host[256];
 	int			 ch, foreground = 0, mlock = 0, nonice = 0;
 	int			 check = 0, nls, i, sig;
 	pth_attr_t		 attr;
@@ -187,7 +187,7 @@ main(int argc, char *argv[])
 	faild.max_services = FAILD_MAX_SERVICES;
 	log_init("faild", 1);
 
-	while ((ch = getopt(argc, argv, "c:d:Fk:l:M:mn:p:R:r:S:s:TtUu:Vw:")) !=
+	while ((ch = getopt(argc, argv, "c:d:Fk:l:M:mN:n:p:R:r:S:s:TtUu:Vw:")) !=
 	    -1) {
 		switch (ch) {
 		case 'c':
@@ -216,6 +216,9 @@ main(int argc, char *argv[])
 			break;
 		case 'm':
 			mlock = 1;
+			break;
+		case 'N':
+			faild.node = optarg;
 			break;
 		case 'n':
 			nonice = faild_number(optarg, "nonice", 0, 39);
@@ -262,6 +265,18 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	if (faild.node == NULL) {
+		if (gethostname(host, sizeof(host)) < 0)
+			fatal("gethostname");
+		host[sizeof(host) - 1] = '\0';
+		faild.node = host;
+	}
+	if (!proto_name_valid(faild.node)) {
+		fprintf(stderr, "faild: bad node name \"%s\" (1 to %d of "
+		    "A-Z a-z 0-9 . _ -; -N sets it)\n", faild.node,
+		    PROTO_MAX_NAME);
+		exit(2);
+	}
 	if (faild.no_tcp && faild.no_udp) {
 		fprintf(stderr, "faild: -T and -U leave nothing to serve\n");
 		exit(2);
@@ -327,7 +342,7 @@ main(int argc, char *argv[])
 		snprintf(names + strlen(names), sizeof(names) - strlen(names),
 		    "%s%s", i ? ", " : "", ls[i].name);
 	}
-	log_info("ready: %s; %zu services from %s", names,
+	log_info("ready: node %s, %s; %zu services from %s", faild.node, names,
 	    state_count(faild.table), faild.statefile);
 
 	for (;;) {

@@ -49,6 +49,7 @@ struct faild_stats {
 
 struct faild {
 	/* configuration, from the command line */
+	const char		*node;		/* what signed requests name */
 	const char		*statefile;
 	const char		*communityfile;	/* NULL: none */
 	const char		*keyfile;	/* NULL: none */

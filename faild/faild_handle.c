@@ -127,14 +127,14 @@ static int
 faild_authenticate(const char *line, const struct proto_req *req,
     const char *peerstr, const struct auth_key **key, struct pbuf *out)
 {
-	const char	*why;
+	char		 why[256];
 	int		 code;
 
 	*key = NULL;
 	if (req->auth.keyid == NULL)
 		return 0;
 	if ((code = auth_verify_request(faild.keys, faild.nonces, line, req,
-	    time_now_ms(), key, &why)) != 0) {
+	    faild.node, time_now_ms(), key, why, sizeof(why))) != 0) {
 		faild_refuse(out, req->id, peerstr, code, why);
 		return -1;
 	}

@@ -291,12 +291,14 @@ auth_sign_answer(const struct auth_key *k, const char *nonce, struct pbuf *b,
 }
 
 void
-auth_sign_request(const struct auth_key *k, int64_t now_ms, struct pbuf *b,
-    char nonce_out[PROTO_MAX_NONCE + 1])
+auth_sign_request(const struct auth_key *k, const char *node, int64_t now_ms,
+    struct pbuf *b, char nonce_out[PROTO_MAX_NONCE + 1])
 {
 	char	mac[65];
 
 	auth_nonce(nonce_out);
+	if (node != NULL)
+		pbuf_printf(b, " to=%s", node);
 	pbuf_printf(b, " k=%s t=%" PRId64 " n=%s", k->id, now_ms, nonce_out);
 	auth_mac_hex(k, b->data, b->len, mac);
 	pbuf_printf(b, " mac=%s", mac);
@@ -322,21 +324,32 @@ auth_nonce(char out[PROTO_MAX_NONCE + 1])
 
 int
 auth_verify_request(const struct keyring *keys, struct nonce_cache *nonces,
-    const char *line, const struct proto_req *req, int64_t now_ms,
-    const struct auth_key **key, const char **why)
+    const char *line, const struct proto_req *req, const char *node,
+    int64_t now_ms, const struct auth_key **key, char *why, size_t whylen)
 {
 	enum nonce_verdict	v;
 
 	*key = NULL;
 	if (keys == NULL || (*key = keyring_find(keys,
 	    req->auth.keyid)) == NULL) {
-		*why = "unknown key id";
+		snprintf(why, whylen, "unknown key id");
 		return PERR_AUTH;
 	}
 	if (!auth_mac_ok(*key, line, req->auth.signed_len, req->auth.mac)) {
 		*key = NULL;
-		*why = "bad mac";
+		snprintf(why, whylen, "bad mac");
 		return PERR_AUTH;
+	}
+	if (node != NULL && (req->to == NULL || strcmp(req->to, node) != 0)) {
+		*key = NULL;
+		if (req->to == NULL)
+			snprintf(why, whylen, "signed request without to= "
+			    "(protocol %d: name the faild it is for, here %s)",
+			    PROTO_VERSION, node);
+		else
+			snprintf(why, whylen, "signed for %s, this is %s",
+			    req->to, node);
+		return PERR_MISDIRECTED;
 	}
 	v = nonce_cache_check(nonces, req->auth.keyid, req->auth.nonce,
 	    req->auth.ts_ms, now_ms);
@@ -344,9 +357,9 @@ auth_verify_request(const struct keyring *keys, struct nonce_cache *nonces,
 		return 0;
 	*key = NULL;
 	if (v == NONCE_REPLAY) {
-		*why = "nonce already used (replay)";
+		snprintf(why, whylen, "nonce already used (replay)");
 		return PERR_REPLAY;
 	}
-	*why = "timestamp outside the window (check clocks)";
+	snprintf(why, whylen, "timestamp outside the window (check clocks)");
 	return PERR_WINDOW;
 }

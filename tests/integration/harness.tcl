@@ -822,19 +822,26 @@ proc random_hex {n} {
 	return $s
 }
 
-# sign LINE KEYID HEXKEY ?-t MS? ?-n NONCE? ?-macwith HEXKEY?: LINE with
-# k= t= n= mac= appended.
+# sign LINE KEYID HEXKEY ?-to NODE? ?-t MS? ?-n NONCE? ?-macwith HEXKEY?:
+# LINE with to= k= t= n= mac= appended. NODE is the faild the request is
+# for, by default this host's name (a faild's default node name); an empty
+# NODE leaves to= out.
 proc sign {line keyid hexkey args} {
+	set to [info hostname]
 	set t [clock milliseconds]
 	set n [random_hex 32]
 	set mackey $hexkey
 	foreach {o v} $args {
 		switch -- $o {
+		-to {set to $v}
 		-t {set t $v}
 		-n {set n $v}
 		-macwith {set mackey $v}
 		default {error "sign: unknown option $o"}
 		}
+	}
+	if {$to ne ""} {
+		append line " to=$to"
 	}
 	set body "$line k=$keyid t=$t n=$n"
 	return "$body mac=[hmac_sha256 $mackey $body]"

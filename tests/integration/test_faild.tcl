@@ -133,8 +133,8 @@ test "delete" {
 }
 
 test "version and ping" {
-	assert_regexp {^v OK failover \S+ proto 1$} [faild_tcp $d "v version"]
-	assert_regexp {^v OK failover \S+ proto 1$} [faild_udp $d "v VERSION"]
+	assert_regexp {^v OK failover \S+ proto 2$} [faild_tcp $d "v version"]
+	assert_regexp {^v OK failover \S+ proto 2$} [faild_udp $d "v VERSION"]
 	set t0 [clock milliseconds]
 	set a [faild_udp $d "p ping"]
 	set t1 [clock milliseconds]
@@ -516,7 +516,7 @@ test "faild -t checks the configuration and exits" {
 test "bad options are usage errors (exit 2)" {
 	set r [run_prog $::faild -V]
 	assert_equal 0 [dict get $r code]
-	assert_regexp {^faild \(failover\) \S+, protocol 1$} [string trim \
+	assert_regexp {^faild \(failover\) \S+, protocol 2$} [string trim \
 	    [dict get $r stdout]]
 	foreach opts {{-x} {-M 0} {-M many} {-M 100000} {-p 70000} {-T -U}
 	    {-d nosuch} {-w 0} {extra} {-R -1}} {
@@ -773,6 +773,31 @@ test "HMAC: forged, unknown key, replayed, stale" {
 	assert_equal 400 [errcode [faild_tcp $h "8 get f k=k1 t=$now"]]
 	set s [stats $h]
 	assert_true {[dict get $s refused] >= 10} "refused [dict get $s refused]"
+}
+
+test "HMAC: a request signed for one faild is refused by another with the same key" {
+	global key1 keyfile
+	set a [start_faild -k $keyfile -N node-a]
+	set b [start_faild -k $keyfile -N node-b]
+	set req [sign "1 set rp UP" k1 $key1 -to node-a]
+	assert_match "1 OK rp UP *" [faild_tcp $a $req]
+	# The same line replayed to b, over TCP and UDP: 421, nothing set.
+	foreach send {faild_tcp faild_udp} {
+		assert_equal "1 ERR 421 signed for node-a, this is node-b" \
+		    [$send $b $req] "replay to b ($send)"
+	}
+	assert_equal 404 [errcode [faild_tcp $b "2 get rp"]]
+	# Unsigned by the destination, or signed as protocol 1 did: refused.
+	assert_match "3 ERR 421 signed request without to=*node-b*" \
+	    [faild_tcp $b [sign "3 set rp UP" k1 $key1 -to ""]]
+	# Signed for b, b takes it; to= cannot be changed without the key.
+	set req [sign "4 set rp FAIL" k1 $key1 -to node-b]
+	assert_equal 401 [errcode [faild_tcp $b [string map {to=node-b\
+	    to=node-a} $req]]] "to= rewritten"
+	assert_match "4 OK rp FAIL *" [faild_tcp $b $req]
+	assert_match "5 OK rp UP *" [faild_tcp $a "5 get rp"]
+	wait_for_log $b "*refused request from 127.0.0.1: signed for node-a,\
+	    this is node-b*"
 }
 
 test "HMAC: answers after authentication are signed, errors included" {

@@ -2,7 +2,8 @@
  * test_auth.c: cmocka tests of lib/auth.c and lib/auth_nonce.c: community
  * file loading and precedence, key files (permissions, syntax errors with
  * file:line), HMAC-SHA256 against RFC 4231, mac checks and signing, and
- * the nonce cache against replays (window, expiry, eviction floor).
+ * the nonce cache against replays (window, expiry, eviction floor), and
+ * the faild a signed request names (to=).
  */
 #define _XOPEN_SOURCE 700
 #include <sys/stat.h>
@@ -640,6 +641,55 @@ test_nonce_no_replay_under_load(void **state)
 	nonce_cache_free(c);
 }
 
+/* Verify "1 set www UP" signed for node (NULL: no to=) by a faild named me. */
+static int
+verify_for(const struct keyring *r, struct nonce_cache *c, const char *node,
+    const char *me, char *why, size_t whylen)
+{
+	struct proto_req	 req;
+	struct pbuf		 b = { 0 };
+	const struct auth_key	*key;
+	char			 nonce[PROTO_MAX_NONCE + 1], err[128];
+	int			 code, rc;
+
+	pbuf_printf(&b, "1 set www UP");
+	auth_sign_request(&r->keys[0], node, 1795417200123LL, &b, nonce);
+	assert_int_equal(proto_parse_request(b.data, b.len, &req, &code, err,
+	    sizeof(err)), 0);
+	why[0] = '\0';
+	rc = auth_verify_request(r, c, b.data, &req, me, 1795417200123LL, &key,
+	    why, whylen);
+	assert_true(rc == 0 ? key == &r->keys[0] : key == NULL);
+	pbuf_free(&b);
+	return rc;
+}
+
+/* A signed request names its faild; another faild refuses it. */
+static void
+test_verify_destination(void **state)
+{
+	struct auth_key		 k = { .id = "k1", .len = 32 };
+	struct keyring		 r = { &k, 1 };
+	struct nonce_cache	*c = nonce_cache_new(16, 30000, 0);
+	char			 why[256];
+
+	(void)state;
+	memset(k.key, 7, 32);
+	assert_int_equal(verify_for(&r, c, "node-a", "node-a", why,
+	    sizeof(why)), 0);
+	assert_int_equal(verify_for(&r, c, "node-a", "node-b", why,
+	    sizeof(why)), PERR_MISDIRECTED);
+	assert_string_equal(why, "signed for node-a, this is node-b");
+	assert_int_equal(verify_for(&r, c, NULL, "node-b", why, sizeof(why)),
+	    PERR_MISDIRECTED);
+	assert_string_equal(why, "signed request without to= (protocol 2: "
+	    "name the faild it is for, here node-b)");
+	/* A server without a node name (failsh's, hc's ports) checks none. */
+	assert_int_equal(verify_for(&r, c, NULL, NULL, why, sizeof(why)), 0);
+	assert_int_equal(verify_for(&r, c, "x", NULL, why, sizeof(why)), 0);
+	nonce_cache_free(c);
+}
+
 int
 main(void)
 {
@@ -657,6 +707,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_keyring_errors, setup,
 		    teardown),
 		cmocka_unit_test(test_hmac_rfc4231),
+		cmocka_unit_test(test_verify_destination),
 		cmocka_unit_test(test_mac_ok),
 		cmocka_unit_test(test_sign_answer),
 		cmocka_unit_test(test_nonce),
