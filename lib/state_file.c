@@ -25,14 +25,16 @@
 int
 statefile_write_all(int fd, const char *buf, size_t len)
 {
-	size_t	i;
 	ssize_t	w;
 
-	for (i = 0; i < len; i += (size_t)w)
-		if ((w = write(fd, buf + i, len - i)) < 0 && errno != EINTR)
+	while (len > 0) {
+		if ((w = write(fd, buf, len)) < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
 			return -1;
-		else if (w < 0)
-			w = 0;
+		buf += w;
+		len -= (size_t)w;
+	}
 	return 0;
 }
 
@@ -83,11 +85,8 @@ statefile_save(const struct state_table *t, const char *path, char *err,
 	 */
 	tmp = xmalloc(strlen(path) + 5);
 	sprintf(tmp, "%s.tmp", path);
-	if (unlink(tmp) < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto done;
-	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	if ((unlink(tmp) < 0 && errno != ENOENT) ||
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto done;
@@ -95,22 +94,22 @@ statefile_save(const struct state_table *t, const char *path, char *err,
 	if (statefile_write_all(fd, b.data, b.len) < 0 || fsync(fd) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		close(fd);
-		unlink(tmp);
-		goto done;
+		goto fail;
 	}
 	if (close(fd) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		goto done;
+		goto fail;
 	}
 	if (rename(tmp, path) < 0) {
 		snprintf(err, errlen, "rename %s to %s: %s", tmp, path,
 		    strerror(errno));
-		unlink(tmp);
-		goto done;
+		goto fail;
 	}
 	statefile_sync_dir(path);
 	rc = 0;
+	goto done;
+fail:
+	unlink(tmp);
 done:
 	free(tmp);
 	pbuf_free(&b);
