@@ -85,6 +85,24 @@ faild_load_access(struct community_table **ct, struct keyring **kr,
 }
 
 /* SIGHUP: new community and key files, or the old ones if they are bad. */
+/*
+ * A state the local failsh set (setter "failsh@...") is one that only a
+ * running failsh maintains. Loaded from the file, nobody maintains it
+ * yet (the host may have rebooted): get marks it unconfirmed until it is
+ * set again, and failsh's pollers count such an answer as none.
+ */
+static void
+faild_mark_unconfirmed(struct state_table *t)
+{
+	struct service	**v;
+	size_t		  i, n;
+
+	v = state_sorted(t, &n);
+	for (i = 0; i < n; i++)
+		v[i]->unconfirmed = strncmp(v[i]->setter, "failsh@", 7) == 0;
+	free(v);
+}
+
 static void
 faild_reload(void)
 {
@@ -289,6 +307,7 @@ main(int argc, char *argv[])
 	if (statefile_load(faild.table, faild.statefile, err,
 	    sizeof(err)) < 0)
 		fatalx("%s", err);
+	faild_mark_unconfirmed(faild.table);
 	if (check) {
 		printf("faild: configuration OK: %zu services in %s, %zu "
 		    "community entries, %zu keys\n", state_count(faild.table),

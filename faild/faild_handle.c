@@ -234,6 +234,7 @@ faild_do_set(const struct proto_req *req, const char *peerstr,
 		faild_publish(name, old, s, setter);
 		break;
 	}
+	state_get(faild.table, name)->unconfirmed = 0;
 	pbuf_printf(out, "%s OK", req->id);
 	faild_fmt_service(out, state_get(faild.table, name));
 }
@@ -261,13 +262,39 @@ faild_do_delete(const struct proto_req *req, const char *peerstr,
 	pbuf_printf(out, "%s OK %s", req->id, name);
 }
 
+/* Whether the community file names this community at all. */
+static int
+faild_community_known(const char *community)
+{
+	size_t	i;
+
+	for (i = 0; i < faild.communities->n; i++)
+		if (strcmp(faild.communities->entries[i].community,
+		    community) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * With a community file, a community the file does not name is refused
+ * (a typo must not read as an empty, all-UP table); a known one sees the
+ * services it may read.
+ */
 static void
-faild_do_list(const struct proto_req *req, int tcp, struct pbuf *out)
+faild_do_list(const struct proto_req *req, const char *peerstr, int tcp,
+    struct pbuf *out)
 {
 	struct service	**v;
 	struct pbuf	  body = { 0 };
 	size_t		  i, n, shown = 0;
 
+	if (faild.communities != NULL && req->auth.keyid == NULL &&
+	    !faild_community_known(req->community ? req->community :
+	    "public")) {
+		faild_refuse(out, req->id, peerstr, PERR_DENIED, "permission "
+		    "denied: no such community");
+		return;
+	}
 	v = state_sorted(faild.table, &n);
 	for (i = 0; i < n; i++) {
 		if (faild.communities != NULL && req->auth.keyid == NULL &&
@@ -401,6 +428,8 @@ faild_handle(const char *line, size_t len, const struct sockaddr *peer,
 		} else {
 			pbuf_printf(out, "%s OK", req.id);
 			faild_fmt_service(out, s);
+			if (s->unconfirmed)
+				pbuf_printf(out, " unconfirmed");
 		}
 		break;
 	}
@@ -411,7 +440,7 @@ faild_handle(const char *line, size_t len, const struct sockaddr *peer,
 		faild_do_delete(&req, peerstr, out);
 		break;
 	case VERB_LIST:
-		faild_do_list(&req, tcp, out);
+		faild_do_list(&req, peerstr, tcp, out);
 		break;
 	case VERB_WATCH:
 		if (!tcp) {

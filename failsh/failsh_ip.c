@@ -25,6 +25,8 @@
 
 #include "failsh.h"
 #include "log.h"
+#include "timeutil.h"
+#include "xmalloc.h"
 
 /* An address with its prefix length, as "ADDR/PREFIX" or "ADDR". */
 struct ip_prefix {
@@ -273,10 +275,222 @@ ip_announce(const char *ifname, int ifindex, const struct ip_prefix *p,
 }
 
 /*
+ * One announcement is sent at once; these repeat it over the first second
+ * (ms after the first), for a neighbour that missed one, as keepalived's
+ * garp_master_repeat does. A del of the address ends its repeats.
+ */
+static const int	ip_repeat_ms[] = { 100, 300, 600, 1000 };
+
+struct ip_repeat {
+	char			 ifname[IF_NAMESIZE];
+	int			 ifindex;
+	struct ip_prefix	 p;
+	int			 cancelled;
+	struct ip_repeat	*next;
+};
+
+static struct ip_repeat	*ip_repeats;	/* bursts under way */
+
+/* End the repeated announcements of p on ifindex, if any. */
+static void
+ip_repeat_cancel(int ifindex, const struct ip_prefix *p)
+{
+	struct ip_repeat	*r;
+
+	for (r = ip_repeats; r != NULL; r = r->next)
+		if (r->ifindex == ifindex && r->p.family == p->family &&
+		    memcmp(r->p.addr, p->addr, (size_t)p->len) == 0)
+			r->cancelled = 1;
+}
+
+static void *
+ip_repeat_thread(void *arg)
+{
+	struct ip_repeat	 *r = arg, **pp;
+	int64_t			  start = time_mono_ms(), left;
+	size_t			  i;
+	char			  err[256];
+
+	for (i = 0; i < sizeof(ip_repeat_ms) / sizeof(ip_repeat_ms[0]); i++) {
+		left = start + ip_repeat_ms[i] - time_mono_ms();
+		if (left > 0)
+			pth_nap(pth_time(left / 1000, (left % 1000) * 1000));
+		if (r->cancelled)
+			break;
+		if (ip_announce(r->ifname, r->ifindex, &r->p, err,
+		    sizeof(err)) < 0) {
+			log_warnx("failip: %s", err);
+			break;
+		}
+	}
+	for (pp = &ip_repeats; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	free(r);
+	return NULL;
+}
+
+/* Repeat the announcement of p on ifname, ending any burst before it. */
+static void
+ip_repeat_start(const char *ifname, int ifindex, const struct ip_prefix *p)
+{
+	struct ip_repeat	*r;
+	pth_attr_t		 attr;
+
+	ip_repeat_cancel(ifindex, p);
+	r = xcalloc(1, sizeof(*r));
+	snprintf(r->ifname, sizeof(r->ifname), "%s", ifname);
+	r->ifindex = ifindex;
+	r->p = *p;
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_NAME, "failip");
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, ip_repeat_thread, r) == NULL) {
+		log_warn("failip: cannot repeat the announcement");
+		free(r);
+	} else {
+		r->next = ip_repeats;
+		ip_repeats = r;
+	}
+	pth_attr_destroy(attr);
+}
+
+/*
+ * The addresses failip added and did not delete. When the carrier of
+ * their interface comes back (a cable, a switch port, a veth peer), they
+ * are announced again: the neighbours may have moved to another host
+ * meanwhile. A thread follows the kernel's link changes over rtnetlink
+ * once the first address is added.
+ */
+struct ip_held {
+	char			 ifname[IF_NAMESIZE];
+	int			 ifindex;
+	struct ip_prefix	 p;
+	int			 running;	/* the link, as last seen */
+	struct ip_held		*next;
+};
+
+static struct ip_held	*ip_helds;
+
+static struct ip_held **
+ip_held_find(int ifindex, const struct ip_prefix *p)
+{
+	struct ip_held	**hp;
+
+	for (hp = &ip_helds; *hp != NULL; hp = &(*hp)->next)
+		if ((*hp)->ifindex == ifindex && (*hp)->p.family == p->family &&
+		    memcmp((*hp)->p.addr, p->addr, (size_t)p->len) == 0)
+			return hp;
+	return hp;
+}
+
+/* A link message: announce what is held on it if its carrier is back. */
+static void
+ip_link_changed(const struct ifinfomsg *ifi)
+{
+	struct ip_held	*h;
+	char		 err[256];
+	int		 running = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING)) ==
+			    (IFF_UP | IFF_RUNNING);
+
+	for (h = ip_helds; h != NULL; h = h->next) {
+		if (h->ifindex != ifi->ifi_index || h->running == running)
+			continue;
+		h->running = running;
+		if (!running)
+			continue;
+		log_info("failip: %s is up again, announcing its service "
+		    "addresses", h->ifname);
+		if (ip_announce(h->ifname, h->ifindex, &h->p, err,
+		    sizeof(err)) < 0)
+			log_warnx("failip: %s", err);
+		else
+			ip_repeat_start(h->ifname, h->ifindex, &h->p);
+	}
+}
+
+static void *
+ip_link_thread(void *arg)
+{
+	struct sockaddr_nl	 sa;
+	char			 buf[8192];
+	struct nlmsghdr		*h;
+	ssize_t			 n;
+	int			 fd;
+
+	(void)arg;
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) < 0) {
+		log_warn("failip: cannot follow link changes: netlink socket");
+		return NULL;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = RTMGRP_LINK;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		log_warn("failip: cannot follow link changes: bind");
+		close(fd);
+		return NULL;
+	}
+	while ((n = pth_read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;	/* ENOBUFS: missed some */
+			log_warn("failip: reading link changes");
+			break;
+		}
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+		    h = NLMSG_NEXT(h, n))
+			if (h->nlmsg_type == RTM_NEWLINK)
+				ip_link_changed(NLMSG_DATA(h));
+	}
+	close(fd);
+	return NULL;
+}
+
+/* Remember (add) or forget (del) an address failip put on a link. */
+static void
+ip_held_update(int add, const char *ifname, int ifindex,
+    const struct ip_prefix *p)
+{
+	static int	 watching;
+	struct ip_held	**hp = ip_held_find(ifindex, p), *h;
+	pth_attr_t	 attr;
+
+	if (!add) {
+		if ((h = *hp) != NULL) {
+			*hp = h->next;
+			free(h);
+		}
+		return;
+	}
+	if (*hp == NULL) {
+		h = *hp = xcalloc(1, sizeof(*h));
+		snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
+		h->ifindex = ifindex;
+		h->p = *p;
+		h->running = 1;
+	}
+	if (watching++)
+		return;
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_NAME, "failip-link");
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, ip_link_thread, NULL) == NULL)
+		log_warn("failip: cannot follow link changes");
+	pth_attr_destroy(attr);
+}
+
+/*
  * failip add|del|announce IFACE ADDR[/PREFIX]
  *	add: put the address on the interface (already there is fine) and
- *	announce it; del: take it off (already gone is fine); announce:
- *	only announce. Results: the address as given.
+ *	announce it, and again whenever the link's carrier comes back; del:
+ *	take it off (already gone is fine) and end its announcements;
+ *	announce: only announce. An announcement is sent at once and
+ *	repeated 4 times over the next second. Results: the address as
+ *	given.
  */
 static int
 failip_cmd(ClientData data, Tcl_Interp *interp, int objc,
@@ -329,12 +543,17 @@ failip_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		log_debug(FAC_TCL, 1, "failip %s %s %s", subs[sub], ifname,
 		    spec);
 	}
-	if (sub != IP_DEL && ip_announce(ifname, (int)ifindex, &p, err,
+	if (sub != IP_ANNOUNCE)
+		ip_held_update(sub == IP_ADD, ifname, (int)ifindex, &p);
+	if (sub == IP_DEL)
+		ip_repeat_cancel((int)ifindex, &p);
+	else if (ip_announce(ifname, (int)ifindex, &p, err,
 	    sizeof(err)) < 0) {
 		Tcl_SetObjResult(interp, Tcl_NewStringObj(err, -1));
 		Tcl_SetErrorCode(interp, "FAIL", "IP", "announce", NULL);
 		return TCL_ERROR;
-	}
+	} else
+		ip_repeat_start(ifname, (int)ifindex, &p);
 	Tcl_SetObjResult(interp, objv[3]);
 	return TCL_OK;
 }

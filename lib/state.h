@@ -25,6 +25,7 @@ struct service {
 	enum svc_state	 state;
 	int64_t		 changed_ms;
 	char		 setter[STATE_MAX_SETTER];
+	int		 unconfirmed;	/* failsh's, loaded, not set since */
 	struct service	*next;		/* hash chain */
 };
 

@@ -826,7 +826,8 @@ test "HMAC with communities: a valid mac may do anything, unsigned\
 	assert_equal 401 [errcode [faild_tcp $h "5 set kc FAIL c=rw"]]
 	assert_equal 401 [errcode [faild_tcp $h "6 set kc FAIL c=ro"]]
 	assert_match "7 OK 1 kc *" [faild_tcp $h [sign "7 list" k1 $key1]]
-	assert_match "8 OK 0*" [faild_tcp $h "8 list c=none"]
+	assert_equal 403 [errcode [faild_tcp $h "8 list c=none"]] \
+	    "list with a community the file does not name"
 }
 
 test "HMAC: a request signed before a restart cannot be replayed after it" {
