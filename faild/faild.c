@@ -43,9 +43,9 @@ usage(void)
 	    "[-d facility] [-k keyfile]\n"
 	    "             [-l address] [-M maxconn] [-N node] [-n nonice] "
 	    "[-p port]\n"
-	    "             [-R rate]"
-	    " [-r pidfile] [-S maxservices] [-s statefile] [-u user]\n"
-	    "             [-w window]\n");
+	    "             [-R rate] [-r pidfile] [-S maxservices] "
+	    "[-s statefile]\n"
+	    "             [-u user] [-w window]\n");
 	exit(2);
 }
 
@@ -309,8 +309,9 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	faild_mark_unconfirmed(faild.table);
 	if (check) {
-		printf("faild: configuration OK: %zu services in %s, %zu "
-		    "community entries, %zu keys\n", state_count(faild.table),
+		printf("faild: configuration OK: node %s, %zu services in %s, "
+		    "%zu community entries, %zu keys\n", faild.node,
+		    state_count(faild.table),
 		    faild.statefile, faild.communities ?
 		    faild.communities->n : 0, faild.keys ? faild.keys->n : 0);
 		exit(0);

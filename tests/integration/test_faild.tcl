@@ -519,7 +519,7 @@ test "bad options are usage errors (exit 2)" {
 	assert_regexp {^faild \(failover\) \S+, protocol 2$} [string trim \
 	    [dict get $r stdout]]
 	foreach opts {{-x} {-M 0} {-M many} {-M 100000} {-p 70000} {-T -U}
-	    {-d nosuch} {-w 0} {extra} {-R -1}} {
+	    {-d nosuch} {-w 0} {extra} {-R -1} {-S 0} {-S many} {-N a/b}} {
 		set r [run_prog -timeout 3000 $::faild -F -l 127.0.0.1 \
 		    -p [free_port] -s $::tmpdir/unused -r "" {*}$opts]
 		assert_equal 2 [dict get $r code] "faild $opts"
