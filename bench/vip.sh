@@ -295,14 +295,17 @@ trial() {
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$dir"
 }
 
-# alone H MS: only H answered the TCP prober in the last MS ms (and
-# something did, less than 100 ms ago).
+# alone H MS: only H answered the TCP prober for the last MS ms: all
+# answers since then are H's, the first within 100 ms of the start, the
+# last less than 100 ms ago.
 alone() {
 	local t
 	t=$(now_ms)
 	awk -v h="$1" -v since=$((t - $2)) -v now="$t" '
-	    $1 ~ /^[0-9]+$/ && $1 >= since { n++; if ($2 != h) bad = 1; last = $1 }
-	    END { exit !(n > 0 && !bad && now - last < 100) }' "$tlog"
+	    $1 ~ /^[0-9]+$/ && $1 >= since { if (!n++) first = $1;
+	        if ($2 != h) bad = 1; last = $1 }
+	    END { exit !(n > 0 && !bad && first - since < 100 &&
+	        now - last < 100) }' "$tlog"
 }
 
 # failback CONFIG N: appends "failback_ms gap_ms" (or "timeout") to

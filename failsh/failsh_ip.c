@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -386,12 +387,70 @@ ip_held_find(int ifindex, const struct ip_prefix *p)
 	return hp;
 }
 
+/*
+ * Forget the neighbours of ifindex that failed to resolve, or are still
+ * trying, since its link went down: the kernel asks again only after its
+ * retransmit time (1 s), and meanwhile holds back or drops what this host
+ * sends there (answers to the clients its announcement brings back, polls
+ * of the peer). Forgotten, they are asked for at once.
+ */
+static void
+ip_neigh_flush_failed(int ifindex)
+{
+	struct {
+		struct nlmsghdr	h;
+		struct ndmsg	nd;
+	} req;
+	char		 buf[16384], dels[4096];
+	struct nlmsghdr	*h;
+	struct ndmsg	*nd;
+	size_t		 ndels = 0;
+	int		 fd, done = 0;
+	ssize_t		 n;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) < 0)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd));
+	req.h.nlmsg_type = RTM_GETNEIGH;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nd.ndm_family = AF_UNSPEC;
+	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
+		goto out;
+	while (!done && (n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+		    h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE ||
+			    h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			nd = NLMSG_DATA(h);
+			if (h->nlmsg_type != RTM_NEWNEIGH ||
+			    nd->ndm_ifindex != ifindex ||
+			    !(nd->ndm_state & (NUD_FAILED | NUD_INCOMPLETE)) ||
+			    ndels + NLMSG_ALIGN(h->nlmsg_len) > sizeof(dels))
+				continue;
+			/* the same message as a delete, with its NDA_DST */
+			h->nlmsg_type = RTM_DELNEIGH;
+			h->nlmsg_flags = NLM_F_REQUEST;
+			memcpy(dels + ndels, h, h->nlmsg_len);
+			ndels += NLMSG_ALIGN(h->nlmsg_len);
+		}
+	if (ndels > 0)
+		send(fd, dels, ndels, 0);
+out:
+	close(fd);
+}
+
 /* A link message: announce what is held on it if its carrier is back. */
 static void
 ip_link_changed(const struct ifinfomsg *ifi)
 {
 	struct ip_held	*h;
 	char		 err[256];
+	int		 flushed = 0;
 	int		 running = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING)) ==
 			    (IFF_UP | IFF_RUNNING);
 
@@ -401,8 +460,11 @@ ip_link_changed(const struct ifinfomsg *ifi)
 		h->running = running;
 		if (!running)
 			continue;
-		log_info("failip: %s is up again, announcing its service "
-		    "addresses", h->ifname);
+		if (!flushed++) {
+			log_info("failip: %s is up again, announcing its "
+			    "service addresses", h->ifname);
+			ip_neigh_flush_failed(h->ifindex);
+		}
 		if (ip_announce(h->ifname, h->ifindex, &h->p, err,
 		    sizeof(err)) < 0)
 			log_warnx("failip: %s", err);

@@ -183,6 +183,7 @@ sched_observe(struct failsh_service *s, enum failsh_role role,
 		return;			/* the policy dropped it meanwhile */
 	before = decide_peer_view(&peer->obs, s->deadcount);
 	peer->obs.back = 0;
+	peer->obs.left = 0;
 	peer->obs.unconfirmed = p->rec.unconfirmed;
 	if (p->ok) {
 		/* back: it was dead, or its state changed while unheard */
@@ -197,6 +198,7 @@ sched_observe(struct failsh_service *s, enum failsh_role role,
 	} else if (peer->obs.fails < 1000000)
 		peer->obs.fails++;
 	after = decide_peer_view(&peer->obs, s->deadcount);
+	peer->obs.left = before == VIEW_UP && after != VIEW_UP;
 	if (before == after || after == VIEW_UNKNOWN)
 		return;
 	monitor_changed();
@@ -297,7 +299,7 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	char			why[FAILSH_MAX_REASON], full[2 * FAILSH_MAX_REASON];
 	int64_t			start = time_mono_ms(), took, dead;
 	size_t			i, n;
-	int			maxtimeout = 0;
+	int			maxtimeout = 0, slave_up = 0;
 
 	s->runs++;
 	/* What the last run saw is as old as the time since its polls: a
@@ -352,11 +354,15 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		s->unverified = s->state == SVC_UP;
 	else if (res.action != ACT_NONE)
 		s->unverified = 0;
-	/* Re-announce once when a slave shows up UP, not on every run. */
-	if (res.action == ACT_REANNOUNCE && s->reannounced)
+	/* Re-announce once while a slave is seen UP, not on every run (a
+	 * slave that lets go or comes back is news once by itself). */
+	for (i = 0; i < s->npeers[ROLE_SLAVE]; i++)
+		if (decide_peer_view(&slaves[i], s->deadcount) == VIEW_UP)
+			slave_up = 1;
+	if (res.action == ACT_REANNOUNCE && s->reannounced && slave_up)
 		res.action = ACT_NONE;
 	else if (res.action != ACT_REPOLL)
-		s->reannounced = res.action == ACT_REANNOUNCE;
+		s->reannounced = res.action == ACT_REANNOUNCE && slave_up;
 	switch (res.action) {
 	case ACT_REPOLL:
 		log_info("service %s: %s", s->name, res.reason);

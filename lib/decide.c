@@ -140,9 +140,11 @@ decide_local_limit(int dc)
  *	   without reclaim;
  *	3. local UP unverified: NONE while a slave has not answered since
  *	   (never heard, or failed polls below deadcount), else REANNOUNCE
- *	   (keep it, announce again); local UP: REANNOUNCE when a slave is
- *	   back (it was FAIL, or changed state unseen: clients may have
- *	   moved to it), else NONE; a slave not heard yet: NONE (wait); else
+ *	   (keep it, announce again); local UP: REANNOUNCE when a slave let
+ *	   the service go (it was seen UP: clients that followed it are left
+ *	   without an owner) or is back (it was FAIL, or changed state
+ *	   unseen: clients may have moved to it), else NONE; a slave not
+ *	   heard yet: NONE (wait); else
  *	   START (RECOVER, and FAIL retried on every run).
  *	Peers are taken in list order and the first deciding one is named.
  *
@@ -259,6 +261,15 @@ decide(const struct decide_input *in, struct decide_result *res)
 	}
 
 	if (up) {
+		for (i = 0; i < nslaves; i++)
+			if (in->slaves[i].left) {
+				decide_set(res, ACT_REANNOUNCE, "slave %s let it "
+				    "go (%s), re-announcing",
+				    decide_name(&in->slaves[i]),
+				    decide_view_str(decide_peer_view(
+				    &in->slaves[i], dc)));
+				return;
+			}
 		for (i = 0; i < nslaves; i++)
 			if (in->slaves[i].back) {
 				decide_set(res, ACT_REANNOUNCE, "slave %s back "

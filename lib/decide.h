@@ -41,6 +41,7 @@ struct decide_peer {
 	int		 fails;		/* consecutive failed polls */
 	int		 back;		/* answered again after it was FAIL,
 					   or changed state while unheard */
+	int		 left;		/* was seen UP, is not any more */
 	int		 unconfirmed;	/* its faild restarted, its failsh
 					   has not set the state since */
 };

@@ -703,7 +703,7 @@ proc policy_port {p from to port} {
 	    "$from never reloaded"
 }
 
-test "split brain healed: the master re-announces once, the slave stops" {
+test "split brain healed: the master re-announces once, the slave stops, the master announces again" {
 	# b's stop is slow, so a sees b UP for several runs
 	set p [pair 0.05 {} {failsvc www stop {after 400; note stop; return RECOVER}}]
 	set fa [dict get $p fa]
@@ -715,7 +715,10 @@ test "split brain healed: the master re-announces once, the slave stops" {
 	uncut $p b a
 	wait_for {[state_of $fb www] eq "RECOVER"} 3000 "b never stopped"
 	wait_for_log [dict get $p sb] "*www: UP -> RECOVER (master a UP, stop ok)*"
-	assert_equal 1 [lines_matching [dict get $p sa] "*re-announced*"]
+	# clients that followed b's announcement must come back to a
+	wait_for_log [dict get $p sa] "*www: UP, re-announced (slave b let it\
+	    go (RECOVER), re-announcing, start ok)*"
+	assert_equal 2 [lines_matching [dict get $p sa] "*re-announced*"]
 	assert_equal UP [state_of $fa www]
 }
 

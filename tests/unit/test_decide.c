@@ -66,8 +66,8 @@ row_pair(char *s, long long min, long long max, long long *a, long long *b)
 
 /*
  * One observation: UP, RECOVER or FAIL (heard, no failure), the same
- * followed by !N (N failed polls since) or + (back: answered again after
- * it was FAIL, or changed state unseen), ?N or XN (never heard, N failed
+ * followed by !N (N failed polls since), + (back: answered again after
+ * it was FAIL, or changed state unseen) or - (left: was seen UP, is not), ?N or XN (never heard, N failed
  * polls; ? alone is ?0); any of them then ~ (the last answer was
  * unconfirmed).
  */
@@ -92,6 +92,7 @@ row_peer(char *s, struct decide_peer *p, char *err, size_t errlen)
 	p->heard = 0;
 	p->fails = 0;
 	p->back = 0;
+	p->left = 0;
 	if (*eq == '?' || *eq == 'X') {
 		if ((eq[1] != '\0' || *eq == 'X') &&
 		    row_int(eq + 1, 0, 1000, &n) == -1)
@@ -103,11 +104,14 @@ row_peer(char *s, struct decide_peer *p, char *err, size_t errlen)
 		*bang++ = '\0';
 		if (row_int(bang, 0, 1000, &n) == -1)
 			goto bad;
-	} else if ((bang = strchr(eq, '+')) != NULL) {
+	} else if ((bang = strpbrk(eq, "+-")) != NULL) {
 		if (bang[1] != '\0')
 			goto bad;
+		if (*bang == '+')
+			p->back = 1;
+		else
+			p->left = 1;
 		*bang = '\0';
-		p->back = 1;
 	}
 	if (svc_state_parse(eq, &p->last) == -1)
 		goto bad;
