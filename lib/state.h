@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "proto.h"
 
@@ -77,12 +78,23 @@ int	 statefile_load(struct state_table *, const char *path,
 /*
  * Shared with the journal. A service as "name STATE changed_ms setter" (a
  * snapshot line, the rest of a journal's set record), formatted, and
- * parsed (text is cut into words): 0, or -1 with why set. Writing all of
+ * parsed (text is cut into words): 0, or -1 with why set.
+ * statefile_create makes a new file at path, open for writing with extra
+ * flags: whatever was there (a leftover of a crash, a link someone
+ * planted) is removed, never written through, and O_EXCL|O_NOFOLLOW fail
+ * on anything that reappears; an fd, or -1 with errno set. Writing all of
  * buf, and fsyncing the directory of path: 0, or -1 with errno set.
  */
 void	 statefile_fmt_service(struct pbuf *, const struct service *);
 int	 statefile_parse_service(char *text, struct service *s, char *why,
 	    size_t whylen);
+int	 statefile_create(const char *path, int flags);
+/*
+ * Open path to read it: 1 with *f set, 0 if there is no such file, -1 with
+ * err set (a directory, or anything but a regular file, included).
+ */
+int	 statefile_open_read(const char *path, FILE **f, char *err,
+	    size_t errlen);
 int	 statefile_write_all(int fd, const char *buf, size_t len);
 int	 statefile_sync_dir(const char *path);
 

@@ -39,6 +39,15 @@ statefile_write_all(int fd, const char *buf, size_t len)
 }
 
 int
+statefile_create(const char *path, int flags)
+{
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC | flags, 0644);
+}
+
+int
 statefile_sync_dir(const char *path)
 {
 	char	*dircopy = xstrdup(path);
@@ -79,15 +88,9 @@ statefile_save(const struct state_table *t, const char *path, char *err,
 	pbuf_printf(&b, "# end %zu\n", n);
 	free(v);
 
-	/*
-	 * A leftover of a crash, or a link someone planted: removed, never
-	 * written through. O_EXCL fails on anything that reappears.
-	 */
 	tmp = xmalloc(strlen(path) + 5);
 	sprintf(tmp, "%s.tmp", path);
-	if ((unlink(tmp) < 0 && errno != ENOENT) ||
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) < 0) {
+	if ((fd = statefile_create(tmp, 0)) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto done;
 	}
@@ -224,30 +227,41 @@ statefile_read(struct state_table *t, FILE *f, const char *path, char *err,
 }
 
 int
+statefile_open_read(const char *path, FILE **f, char *err, size_t errlen)
+{
+	struct stat	sb;
+
+	if ((*f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(*f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: %s", path, S_ISDIR(sb.st_mode) ?
+		    "is a directory" : "not a regular file");
+		fclose(*f);
+		return -1;
+	}
+	return 1;
+}
+
+int
 statefile_load(struct state_table *t, const char *path, char *err,
     size_t errlen)
 {
-	struct stat	 sb;
-	FILE		*f;
-	char		*jpath;
-	int		 rc;
+	FILE	*f;
+	char	*jpath;
+	int	 rc;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno != ENOENT) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		rc = 0;			/* no snapshot yet */
-	} else if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s: %s", path, S_ISDIR(sb.st_mode) ?
-		    "is a directory" : "not a regular file");
-		rc = -1;
-	} else
-		rc = statefile_read(t, f, path, err, errlen);
-	if (f != NULL)
-		fclose(f);
-	if (rc < 0)
+	if ((rc = statefile_open_read(path, &f, err, errlen)) < 0)
 		return -1;
+	if (rc > 0) {			/* else no snapshot yet */
+		rc = statefile_read(t, f, path, err, errlen);
+		fclose(f);
+		if (rc < 0)
+			return -1;
+	}
 	jpath = xmalloc(strlen(path) + sizeof(STATE_JOURNAL_SUFFIX));
 	sprintf(jpath, "%s%s", path, STATE_JOURNAL_SUFFIX);
 	rc = state_journal_replay(t, jpath, err, errlen);

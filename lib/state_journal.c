@@ -84,21 +84,12 @@ state_journal_replay(struct state_table *t, const char *jpath, char *err,
     size_t errlen)
 {
 	FILE		*f;
-	struct stat	 sb;
 	char		 line[512], why[128];
-	int		 lineno = 0, bad = 0, rc = -1, r;
+	int		 lineno = 0, bad = 0, rc, r;
 
-	if ((f = fopen(jpath, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "%s: %s", jpath, strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s: %s", jpath, S_ISDIR(sb.st_mode) ?
-		    "is a directory" : "not a regular file");
-		goto done;
-	}
+	if ((rc = statefile_open_read(jpath, &f, err, errlen)) <= 0)
+		return rc;		/* no journal, or cannot read it */
+	rc = -1;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
 		if (bad) {
@@ -127,7 +118,7 @@ done:
 
 /*
  * Save t as the snapshot, then empty the journal (a new file the first
- * time: whatever is at jpath, a link included, is removed, not followed).
+ * time, made as statefile_create makes it).
  * A crash in between leaves the old journal beside the new snapshot, which
  * replays to the same table.
  */
@@ -140,10 +131,7 @@ journal_compact(struct state_journal *j, const struct state_table *t,
 	if (statefile_save(t, j->path, err, errlen) < 0)
 		return -1;
 	if (j->fd < 0) {
-		if (unlink(j->jpath) < 0 && errno != ENOENT)
-			goto fail;
-		if ((j->fd = open(j->jpath, O_WRONLY | O_CREAT | O_EXCL |
-		    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0 ||
+		if ((j->fd = statefile_create(j->jpath, O_APPEND)) < 0 ||
 		    statefile_sync_dir(j->jpath) < 0)
 			goto fail;
 	} else if (ftruncate(j->fd, 0) < 0 || fsync(j->fd) < 0)
