@@ -127,9 +127,9 @@ void			 state_journal_close(struct state_journal *);
 /*
  * Record the current state of name in t (deleted if t has no such
  * service). Returns 0 when it is on disk, 1 when it is on disk but a due
- * compaction failed (err says why; the journal keeps growing and the next
- * append tries again), -1 when it could not be written (err set; the
- * journal is as before).
+ * compaction failed (err says why; the journal keeps growing, and the
+ * append after min_compact more bytes tries again), -1 when it could not
+ * be written (err set; the journal is as before).
  */
 int	 state_journal_append(struct state_journal *, const struct state_table *t,
 	    const char *name, char *err, size_t errlen);

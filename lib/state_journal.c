@@ -208,5 +208,9 @@ state_journal_append(struct state_journal *j, const struct state_table *t,
 	j->bytes += (off_t)b->len;
 	if (j->bytes < j->compact_at)
 		return 0;
-	return journal_compact(j, t, err, errlen) < 0 ? 1 : 0;
+	if (journal_compact(j, t, err, errlen) == 0)
+		return 0;
+	/* Not on every write while the disk refuses: after min_compact more. */
+	j->compact_at = j->bytes + (off_t)j->min_compact;
+	return 1;
 }

@@ -623,6 +623,28 @@ test_journal_compaction(void **state)
 	}
 	/* Records of 39 bytes: every 8th append compacts. */
 	assert_int_equal(compactions, 2);
+
+	/*
+	 * A compaction that fails keeps the change (in the journal) and is
+	 * tried again 300 bytes later, not on every append.
+	 */
+	assert_int_equal(mkdir(f->tmp, 0700), 0);
+	compactions = 0;
+	for (i = 0; i < 20; i++) {
+		enum svc_state	old;
+		int		rc;
+
+		state_set(t, "www", i % 2 ? SVC_UP : SVC_FAIL, 2000 + i,
+		    "j@10.0.0.1", &old);
+		rc = state_journal_append(j, t, "www", f->err, sizeof(f->err));
+		assert_true(rc == 0 || rc == 1);
+		compactions += rc;
+		check_loads_as(f, t);
+	}
+	/* 156 bytes, then 20 x 39: tried at 312 and 624 bytes only. */
+	assert_int_equal(compactions, 2);
+	assert_non_null(strstr(f->err, f->tmp));
+	assert_int_equal(rmdir(f->tmp), 0);
 	state_journal_close(j);
 	state_table_free(t);
 }
