@@ -113,8 +113,13 @@ decide_set(struct decide_result *res, enum decide_action action,
 	va_end(ap);
 }
 
-/* Runs without the local faild after which an owner stops: before its
- * peers can count it FAIL (deadcount polls) and start. */
+/*
+ * Runs without the local faild after which an owner stops: about when its
+ * peers count it FAIL (deadcount polls, the first of which may have been
+ * under way when faild stopped) and start, so that the two overlap by an
+ * interval at most; a faild restarted within deadcount - 1 intervals
+ * stops nothing.
+ */
 static int
 decide_local_limit(int dc)
 {
@@ -180,9 +185,9 @@ decide(const struct decide_input *in, struct decide_result *res)
 
 	if (in->local_fails > 0) {
 		if (up && in->local_fails >= decide_local_limit(dc)) {
-			decide_set(res, ACT_STOP, "the local faild did not "
-			    "answer %d times: peers will count this host FAIL",
-			    in->local_fails);
+			decide_set(res, ACT_STOP, "the local faild does not "
+			    "answer (%d calls failed): peers will count this "
+			    "host FAIL", in->local_fails);
 			return;
 		}
 		if (!up) {
