@@ -22,6 +22,7 @@
 #define FAILD_WATCH_RING	4096	/* changes a watcher may fall behind */
 #define FAILD_IDLE_MS		120000	/* idle TCP connections are closed */
 #define FAILD_WRITE_MS		10000	/* a peer that does not read */
+#define FAILD_MAX_SERVICES	100000	/* default -S */
 
 enum {				/* debug facilities, see log_facilities */
 	FAC_MAIN,
@@ -48,6 +49,7 @@ struct faild_stats {
 
 struct faild {
 	/* configuration, from the command line */
+	const char		*node;		/* what signed requests name */
 	const char		*statefile;
 	const char		*communityfile;	/* NULL: none */
 	const char		*keyfile;	/* NULL: none */
@@ -58,6 +60,7 @@ struct faild {
 	int			 max_conn;
 	int			 rate;		/* per address and second, 0 off */
 	int64_t			 window_ms;
+	size_t			 max_services;
 
 	/* reloadable on HUP */
 	struct community_table	*communities;	/* owned, NULL: none */
@@ -65,6 +68,7 @@ struct faild {
 
 	/* run-time state */
 	struct state_table	*table;		/* owned */
+	struct state_journal	*journal;	/* owned: table's changes */
 	struct nonce_cache	*nonces;	/* owned */
 	struct faild_stats	 stats;
 	int64_t			 start_ms;

@@ -89,6 +89,7 @@ host_client_ready(struct failsh_host *h, int i, char *err, size_t errlen)
 	}
 	c->community = h->community;
 	c->key = key;
+	c->to = h->name;		/* the faild of node NAME */
 	c->by = failsh.nodename;
 	h->pool_ready[i] = 1;
 	return 0;

@@ -148,7 +148,7 @@ test "master back with an empty faild: reclaim, the slave stops, never two UP" {
 	kill_daemon [dict get $p sa]
 	kill_daemon [dict get $p fa]
 	wait_for {[state_of $fb www] eq "UP"} 5000 "b never UP"
-	file delete [dict get $fa state]
+	file delete [dict get $fa state] [dict get $fa state].journal
 	set fa [restart $fa]
 	set sa [restart [dict get $p sa]]
 	set worst [max_overlap $fa $fb {[state_of $fa www] eq "UP" &&
@@ -554,11 +554,13 @@ test "control port: faildebug sets levels, failstat reads local states" {
 
 test "failhost key: polls are signed, answers checked; a wrong key is no answer" {
 	set kf [write_file $::tmpdir/keys.[incr ::harness::seq] "k1 [random_hex 64]\n" 0600]
-	set fa [start_faild -name fa[incr ::harness::seq] -k $kf]
+	# Node a's faild: signed requests must be for "a".
+	set fa [start_faild -name fa[incr ::harness::seq] -k $kf -N a]
 	set fb [start_faild -name fb[incr ::harness::seq]]
 	faild_tcp $fa "1 set www UP"	;# unsigned: refused, a has a key
 	assert_equal NONE [state_of $fa www]
-	exec $::failc -k $kf -h [dict get $fa addr]:[dict get $fa port] www UP
+	exec $::failc -k $kf -N a -h [dict get $fa addr]:[dict get $fa port] \
+	    www UP
 	set pol "failhost a address [dict get $fa addr]
 		failhost a port [dict get $fa port]
 		failhost a key k1

@@ -203,7 +203,7 @@ test "symmetric: host1 back with an empty faild, web returns to it" {
 	stop_leftovers
 	set p [symmetric_up]
 	symmetric_host1_down $p
-	file delete [dict get $p f1 state]
+	file delete [dict get $p f1 state] [dict get $p f1 state].journal
 	set f1 [restart [dict get $p f1]]
 	set s1 [restart [dict get $p s1]]
 	wait_for {[state_of $f1 web] eq "UP" &&

@@ -28,7 +28,7 @@ proc net_up {args} {
 	net_down
 	# every test starts from fresh hosts: no state from the one before
 	foreach h {a b} {
-		file delete $::tmpdir/$h/state
+		file delete $::tmpdir/$h/state $::tmpdir/$h/state.journal
 	}
 	exec ip netns add [ns sw]
 	nsexec sw ip link add br0 type bridge
