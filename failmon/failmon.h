@@ -33,6 +33,8 @@ struct mon_service {
 	int64_t		 changed_ms, interval_ms, next_ms;
 	int		 deadcount;
 	uint64_t	 runs;
+	char		*health, *check;	/* owned; NULL: no check */
+	int		 restarts, max_restarts;
 };
 
 /* One complete snapshot, "SNAPSHOT" to "END". */

@@ -31,6 +31,8 @@ mon_snapshot_free(struct mon_snapshot *s)
 		free(s->services[i].state);
 		free(s->services[i].busy);
 		free(s->services[i].reason);
+		free(s->services[i].health);
+		free(s->services[i].check);
 	}
 	for (i = 0; i < s->npeers; i++) {
 		free(s->peers[i].service);
@@ -95,7 +97,8 @@ mon_parse_line(struct mon_parser *p, const char *line,
 	/* The last field of HOST (error) and SERVICE (reason) is the rest
 	 * of the line: split each kind into its own number of fields. */
 	n = mon_split(buf, f, strncmp(buf, "HOST ", 5) == 0 ? 9 :
-	    strncmp(buf, "SERVICE ", 8) == 0 ? 10 : MON_MAX_FIELDS);
+	    strncmp(buf, "SERVICE ", 8) == 0 ? 10 :
+	    strncmp(buf, "HEALTH ", 7) == 0 ? 6 : MON_MAX_FIELDS);
 	if (n == 0) {
 		snprintf(err, errlen, "empty line");
 		goto done;
@@ -157,6 +160,23 @@ mon_parse_line(struct mon_parser *p, const char *line,
 		s->runs = (uint64_t)v[4];
 		s->busy = xstrdup(f[8]);
 		s->reason = xstrdup(strcmp(f[9], "-") == 0 ? "" : f[9]);
+	} else if (strcmp(f[0], "HEALTH") == 0) {
+		struct mon_service *s = NULL;
+		size_t		    i;
+
+		for (i = 0; i < p->cur->nservices; i++)
+			if (strcmp(p->cur->services[i].name, f[1]) == 0)
+				s = &p->cur->services[i];
+		if (n != 6 || s == NULL || s->health != NULL ||
+		    mon_number(f[3], &v[0]) < 0 ||
+		    mon_number(f[4], &v[1]) < 0) {
+			snprintf(err, errlen, "bad HEALTH line");
+			goto done;
+		}
+		s->health = xstrdup(f[2]);
+		s->restarts = (int)v[0];
+		s->max_restarts = (int)v[1];
+		s->check = xstrdup(strcmp(f[5], "-") == 0 ? "" : f[5]);
 	} else if (strcmp(f[0], "PEER") == 0) {
 		struct mon_peer *pe;
 

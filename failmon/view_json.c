@@ -53,6 +53,12 @@ view_json_snapshot(const struct mon_snapshot *s)
 		    v->deadcount, v->next_ms, v->runs,
 		    v->busy[0] == 'b' ? "true" : "false");
 		json_key("reason", v->reason, 1);
+		if (v->health != NULL) {
+			json_key("health", v->health, 1);
+			printf(", \"restarts\": %d, \"max_restarts\": %d",
+			    v->restarts, v->max_restarts);
+			json_key("check", v->check, 1);
+		}
 		printf(", \"peers\": [");
 		for (k = 0, first = 1; k < s->npeers; k++) {
 			const struct mon_peer *p = &s->peers[k];

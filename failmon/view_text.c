@@ -50,6 +50,10 @@ view_text_target(const struct mon_target *t, int64_t now)
 		    v->busy[0] == 'b' ? ", script running" : "");
 		if (v->reason[0] != '\0')
 			printf("  why: %s\n", v->reason);
+		if (v->health != NULL)
+			printf("  health: %s, %d of %d restarts used%s%s\n",
+			    v->health, v->restarts, v->max_restarts,
+			    v->check[0] ? ", check: " : "", v->check);
 		for (k = 0; k < s->npeers; k++) {
 			const struct mon_peer *p = &s->peers[k];
 

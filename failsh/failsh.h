@@ -30,6 +30,11 @@
 #define FAILSH_MAX_PEERS	16	/* masters + slaves + quorum */
 #define FAILSH_MAX_POLLS	(3 * FAILSH_MAX_PEERS + 1)	/* + local */
 #define FAILSH_MAX_REASON	256
+#define FAILSH_RISE		2	/* health check: passes to be OK */
+#define FAILSH_FALL		3	/* failures to be FAIL */
+#define FAILSH_RESTARTS		3	/* in place, within the window */
+#define FAILSH_RESTART_WINDOW_MS 60000
+#define FAILSH_MAX_RESTARTS	100
 
 enum {				/* debug facilities, see log_facilities */
 	FAC_MAIN,
@@ -88,7 +93,12 @@ struct failsh_service {
 	int64_t			 timeout_ms;	/* scripts */
 	struct failsh_peer	*peers[3];	/* by role; owned arrays */
 	size_t			 npeers[3];
-	Tcl_Obj			*script[3];	/* start stop reclaim; owned */
+	Tcl_Obj			*script[4];	/* start stop reclaim check;
+						   owned */
+	int64_t			 check_timeout_ms;	/* 0: the default */
+	int			 rise, fall;
+	int			 max_restarts;
+	int64_t			 restart_window_ms;
 
 	/* run time */
 	enum svc_state		 state;
@@ -101,6 +111,13 @@ struct failsh_service {
 	int			 local_fails;	/* runs the local faild did
 						   not answer, in a row */
 	int			 reannounced;	/* while a slave is seen UP */
+	enum decide_health	 health;	/* after rise/fall */
+	int			 check_oks;	/* passes in a row */
+	int			 check_fails;	/* failures in a row */
+	char			 check_why[FAILSH_MAX_REASON];	/* last */
+	int64_t			 restart_ms[FAILSH_MAX_RESTARTS];	/* monotonic,
+						   a ring of the last ones */
+	unsigned		 nrestarts;	/* ever, into the ring */
 	int64_t			 next_run;	/* monotonic */
 	int64_t			 last_run;	/* monotonic, 0: never */
 	int64_t			 late_ms;	/* of the last run */
@@ -118,8 +135,10 @@ struct failsh_service {
 enum failsh_script {
 	SCRIPT_START,
 	SCRIPT_STOP,
-	SCRIPT_RECLAIM
+	SCRIPT_RECLAIM,
+	SCRIPT_CHECK
 };
+#define FAILSH_SCRIPTS	4
 
 struct failsh_trap {
 	char			*pattern;	/* owned: a service or "*" */
@@ -159,6 +178,10 @@ void	 notify_wake(void);
 
 /* failsh_tcl.c: failsvc, failhost, failtrap, failquery. */
 void	 failsh_tcl_init(Tcl_Interp *);
+/* The check script's timeout: as set, else the interval, at least 1 s. */
+int64_t	 failsh_check_timeout(const struct failsh_service *);
+/* Restarts in place within the service's window, as of now. */
+int	 failsh_service_restarts(const struct failsh_service *);
 /* After a reload: back to defaults what the policy no longer sets. */
 void	 failsh_service_reset_unset(struct failsh_service *);
 void	 failsh_service_free(struct failsh_service *);

@@ -63,7 +63,8 @@ static int		 nnest;
 static unsigned		 job_seq;
 static struct trap_call	*trap_head, **trap_tail = &trap_head;
 
-static const char	*const script_names[] = { "start", "stop", "reclaim" };
+static const char	*const script_names[] = { "start", "stop", "reclaim",
+    "check" };
 
 /*
  * The replacements of after, vwait and exec. Outside a job they behave
@@ -603,7 +604,8 @@ job_run_script(struct failsh_service *svc, enum failsh_script which,
 	snprintf(j->what, sizeof(j->what), "%s", script_names[which]);
 	j->cmd = svc->script[which];
 	Tcl_IncrRefCount(j->cmd);
-	j->timeout_ms = svc->timeout_ms;
+	j->timeout_ms = which == SCRIPT_CHECK ? failsh_check_timeout(svc) :
+	    svc->timeout_ms;
 	if ((j->reply = pth_msgport_create(NULL)) == NULL)
 		fatal("pth_msgport_create");
 	svc->busy = 1;

@@ -19,9 +19,10 @@ static pth_mutex_t		sched_mutex = PTH_MUTEX_INIT;
 static struct log_ratelimit	rl_publish;
 static pth_attr_t		poll_attr;	/* joinable poll threads */
 
-/* One poll of one host (NULL: the local faild), maybe in a thread of its
- * own. */
+/* One poll of one host (NULL: the local faild), or the run of the health
+ * check, maybe in a thread of its own. */
 struct poll {
+	struct failsh_service	*check;		/* the check of this service */
 	struct failsh_host	*host;
 	const char		*service;
 	int			 timeout_ms;
@@ -64,8 +65,16 @@ poll_thread(void *arg)
 	struct poll		*p = arg;
 	struct proto_resp	 r = { 0 };
 	char			 req[PROTO_MAX_NAME + 8];
+	enum svc_state		 st;
 
-	if (p->host == NULL) {	/* what the local faild holds */
+	if (p->check != NULL) {	/* the state it returned: UP passes */
+		st = job_run_script(p->check, SCRIPT_CHECK, p->err,
+		    sizeof(p->err));
+		p->ok = st == SVC_UP;
+		if (!p->ok && strcmp(p->err, "check ok") == 0)
+			snprintf(p->err, sizeof(p->err), "check returned %s",
+			    svc_state_str(st));
+	} else if (p->host == NULL) {	/* what the local faild holds */
 		snprintf(req, sizeof(req), "get %s", p->service);
 		p->ok = -1;
 		if (sched_local_call(req, p->timeout_ms, &r, p->err,
@@ -165,6 +174,41 @@ sched_local(struct failsh_service *s, const struct poll *p)
 }
 
 /*
+ * The health check's outcome of this run, damped: FAIL after `fall`
+ * failures in a row, OK after `rise` passes; the first result counts at
+ * once. Logged when the health changes.
+ */
+static void
+sched_health(struct failsh_service *s, const struct poll *p)
+{
+	enum decide_health	old = s->health, now = old;
+
+	snprintf(s->check_why, sizeof(s->check_why), "%s", p->err);
+	if (p->ok) {
+		s->check_fails = 0;
+		s->check_oks++;
+	} else {
+		s->check_oks = 0;
+		s->check_fails++;
+		log_debug(FAC_SCHED, 1, "service %s: health check: %s",
+		    s->name, p->err);
+	}
+	if (old == HEALTH_NONE)
+		now = p->ok ? HEALTH_OK : HEALTH_FAIL;
+	else if (old == HEALTH_OK && s->check_fails >= s->fall)
+		now = HEALTH_FAIL;
+	else if (old == HEALTH_FAIL && s->check_oks >= s->rise)
+		now = HEALTH_OK;
+	if (now == old)
+		return;
+	s->health = now;
+	log_info("service %s: health %s -> %s (%s, %d/%d)", s->name,
+	    decide_health_str(old), decide_health_str(now), p->err,
+	    p->ok ? s->check_oks : s->check_fails, p->ok ? s->rise : s->fall);
+	monitor_changed();
+}
+
+/*
  * Record one poll's outcome in the service's view of the host; log and
  * trap when what the service sees of it changes.
  */
@@ -218,9 +262,10 @@ sched_observe(struct failsh_service *s, enum failsh_role role,
 }
 
 /*
- * Poll every peer of the service and the local faild at once: one in this
- * thread, the others in threads of their own. The local faild's poll is
- * the last, with a NULL host. Yields.
+ * Poll every peer of the service and the local faild, and run its health
+ * check, at once: one in this thread, the others in threads of their own.
+ * The check (if any) and the local faild's poll come last, with a NULL
+ * host. Yields.
  */
 static void
 sched_poll(struct failsh_service *s, struct poll *polls, enum failsh_role
@@ -245,6 +290,12 @@ sched_poll(struct failsh_service *s, struct poll *polls, enum failsh_role
 			polls[n].slave = r == ROLE_SLAVE;
 			roles[n++] = r;
 		}
+	if (s->script[SCRIPT_CHECK] != NULL) {
+		memset(&polls[n], 0, sizeof(polls[n]));
+		polls[n].check = s;
+		polls[n].timeout_ms = (int)failsh_check_timeout(s);
+		roles[n++] = ROLE_MASTER;	/* unused */
+	}
 	memset(&polls[n], 0, sizeof(polls[n]));
 	polls[n].service = s->name;
 	polls[n].timeout_ms = s->interval_ms < FAILSH_LOCAL_MS ?
@@ -285,6 +336,32 @@ enum sched_next {
 	NEXT_NOW		/* at once: re-poll after a stall */
 };
 
+/*
+ * The health check failed where the service runs: stop it, then start it
+ * again (restart), or leave it stopped and FAIL (give up). A restart
+ * counts in the window, and the check gets `fall` runs again before the
+ * next one. Returns the state to publish, with why. Yields.
+ */
+static enum svc_state
+sched_restart(struct failsh_service *s, int restart, char *why,
+    size_t whylen)
+{
+	enum svc_state	st;
+	char		stop[FAILSH_MAX_REASON], start[FAILSH_MAX_REASON];
+
+	st = job_run_script(s, SCRIPT_STOP, stop, sizeof(stop));
+	if (!restart || st == SVC_FAIL) {
+		snprintf(why, whylen, "%s", stop);
+		return SVC_FAIL;
+	}
+	s->restart_ms[s->nrestarts++ % FAILSH_MAX_RESTARTS] = time_mono_ms();
+	s->health = HEALTH_OK;		/* `fall` runs again before the next */
+	s->check_fails = 0;
+	st = job_run_script(s, SCRIPT_START, start, sizeof(start));
+	snprintf(why, whylen, "%.120s, %.120s", stop, start);
+	return st;
+}
+
 /* One run of the service. */
 static enum sched_next
 sched_run(struct failsh_service *s, int64_t late_ms)
@@ -317,15 +394,20 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		late_ms = took - maxtimeout;
 	s->late_ms = late_ms;
 	dead = (int64_t)s->deadcount * s->interval_ms;
-	sched_local(s, &polls[n - 1]);
-	if (late_ms <= dead)
-		for (i = 0; i + 1 < n; i++)
+	for (i = 0; i < n; i++)
+		if (polls[i].check != NULL)
+			sched_health(s, &polls[i]);
+		else if (polls[i].host == NULL)
+			sched_local(s, &polls[i]);
+		else if (late_ms <= dead)
 			sched_observe(s, roles[i], &polls[i]);
 
 	memset(&in, 0, sizeof(in));
 	in.local = s->state;
 	in.unverified = s->unverified && s->state == SVC_UP;
 	in.local_fails = s->local_fails;
+	in.health = s->health;
+	in.restarts_left = s->max_restarts - failsh_service_restarts(s);
 	sched_copy_peers(s, ROLE_MASTER, masters);
 	sched_copy_peers(s, ROLE_SLAVE, slaves);
 	in.masters = masters;
@@ -385,12 +467,19 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	case ACT_RECLAIM:
 		st = job_run_script(s, SCRIPT_RECLAIM, why, sizeof(why));
 		break;
+	case ACT_RESTART:
+	case ACT_GIVEUP:
+		st = sched_restart(s, res.action == ACT_RESTART, why,
+		    sizeof(why));
+		break;
 	default:
 		return NEXT_INTERVAL;
 	}
 	snprintf(full, sizeof(full), "%s, %s", res.reason, why);
 	if (res.action == ACT_REANNOUNCE && st == SVC_UP)
 		log_info("service %s: UP, re-announced (%s)", s->name, full);
+	if (res.action == ACT_RESTART && st == SVC_UP)
+		log_info("service %s: UP, restarted (%s)", s->name, full);
 	if (st == SVC_FAIL && s->state == SVC_FAIL)
 		log_debug(FAC_SCHED, 1, "service %s: still FAIL: %s", s->name,
 		    why);

@@ -19,7 +19,8 @@ static const char	*const role_names[] = { "masters", "slaves", "quorum" };
 /* failsvc's subcommands, in the order of its table. */
 enum failsvc_sub {
 	S_INTERVAL, S_MASTERS, S_SLAVES, S_QUORUM, S_START, S_STOP,
-	S_RECLAIM, S_TIMEOUT, S_DEADCOUNT, S_STATE, S_INFO
+	S_RECLAIM, S_TIMEOUT, S_DEADCOUNT, S_STATE, S_INFO, S_CHECK,
+	S_CHECKTIMEOUT, S_RISE, S_FALL, S_RESTARTS, S_RESTARTWINDOW
 };
 
 #define SET(s, sub)	((s)->set_mask & (1u << (sub)))
@@ -122,6 +123,10 @@ service_get_or_create(const char *name)
 	s->interval_ms = FAILSH_INTERVAL_MS;
 	s->deadcount = DECIDE_DEADCOUNT;
 	s->timeout_ms = FAILSH_TIMEOUT_MS;
+	s->rise = FAILSH_RISE;
+	s->fall = FAILSH_FALL;
+	s->max_restarts = FAILSH_RESTARTS;
+	s->restart_window_ms = FAILSH_RESTART_WINDOW_MS;
 	s->state = SVC_RECOVER;
 	s->changed_ms = time_now_ms();
 	snprintf(s->reason, sizeof(s->reason), "created");
@@ -219,7 +224,8 @@ service_set_peers(Tcl_Interp *interp, struct failsh_service *s,
 static Tcl_Obj *
 service_info(const struct failsh_service *s)
 {
-	static const char	*const scripts[] = { "start", "stop", "reclaim" };
+	static const char	*const scripts[] = { "start", "stop", "reclaim",
+	    "check" };
 	Tcl_Obj			*d = Tcl_NewDictObj();
 	int			 i;
 
@@ -238,11 +244,17 @@ service_info(const struct failsh_service *s)
 	for (i = ROLE_MASTER; i <= ROLE_QUORUM; i++)
 		Tcl_DictObjPut(NULL, d, Tcl_NewStringObj(role_names[i], -1),
 		    peer_list_obj(s, i));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < FAILSH_SCRIPTS; i++)
 		Tcl_DictObjPut(NULL, d, Tcl_NewStringObj(scripts[i], -1),
 		    s->script[i] ? s->script[i] : Tcl_NewObj());
 	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("runs", -1),
 	    Tcl_NewWideIntObj((Tcl_WideInt)s->runs));
+	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("health", -1),
+	    Tcl_NewStringObj(decide_health_str(s->health), -1));
+	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("check_result", -1),
+	    Tcl_NewStringObj(s->check_why, -1));
+	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("restarts", -1),
+	    Tcl_NewIntObj(failsh_service_restarts(s)));
 	return d;
 }
 
@@ -258,10 +270,11 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 {
 	static const char	*const subs[] = { "interval", "masters",
 	    "slaves", "quorum", "start", "stop", "reclaim", "timeout",
-	    "deadcount", "state", "info", NULL };
+	    "deadcount", "state", "info", "check", "checktimeout", "rise",
+	    "fall", "restarts", "restartwindow", NULL };
 	struct failsh_service	*s;
 	const char		*name;
-	int			 sub, n;
+	int			 sub, n, i;
 	int64_t			 ms;
 
 	(void)data;
@@ -327,6 +340,24 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		case S_INFO:
 			r = service_info(s);
 			break;
+		case S_CHECK:
+			r = s->script[SCRIPT_CHECK];
+			break;
+		case S_CHECKTIMEOUT:
+			r = seconds_obj(failsh_check_timeout(s));
+			break;
+		case S_RISE:
+			r = Tcl_NewIntObj(s->rise);
+			break;
+		case S_FALL:
+			r = Tcl_NewIntObj(s->fall);
+			break;
+		case S_RESTARTS:
+			r = Tcl_NewIntObj(s->max_restarts);
+			break;
+		case S_RESTARTWINDOW:
+			r = seconds_obj(s->restart_window_ms);
+			break;
 		}
 		if (r != NULL)
 			Tcl_SetObjResult(interp, r);
@@ -350,13 +381,45 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 	case S_START:
 	case S_STOP:
 	case S_RECLAIM:
-		if (s->script[sub - S_START] != NULL)
-			Tcl_DecrRefCount(s->script[sub - S_START]);
-		s->script[sub - S_START] = NULL;
+	case S_CHECK:
+		i = sub == S_CHECK ? SCRIPT_CHECK : sub - S_START;
+		if (s->script[i] != NULL)
+			Tcl_DecrRefCount(s->script[i]);
+		s->script[i] = NULL;
 		if (Tcl_GetCharLength(objv[3]) > 0) {
-			s->script[sub - S_START] = objv[3];
+			s->script[i] = objv[3];
 			Tcl_IncrRefCount(objv[3]);
 		}
+		if (sub == S_CHECK && s->script[i] == NULL)
+			s->health = HEALTH_NONE;
+		break;
+	case S_CHECKTIMEOUT:
+		if (get_seconds(interp, objv[3], 10, 86400000, &ms) != TCL_OK)
+			return TCL_ERROR;
+		s->check_timeout_ms = ms;
+		break;
+	case S_RESTARTWINDOW:
+		if (get_seconds(interp, objv[3], 0, 86400000, &ms) != TCL_OK)
+			return TCL_ERROR;
+		s->restart_window_ms = ms;
+		break;
+	case S_RISE:
+	case S_FALL:
+	case S_RESTARTS:
+		if (Tcl_GetIntFromObj(interp, objv[3], &n) != TCL_OK)
+			return TCL_ERROR;
+		if (n < (sub == S_RESTARTS ? 0 : 1) ||
+		    n > (sub == S_RESTARTS ? FAILSH_MAX_RESTARTS : 1000))
+			return tcl_error(interp, "VALUE", s->name, "%s %d out "
+			    "of range (%d to %d)", subs[sub], n,
+			    sub == S_RESTARTS ? 0 : 1, sub == S_RESTARTS ?
+			    FAILSH_MAX_RESTARTS : 1000);
+		if (sub == S_RISE)
+			s->rise = n;
+		else if (sub == S_FALL)
+			s->fall = n;
+		else
+			s->max_restarts = n;
 		break;
 	case S_TIMEOUT:
 		if (get_seconds(interp, objv[3], 10, 86400000, &ms) != TCL_OK)
@@ -668,15 +731,49 @@ failsh_service_reset_unset(struct failsh_service *s)
 			s->peers[i] = NULL;
 			s->npeers[i] = 0;
 		}
-	for (i = 0; i < 3; i++)
-		if (!SET(s, S_START + i) && s->script[i] != NULL) {
+	for (i = 0; i < FAILSH_SCRIPTS; i++)
+		if (!SET(s, i == SCRIPT_CHECK ? S_CHECK : S_START + i) &&
+		    s->script[i] != NULL) {
 			Tcl_DecrRefCount(s->script[i]);
 			s->script[i] = NULL;
 		}
+	if (s->script[SCRIPT_CHECK] == NULL)
+		s->health = HEALTH_NONE;
 	if (!SET(s, S_TIMEOUT))
 		s->timeout_ms = FAILSH_TIMEOUT_MS;
 	if (!SET(s, S_DEADCOUNT))
 		s->deadcount = DECIDE_DEADCOUNT;
+	if (!SET(s, S_CHECKTIMEOUT))
+		s->check_timeout_ms = 0;
+	if (!SET(s, S_RISE))
+		s->rise = FAILSH_RISE;
+	if (!SET(s, S_FALL))
+		s->fall = FAILSH_FALL;
+	if (!SET(s, S_RESTARTS))
+		s->max_restarts = FAILSH_RESTARTS;
+	if (!SET(s, S_RESTARTWINDOW))
+		s->restart_window_ms = FAILSH_RESTART_WINDOW_MS;
+}
+
+int64_t
+failsh_check_timeout(const struct failsh_service *s)
+{
+	if (s->check_timeout_ms > 0)
+		return s->check_timeout_ms;
+	return s->interval_ms > 1000 ? s->interval_ms : 1000;
+}
+
+int
+failsh_service_restarts(const struct failsh_service *s)
+{
+	int64_t		now = time_mono_ms();
+	unsigned	i;
+	int		n = 0;
+
+	for (i = 0; i < s->nrestarts && i < FAILSH_MAX_RESTARTS; i++)
+		if (now - s->restart_ms[i] < s->restart_window_ms)
+			n++;
+	return n;
 }
 
 void
@@ -688,7 +785,7 @@ failsh_service_free(struct failsh_service *s)
 		return;
 	for (i = ROLE_MASTER; i <= ROLE_QUORUM; i++)
 		free(s->peers[i]);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < FAILSH_SCRIPTS; i++)
 		if (s->script[i] != NULL)
 			Tcl_DecrRefCount(s->script[i]);
 	free(s);

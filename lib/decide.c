@@ -19,6 +19,14 @@ static const char *const decide_action_names[] = {
 	[ACT_RECOVER] = "RECOVER",
 	[ACT_REANNOUNCE] = "REANNOUNCE",
 	[ACT_REPOLL] = "REPOLL",
+	[ACT_RESTART] = "RESTART",
+	[ACT_GIVEUP] = "GIVEUP",
+};
+
+static const char *const decide_health_names[] = {
+	[HEALTH_NONE] = "NONE",
+	[HEALTH_OK] = "OK",
+	[HEALTH_FAIL] = "FAIL",
 };
 
 static const char *const decide_view_names[] = {
@@ -31,7 +39,13 @@ static const char *const decide_view_names[] = {
 const char *
 decide_action_str(enum decide_action a)
 {
-	return a <= ACT_REPOLL ? decide_action_names[a] : "?";
+	return a <= ACT_GIVEUP ? decide_action_names[a] : "?";
+}
+
+const char *
+decide_health_str(enum decide_health h)
+{
+	return h <= HEALTH_FAIL ? decide_health_names[h] : "?";
 }
 
 const char *
@@ -133,11 +147,17 @@ decide_local_limit(int dc)
  *	   the local faild did not answer: STOP if local is UP and it missed
  *	   deadcount - 1 runs (at least 1), else NONE (never take over
  *	   without publishing; an owner keeps running meanwhile);
+ *	   local FAIL and its health check passing (after rise): RECOVER
+ *	   (the rules below then decide who runs it);
  *	1. a master UP or RECOVER: STOP if local is UP, else NONE;
  *	   quorum configured and no strict majority reachable: STOP if local
  *	   is UP, else NONE (no takeover of any kind);
  *	   local UP unverified and a master unconfirmed (restarted too):
  *	   STOP (the master side decides first);
+ *	   the health check failing (after fall): if local is UP, RESTART
+ *	   while restarts are left in the window, else GIVEUP (stop, FAIL:
+ *	   the peers take over by these rules); if not UP, NONE (a host
+ *	   that cannot run it never takes it over);
  *	   a master not heard yet: NONE (wait; an UP host keeps running);
  *	2. a slave UP: local UP unverified (after a restart or a stall: the
  *	   slave took over meanwhile): STOP first; local UP: REANNOUNCE (split
@@ -197,6 +217,11 @@ decide(const struct decide_input *in, struct decide_result *res)
 		}
 	}
 
+	if (in->local == SVC_FAIL && in->health == HEALTH_OK) {
+		decide_set(res, ACT_RECOVER, "health check passes again");
+		return;
+	}
+
 	p = decide_first(in->masters, in->nmasters, dc,
 	    VIEW_BIT(VIEW_UP) | VIEW_BIT(VIEW_RECOVER), &v);
 	if (p != NULL) {
@@ -221,6 +246,19 @@ decide(const struct decide_input *in, struct decide_result *res)
 				    decide_name(&in->masters[i]));
 				return;
 			}
+
+	if (in->health == HEALTH_FAIL) {
+		if (!up)
+			decide_set(res, ACT_NONE, "health check failing: not "
+			    "taking over");
+		else if (in->restarts_left > 0)
+			decide_set(res, ACT_RESTART, "health check failing, "
+			    "restarting here (%d left)", in->restarts_left - 1);
+		else
+			decide_set(res, ACT_GIVEUP, "health check failing, no "
+			    "restart left: giving up here");
+		return;
+	}
 
 	p = decide_first(in->masters, in->nmasters, dc,
 	    VIEW_BIT(VIEW_UNKNOWN), &v);

@@ -22,7 +22,16 @@ enum decide_action {
 	ACT_RECLAIM,		/* call reclaim: a slave has it UP */
 	ACT_RECOVER,		/* publish RECOVER, wait for slaves to stop */
 	ACT_REANNOUNCE,		/* stay UP, re-run start (split brain healed) */
-	ACT_REPOLL		/* stalled: poll again before acting */
+	ACT_REPOLL,		/* stalled: poll again before acting */
+	ACT_RESTART,		/* unhealthy here: stop, then start again */
+	ACT_GIVEUP		/* unhealthy, no restart left: stop, FAIL */
+};
+
+/* The local health check of a service, after rise/fall. */
+enum decide_health {
+	HEALTH_NONE,		/* no check configured */
+	HEALTH_OK,
+	HEALTH_FAIL
 };
 
 /* How the engine sees a peer, once deadcount is applied. */
@@ -53,6 +62,9 @@ struct decide_input {
 						   stall, not yet checked */
 	int				 local_fails;	/* runs in a row the local
 						   faild did not answer */
+	enum decide_health		 health;
+	int				 restarts_left;	/* in place, in the
+						   current window */
 	const struct decide_peer	*masters;	/* by preference */
 	size_t				 nmasters;
 	const struct decide_peer	*slaves;
@@ -72,6 +84,7 @@ struct decide_result {
 
 const char		*decide_action_str(enum decide_action);
 const char		*decide_view_str(enum decide_view);
+const char		*decide_health_str(enum decide_health);
 enum decide_view	 decide_peer_view(const struct decide_peer *,
 			    int deadcount);
 void			 decide(const struct decide_input *,

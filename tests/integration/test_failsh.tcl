@@ -743,6 +743,92 @@ test "failback: the master re-announces when its slave is back, though no longer
 	    re-announcing, start ok)*"
 }
 
+# What failsh S says of the health of www in its monitor snapshot:
+# {health restarts max_restarts check_result}.
+proc health_of {s} {
+	return [lrange [snapshot_line $s "HEALTH www"] 2 end]
+}
+
+# A health check that answers what FILE says (UP or FAIL).
+proc check_tcl {file} {
+	return "failsvc www check {string trim \[read_state [list $file]\]}
+proc read_state {f} {
+	set ch \[open \$f\]
+	set s \[read \$ch\]
+	close \$ch
+	return \$s
+}
+failsvc www fall 2
+failsvc www rise 2"
+}
+
+test "health: a failing check restarts the service in place, then gives it up; the slave takes over; healthy again, the master takes it back" {
+	set ha $::tmpdir/health.a.[incr ::harness::seq]
+	write_file $ha UP
+	set p [pair 0.1 "[check_tcl $ha]
+failsvc www restarts 2
+failsvc www restartwindow 60"]
+	set sa [dict get $p sa]
+	set fb [dict get $p fb]
+	wait_for {[lindex [health_of $sa] 0] eq "OK"} 5000 \
+	    "a's check never passed"
+	set t0 [clock milliseconds]
+	write_file $ha FAIL
+	wait_for_log $sa "*www: health OK -> FAIL (check returned FAIL, 2/2)*"
+	wait_for_log $sa "*www: UP, restarted (health check failing,\
+	    restarting here (1 left), stop ok, start ok)*"
+	wait_for_log $sa "*www: UP, restarted (health check failing,\
+	    restarting here (0 left), stop ok, start ok)*"
+	wait_for_log $sa "*www: UP -> FAIL (health check failing, no restart\
+	    left: giving up here, stop ok)*"
+	wait_for {[state_of $fb www] eq "UP"} 5000 "b never took over"
+	assert_equal 0 [overlap [ran [dict get $p ea] $t0 1] \
+	    [ran [dict get $p eb] $t0 0]] "both ran www (ms)"
+	write_file $ha UP
+	wait_for_log $sa "*www: health FAIL -> OK (*2/2)*"
+	wait_for_log $sa "*www: FAIL -> RECOVER (health check passes again)*"
+	wait_for {[state_of [dict get $p fa] www] eq "UP" &&
+	    [state_of $fb www] eq "RECOVER"} 5000 "www never back on a"
+	assert_equal 0 [overlap [ran [dict get $p ea] $t0 1] \
+	    [ran [dict get $p eb] $t0 0]] "both ran www (ms)"
+	assert_equal {2 2} [lrange [health_of $sa] 1 2] "restarts used, allowed"
+}
+
+test "health: a slave whose check fails never takes over; once it passes, it does" {
+	set hb $::tmpdir/health.b.[incr ::harness::seq]
+	write_file $hb FAIL
+	set p [pair 0.1 {} [check_tcl $hb]]
+	set sb [dict get $p sb]
+	wait_for {[lindex [health_of $sb] 0] eq "FAIL"} 5000 \
+	    "b's check never failed"
+	kill_daemon [dict get $p sa]
+	kill_daemon [dict get $p fa]
+	wait_for_log $sb "*www: master a * -> FAIL*"
+	wait_runs $sb 10
+	assert_equal RECOVER [state_of [dict get $p fb] www]
+	assert_equal 0 [lines_matching $sb "*www: RECOVER -> UP*"]
+	write_file $hb UP
+	wait_for_log $sb "*www: health FAIL -> OK*"
+	wait_for {[state_of [dict get $p fb] www] eq "UP"} 5000 "b never took over"
+}
+
+test "health: a check that hangs fails at its timeout; the runs go on; a sick host never starts" {
+	lassign [alone {
+		failsvc www interval 0.05
+		failsvc www start {return UP}
+		failsvc www check {after 5000; return UP}
+		failsvc www checktimeout 0.2
+		failsvc www fall 1
+		failsvc www restarts 0
+	}] fb sb
+	wait_for_log $sb "*www: health NONE -> FAIL (check timed out after 200 ms, 1/1)*"
+	wait_runs $sb 5
+	# sick from its first check: it never started www
+	assert_equal RECOVER [state_of $fb www]
+	assert_equal 0 [lines_matching $sb "*www: RECOVER -> UP*"]
+	assert_match "FAIL 0 0 check timed out after 200 ms" [health_of $sb]
+}
+
 test "SIGINT with a FIFO as the dump file: it stays open for more dumps" {
 	lassign [alone {failsvc www start {return UP}}] fb sb
 	set fifo [dict get $sb dir]/dump

@@ -151,14 +151,27 @@ row_peers(char *s, struct decide_peer *v, size_t *n, char *err,
 /*
  * The local state: UP, RECOVER or FAIL, then * (UP taken over after a
  * restart or a stall, not checked since) or !N (the local faild did not
- * answer the last N runs).
+ * answer the last N runs), then any of :ok and :sick (the health check,
+ * after rise/fall) and :rN (restarts left in the window).
  */
 static int
 row_local(char *s, struct decide_input *in)
 {
-	char		*mark;
+	char		*mark, *opt;
 	long long	 n;
 
+	/* :ok or :sick (the health check), :rN (restarts left) */
+	while ((opt = strrchr(s, ':')) != NULL) {
+		*opt++ = '\0';
+		if (strcmp(opt, "ok") == 0)
+			in->health = HEALTH_OK;
+		else if (strcmp(opt, "sick") == 0)
+			in->health = HEALTH_FAIL;
+		else if (*opt == 'r' && row_int(opt + 1, 0, 1000, &n) == 0)
+			in->restarts_left = (int)n;
+		else
+			return -1;
+	}
 	if ((mark = strpbrk(s, "*!")) != NULL) {
 		if (*mark == '*' && mark[1] == '\0')
 			in->unverified = 1;
@@ -176,7 +189,7 @@ row_action(const char *s, enum decide_action *out)
 {
 	int	a;
 
-	for (a = ACT_NONE; a <= ACT_REPOLL; a++)
+	for (a = ACT_NONE; a <= ACT_GIVEUP; a++)
 		if (strcmp(s, decide_action_str((enum decide_action)a)) == 0) {
 			*out = (enum decide_action)a;
 			return 0;
