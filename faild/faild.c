@@ -39,9 +39,10 @@ struct faild	faild;
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: faild [-FmTtUV] [-c communityfile] "
-	    "[-d facility] [-k keyfile]\n"
-	    "             [-l address] [-M maxconn] [-n nonice] [-p port] "
+	fprintf(stderr, "usage: faild [-FmTtUV] [-C maxperaddr] "
+	    "[-c communityfile] [-d facility]\n"
+	    "             [-k keyfile]"
+	    " [-l address] [-M maxconn] [-n nonice] [-p port] "
 	    "[-R rate]\n"
 	    "             [-r pidfile] [-s statefile] [-u user] "
 	    "[-w window]\n");
@@ -181,13 +182,18 @@ main(int argc, char *argv[])
 	faild.statefile = FAIL_STATEDIR "/faild.state";
 	faild.port = FAIL_DEFAULT_PORT;
 	faild.max_conn = 512;
+	faild.max_per_addr = FAILD_MAX_PER_ADDR;
 	faild.rate = 0;
 	faild.window_ms = 30000;
 	log_init("faild", 1);
 
-	while ((ch = getopt(argc, argv, "c:d:Fk:l:M:mn:p:R:r:s:TtUu:Vw:")) !=
+	while ((ch = getopt(argc, argv, "C:c:d:Fk:l:M:mn:p:R:r:s:TtUu:Vw:")) !=
 	    -1) {
 		switch (ch) {
+		case 'C':
+			faild.max_per_addr = faild_number(optarg, "connection "
+			    "limit per address", 1, FAILD_MAX_CONN_LIMIT);
+			break;
 		case 'c':
 			faild.communityfile = optarg;
 			break;
@@ -276,6 +282,8 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 	faild.nonces = nonce_cache_new(65536, faild.window_ms, time_now_ms());
+	faild.peers = peer_table_new(&(struct peer_limits){ faild.max_conn,
+	    faild.max_per_addr, faild.rate }, FAILD_PEERS);
 
 	nls = faild_bind_all(ls, 2 * FAILD_MAX_LISTEN);
 	if (nls == 0)

@@ -23,6 +23,8 @@
 #define UDP_BATCH	32
 #define UDP_BUFSZ	2048
 #define TCP_FLUSH_AT	65536	/* answers buffered before a write */
+#define FAIR_REQUESTS	32	/* answered in a row before a yield */
+#define FAIR_BYTES	262144	/* or answer bytes in a row */
 
 static struct log_ratelimit	rl_accept, rl_limit;
 
@@ -101,6 +103,7 @@ struct faild_conn {
 	int			 fd;
 	struct sockaddr_storage	 peer;
 	struct net_lines	 lines;
+	struct peer_conn	 pc;		/* on faild.peers */
 };
 
 /* Write and empty out; -1 if the peer is gone or does not read. */
@@ -164,28 +167,52 @@ faild_stream(struct faild_conn *c, struct faild_watch *w, struct pbuf *out)
 	}
 }
 
+/*
+ * Answer one connection's requests in order until it closes, stays idle
+ * too long, takes too long to send a line, or starts a watch. After
+ * FAIR_REQUESTS requests or FAIR_BYTES of answers in a row it flushes and
+ * yields, so a client that pipelines cannot starve the others; its
+ * pending input waits in the socket.
+ */
 static void *
 faild_conn_thread(void *arg)
 {
 	struct faild_conn	*c = arg;
 	struct faild_watch	 w;
 	struct pbuf		 out = { 0 };
-	char			 line[PROTO_MAX_LINE + 2], peer[NET_ADDRSTRLEN];
+	char			*line, peer[NET_ADDRSTRLEN], id[PROTO_MAX_ID + 1];
 	ssize_t			 n;
+	int			 burst = 0;
+	size_t			 burst_bytes = 0, was;
 
 	net_addr_str((struct sockaddr *)&c->peer, peer, sizeof(peer));
 	log_debug(FAC_NET, 1, "tcp connection from %s", peer);
 	net_lines_init(&c->lines, c->fd);
+	c->lines.max = PROTO_MAX_LINE;
+	c->lines.line_ms = FAILD_LINE_MS;
 	for (;;) {
-		n = net_lines_read(&c->lines, line, sizeof(line),
+		was = out.len;
+		c->pc.idle = !net_lines_pending(&c->lines);
+		n = net_lines_next(&c->lines, &line,
 		    time_mono_ms() + FAILD_IDLE_MS);
-		if (n == -2 || n == -1)
+		c->pc.idle = 0;
+		if (n == -4) {
+			log_debug(FAC_NET, 1, "tcp %s: request line not whole "
+			    "within %d ms", peer, FAILD_LINE_MS);
+			proto_fmt_err(&out, "-", PERR_TIMEOUT, "request line "
+			    "not complete within %d ms", FAILD_LINE_MS);
+			pbuf_add(&out, "\n", 1);
+			faild_flush(c->fd, &out);
+			break;
+		}
+		if (n < 0 && n != -3)
 			break;
 		if (n == -3) {
 			faild.stats.requests++;
 			faild.stats.requests_tcp++;
 			faild.stats.errors++;
-			proto_fmt_err(&out, "-", PERR_TOOBIG, "request longer "
+			proto_peek_id(line, strlen(line), id);
+			proto_fmt_err(&out, id, PERR_TOOBIG, "request longer "
 			    "than %d bytes", PROTO_MAX_LINE);
 		} else if (faild_handle(line, (size_t)n,
 		    (struct sockaddr *)&c->peer, 1, &out, &w) == 1) {
@@ -195,11 +222,20 @@ faild_conn_thread(void *arg)
 			break;
 		}
 		pbuf_add(&out, "\n", 1);
+		burst_bytes += out.len - was;
+		if (++burst >= FAIR_REQUESTS || burst_bytes >= FAIR_BYTES) {
+			if (faild_flush(c->fd, &out) < 0)
+				break;
+			pth_yield(NULL);
+			burst = 0;
+			burst_bytes = 0;
+		}
 		if ((!net_lines_pending(&c->lines) || out.len >= TCP_FLUSH_AT) &&
 		    faild_flush(c->fd, &out) < 0)
 			break;
 	}
 	log_debug(FAC_NET, 1, "tcp connection from %s closed", peer);
+	peer_release(faild.peers, &c->pc);
 	close(c->fd);
 	free(c);
 	pbuf_free(&out);
@@ -207,7 +243,11 @@ faild_conn_thread(void *arg)
 	return NULL;
 }
 
-/* Accept connections for ever; refuse those past the limit with 503. */
+/*
+ * Accept connections for ever. An address at its limit, or the daemon at
+ * its own, makes room by closing its oldest idle connection; with none
+ * idle, the newcomer gets ERR 503.
+ */
 void
 faild_serve_tcp(int lfd)
 {
@@ -215,7 +255,8 @@ faild_serve_tcp(int lfd)
 	pth_attr_t		 attr = pth_attr_new();
 	socklen_t		 len;
 	int			 fd, on = 1;
-	char			 msg[96];
+	const char		*why;
+	char			 msg[128];
 
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
 	pth_attr_set(attr, PTH_ATTR_NAME, "faild-conn");
@@ -236,18 +277,19 @@ faild_serve_tcp(int lfd)
 			}
 			continue;
 		}
-		if (faild.stats.connections >= (uint64_t)faild.max_conn) {
+		if (peer_admit(faild.peers, (struct sockaddr *)&c->peer, fd,
+		    &c->pc, &why) < 0) {
 			char peer[NET_ADDRSTRLEN];
 
 			faild.stats.connections_refused++;
 			net_addr_str((struct sockaddr *)&c->peer, peer,
 			    sizeof(peer));
 			log_warnx_rl(&rl_limit, "refused connection from %s: "
-			    "limit of %d connections reached", peer,
-			    faild.max_conn);
+			    "%s, none idle (limits %d, %d per address)", peer,
+			    why, faild.max_conn, faild.max_per_addr);
 			len = (socklen_t)snprintf(msg, sizeof(msg), "- ERR %d "
-			    "too many connections (limit %d)\n", PERR_BUSY,
-			    faild.max_conn);
+			    "%s (limits %d, %d per address)\n", PERR_BUSY, why,
+			    faild.max_conn, faild.max_per_addr);
 			(void)!write(fd, msg, len);
 			close(fd);
 			free(c);
@@ -259,6 +301,7 @@ faild_serve_tcp(int lfd)
 		faild.stats.connections_total++;
 		if (pth_spawn(attr, faild_conn_thread, c) == NULL) {
 			log_warn("cannot start a connection thread");
+			peer_release(faild.peers, &c->pc);
 			faild.stats.connections--;
 			close(fd);
 			free(c);

@@ -11,22 +11,32 @@
 #include "auth.h"
 #include "proto.h"
 
-#define SERVE_MAX_CLIENTS	64	/* per process, all ports together */
+#define SERVE_FAIR_REQUESTS	32
 #define SERVE_IDLE_MS		120000
 #define SERVE_WRITE_MS		5000
+#define SERVE_LINE_MS		10000	/* a started request line arrives whole */
 
-/* Clients connected now, all ports together. */
-extern int	serve_clients;
+/* Each port's own limits on its clients. */
+struct serve_limits {
+	int	max_clients;
+	int	max_per_addr;
+};
+
+/* A monitor port (any address) and a control port (the operator's). */
+#define SERVE_MONITOR_LIMITS	{ 64, 16 }
+#define SERVE_CONTROL_LIMITS	{ 16, 16 }
 
 /*
  * Listen on spec ("address[:port]", port the default) and run client(fd,
  * arg) in a thread of its own for each connection; fd is closed after.
- * Past SERVE_MAX_CLIENTS a connection gets "- ERR 503 too many clients".
- * Returns 0, or -1 with err set. A failing accept is logged (rate-limited).
+ * A port or an address at its limit makes room by closing its oldest idle
+ * connection (one waiting for a request in serve_requests); when none is
+ * idle the newcomer gets "- ERR 503 too many clients". Returns 0, or -1
+ * with err set. A failing accept is logged (rate-limited).
  */
 int	 serve_listen(const char *spec, int port, const char *what,
-	    void (*client)(int fd, void *arg), void *arg, char *err,
-	    size_t errlen);
+	    void (*client)(int fd, void *arg), void *arg,
+	    const struct serve_limits *, char *err, size_t errlen);
 
 /*
  * A port answering failproto(5) requests. serve_requests answers ping,
@@ -51,7 +61,11 @@ struct serve_port {
  */
 int	 serve_answer_debug(const struct proto_req *, struct pbuf *out);
 
-/* A client function for serve_listen; arg is a struct serve_port. */
+/*
+ * A client function for serve_listen; arg is a struct serve_port. After
+ * SERVE_FAIR_REQUESTS requests in a row it yields, so a client that
+ * pipelines cannot starve the others.
+ */
 void	 serve_requests(int fd, void *port);
 
 #endif
