@@ -5,6 +5,7 @@
  * pipelined requests in order and, after "watch", streams changes.
  */
 #define _GNU_SOURCE
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -277,8 +278,12 @@ faild_serve_tcp(int lfd)
 			}
 			continue;
 		}
-		if (peer_admit(faild.peers, (struct sockaddr *)&c->peer, fd,
-		    &c->pc, &why) < 0) {
+		/* Let evicted connections close before the next accept. */
+		pth_yield(NULL);
+		if (fd >= FD_SETSIZE)
+			why = "no file descriptor Pth can watch";
+		if (fd >= FD_SETSIZE || peer_admit(faild.peers,
+		    (struct sockaddr *)&c->peer, fd, &c->pc, &why) < 0) {
 			char peer[NET_ADDRSTRLEN];
 
 			faild.stats.connections_refused++;
@@ -295,6 +300,7 @@ faild_serve_tcp(int lfd)
 			free(c);
 			continue;
 		}
+		c->pc.idle = 1;		/* until its first request */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 		c->fd = fd;
 		faild.stats.connections++;

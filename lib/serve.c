@@ -89,6 +89,7 @@ accept_thread(void *arg)
 			}
 			continue;
 		}
+		pth_yield(NULL);	/* evicted connections close first */
 		c = xmalloc(sizeof(*c));
 		if (fd >= FD_SETSIZE || peer_admit(l->peers,
 		    (struct sockaddr *)&peer, fd, &c->pc, &why) < 0) {
@@ -99,6 +100,7 @@ accept_thread(void *arg)
 			free(c);
 			continue;
 		}
+		c->pc.idle = l->client == serve_requests;	/* as it starts */
 		c->fd = fd;
 		c->l = l;
 		if (pth_spawn(attr, conn_thread, c) == NULL) {
