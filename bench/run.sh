@@ -107,8 +107,10 @@ now_ms() { date +%s%3N; }
 start_faild() {
 	local dir=$tmp/faild.$1
 	mkdir -p "$dir"
+	# Every load generator connects from 127.0.0.1: -C lifts faild's
+	# limit of 64 connections per address for the 256 clients.
 	taskset -c "$SERVER_CPU" "$FAILD" -F -l 127.0.0.1 -p "$p_faild" \
-	    -s "$dir/faild.state" -r '' 2>"$dir/log" &
+	    -C 512 -s "$dir/faild.state" -r '' 2>"$dir/log" &
 	faild_pid=$!
 	pids="$pids $faild_pid"
 	wait_for 5 $faild_pid grep -q 'ready:' "$dir/log" ||
