@@ -268,6 +268,7 @@ net_lines_init(struct net_lines *l, int fd)
 	l->off = l->len = 0;
 	l->max = sizeof(l->small) - 1;
 	l->overlong = 0;
+	l->drained = 0;
 	l->line_ms = 0;
 	l->started_ms = 0;
 	l->head[0] = '\0';
@@ -323,13 +324,32 @@ net_lines_room(struct net_lines *l)
 	l->cap = cap;
 }
 
+/*
+ * Wait until l's socket is readable. Results: 0, -1 at the deadline (errno
+ * ETIMEDOUT) or on error, -4 when a started line ran out of its line_ms.
+ */
+static int
+net_lines_wait(struct net_lines *l, int64_t deadline)
+{
+	int64_t	wait = deadline, line_end = -1;
+
+	if (l->line_ms > 0 && (l->len > 0 || l->overlong)) {
+		line_end = l->started_ms + l->line_ms;
+		if (wait < 0 || line_end < wait)
+			wait = line_end;
+	}
+	if (net_wait(l->fd, 0, wait) < 0)
+		return wait == line_end && errno == ETIMEDOUT ? -4 : -1;
+	return 0;
+}
+
 ssize_t
 net_lines_next(struct net_lines *l, char **line, int64_t deadline)
 {
 	char	*nl;
-	size_t	 n;
+	size_t	 n, room;
 	ssize_t	 r;
-	int64_t	 wait, line_end;
+	int	 rc;
 
 	for (;;) {
 		if ((nl = memchr(l->buf + l->off, '\n', l->len)) != NULL) {
@@ -357,12 +377,23 @@ net_lines_next(struct net_lines *l, char **line, int64_t deadline)
 			l->len = 0;
 		}
 		net_lines_room(l);
-		r = read(l->fd, l->buf + l->off + l->len,
-		    l->cap - l->off - l->len);
+		/*
+		 * The last read left the socket empty: wait before reading
+		 * again rather than spend a read on EAGAIN (a client that
+		 * waits for each answer has sent nothing more yet).
+		 */
+		if (l->drained) {
+			l->drained = 0;
+			if ((rc = net_lines_wait(l, deadline)) < 0)
+				return rc;
+		}
+		room = l->cap - l->off - l->len;
+		r = read(l->fd, l->buf + l->off + l->len, room);
 		if (r > 0) {
 			if (l->len == 0 && !l->overlong)
 				l->started_ms = time_mono_ms();
 			l->len += (size_t)r;
+			l->drained = (size_t)r < room;
 			continue;
 		}
 		if (r == 0)
@@ -371,15 +402,8 @@ net_lines_next(struct net_lines *l, char **line, int64_t deadline)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		wait = deadline;
-		line_end = -1;
-		if (l->line_ms > 0 && (l->len > 0 || l->overlong)) {
-			line_end = l->started_ms + l->line_ms;
-			if (wait < 0 || line_end < wait)
-				wait = line_end;
-		}
-		if (net_wait(l->fd, 0, wait) < 0)
-			return wait == line_end && errno == ETIMEDOUT ? -4 : -1;
+		if ((rc = net_lines_wait(l, deadline)) < 0)
+			return rc;
 	}
 }
 

@@ -65,6 +65,7 @@ struct net_lines {
 	size_t	 off, len;	/* unread bytes: buf[off .. off + len) */
 	size_t	 max;		/* longest line returned, without its end */
 	int	 overlong;	/* discarding the rest of a too long line */
+	int	 drained;	/* the last read emptied the socket */
 	int	 line_ms;	/* 0: no deadline for a started line */
 	int64_t	 started_ms;	/* first byte of the unfinished line */
 	char	 head[NET_LINE_HEAD + 1];	/* start of an overlong line */
