@@ -344,39 +344,77 @@ net_lines_wait(struct net_lines *l, int64_t deadline)
 }
 
 ssize_t
-net_lines_next(struct net_lines *l, char **line, int64_t deadline)
+net_lines_take(struct net_lines *l, char **line)
 {
 	char	*nl;
-	size_t	 n, room;
-	ssize_t	 r;
-	int	 rc;
+	size_t	 n;
+
+	if ((nl = memchr(l->buf + l->off, '\n', l->len)) != NULL) {
+		n = (size_t)(nl - (l->buf + l->off));
+		if (!l->overlong && n > l->max)
+			net_lines_keep_head(l, n);
+		*line = l->buf + l->off;
+		l->off += n + 1;
+		l->len -= n + 1;
+		if (l->len > 0)
+			l->started_ms = time_mono_ms();
+		if (l->overlong || n > l->max) {
+			l->overlong = 0;
+			*line = l->head;
+			return -3;
+		}
+		*nl = '\0';
+		return (ssize_t)n;
+	}
+	if (l->len > l->max) {
+		/* No line end within the limit: drop what we have. */
+		if (!l->overlong)
+			net_lines_keep_head(l, l->len);
+		l->overlong = 1;
+		l->len = 0;
+	}
+	return NET_LINES_AGAIN;
+}
+
+ssize_t
+net_lines_fill(struct net_lines *l)
+{
+	size_t	room;
+	ssize_t	r;
+
+	net_lines_room(l);
+	room = l->cap - l->off - l->len;
+	do
+		r = read(l->fd, l->buf + l->off + l->len, room);
+	while (r < 0 && errno == EINTR);
+	if (r > 0) {
+		if (l->len == 0 && !l->overlong)
+			l->started_ms = time_mono_ms();
+		l->len += (size_t)r;
+		l->drained = (size_t)r < room;
+		return r;
+	}
+	if (r == 0)
+		return -2;
+	return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+}
+
+int
+net_lines_late(const struct net_lines *l, int64_t now_ms)
+{
+	return l->line_ms > 0 && (l->len > 0 || l->overlong) &&
+	    now_ms - l->started_ms >= l->line_ms;
+}
+
+ssize_t
+net_lines_next(struct net_lines *l, char **line, int64_t deadline)
+{
+	ssize_t	n;
+	int	rc;
 
 	for (;;) {
-		if ((nl = memchr(l->buf + l->off, '\n', l->len)) != NULL) {
-			n = (size_t)(nl - (l->buf + l->off));
-			if (!l->overlong && n > l->max)
-				net_lines_keep_head(l, n);
-			*line = l->buf + l->off;
-			l->off += n + 1;
-			l->len -= n + 1;
-			if (l->len > 0)
-				l->started_ms = time_mono_ms();
-			if (l->overlong || n > l->max) {
-				l->overlong = 0;
-				*line = l->head;
-				return -3;
-			}
-			*nl = '\0';
-			return (ssize_t)n;
-		}
-		if (l->len > l->max) {
-			/* No line end within the limit: drop what we have. */
-			if (!l->overlong)
-				net_lines_keep_head(l, l->len);
-			l->overlong = 1;
-			l->len = 0;
-		}
-		net_lines_room(l);
+		if ((n = net_lines_take(l, line)) != NET_LINES_AGAIN)
+			return n;
 		/*
 		 * The last read left the socket empty: wait before reading
 		 * again rather than spend a read on EAGAIN (a client that
@@ -387,22 +425,9 @@ net_lines_next(struct net_lines *l, char **line, int64_t deadline)
 			if ((rc = net_lines_wait(l, deadline)) < 0)
 				return rc;
 		}
-		room = l->cap - l->off - l->len;
-		r = read(l->fd, l->buf + l->off + l->len, room);
-		if (r > 0) {
-			if (l->len == 0 && !l->overlong)
-				l->started_ms = time_mono_ms();
-			l->len += (size_t)r;
-			l->drained = (size_t)r < room;
-			continue;
-		}
-		if (r == 0)
-			return -2;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		if ((rc = net_lines_wait(l, deadline)) < 0)
+		if ((n = net_lines_fill(l)) < 0)
+			return n;
+		if (n == 0 && (rc = net_lines_wait(l, deadline)) < 0)
 			return rc;
 	}
 }

@@ -86,6 +86,17 @@ void	 net_lines_free(struct net_lines *);
  */
 ssize_t	 net_lines_next(struct net_lines *, char **line, int64_t deadline);
 /*
+ * The same without waiting, for an event loop: net_lines_take returns a
+ * line already buffered as net_lines_next does, or NET_LINES_AGAIN;
+ * net_lines_fill reads once: the bytes read, 0 when there were none
+ * (EAGAIN), -2 at EOF, -1 on error. net_lines_late: has a started line run
+ * out of its line_ms at now_ms?
+ */
+#define NET_LINES_AGAIN	(-5)
+ssize_t	 net_lines_take(struct net_lines *, char **line);
+ssize_t	 net_lines_fill(struct net_lines *);
+int	 net_lines_late(const struct net_lines *, int64_t now_ms);
+/*
  * net_lines_next copied into line (max bytes, a shorter limit than the
  * reader's own): -3 also for a line of max bytes or more, whose start
  * line then holds.
