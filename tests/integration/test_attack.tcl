@@ -235,6 +235,33 @@ test "70 idle monitor clients: faildebug still works on the control port" {
 	stop_prog $ch
 }
 
+test "failsh's control port: a pipelining flood and 20 idle clients do not lock the operator out" {
+	set p [pair]
+	set sa [dict get $p sa]
+	set a [dict get $sa addr]
+	set cport [dict get $sa control]
+	set h [dict create addr $a port $cport]
+	# A request over 512 bytes keeps its id in the error.
+	assert_match "big ERR 413 *" [faild_tcp $h "big [string repeat a 600]"]
+	set idle [p99 $a $cport 50]
+	set ch [attack flood $a $cport 127.0.0.52]
+	set busy [p99 $a $cport 50]
+	assert_p99 "control port flood" $idle $busy
+	stop_prog $ch
+	# 20 idle clients, over the port's 16: the oldest make room.
+	set conns {}
+	for {set i 0} {$i < 20} {incr i} {
+		set c [faild_connect $h]
+		conn_send $c "$i ping"
+		assert_match "$i OK pong *" [conn_read $c]
+		lappend conns $c
+	}
+	assert_equal EOF [read_line_or_eof [lindex $conns 0]] "oldest idle kept"
+	set r [run_prog $::faildebug -h $a:$cport]
+	assert_equal 0 [dict get $r code] [dict get $r stdout][dict get $r stderr]
+	assert_no_takeover $p
+}
+
 # FNV-1a of an IPv4 address, modulo 1024: the slot the old rate table
 # used, to find an address that shared 127.0.0.2's bucket.
 proc old_slot {a} {
