@@ -23,7 +23,6 @@
 #define FAILD_WATCH_RING	4096	/* changes a watcher may fall behind */
 #define FAILD_IDLE_MS		120000	/* idle TCP connections are closed */
 #define FAILD_WRITE_MS		10000	/* a peer that does not read */
-#define FAILD_LINE_MS		10000	/* a started request line arrives whole */
 #define FAILD_MAX_PER_ADDR	64	/* TCP connections per address (-C) */
 #define FAILD_PEERS		4096	/* addresses with their own rate bucket */
 #define FAILD_UDP_AMP		4	/* unsigned UDP answer: 4x the request, */

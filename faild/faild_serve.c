@@ -21,6 +21,7 @@
 
 #include "faild.h"
 #include "log.h"
+#include "serve.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -303,7 +304,7 @@ faild_conn_write(struct faild_conn *c)
 static int
 faild_conn_turn(struct faild_conn *c)
 {
-	char	*line, id[PROTO_MAX_ID + 1];
+	char	*line;
 	ssize_t	 n, r;
 	size_t	 was, bytes = 0;
 	int	 handled = 0, filled = 0;
@@ -331,9 +332,7 @@ faild_conn_turn(struct faild_conn *c)
 			faild.stats.requests++;
 			faild.stats.requests_tcp++;
 			faild.stats.errors++;
-			proto_peek_id(line, strlen(line), id);
-			proto_fmt_err(&c->out, id, PERR_TOOBIG, "request "
-			    "longer than %d bytes", PROTO_MAX_LINE);
+			serve_answer_bad_line(n, line, &c->out);
 		} else if (faild_handle(line, (size_t)n,
 		    (struct sockaddr *)&c->peer, 1, &c->out, &c->w) == 1) {
 			pbuf_add(&c->out, "\n", 1);
@@ -363,7 +362,7 @@ close:
 
 /*
  * Once a second: close connections idle for FAILD_IDLE_MS, whose request
- * line has not arrived whole within FAILD_LINE_MS (ERR 408), or whose
+ * line has not arrived whole within SERVE_LINE_MS (ERR 408), or whose
  * answers have waited FAILD_WRITE_MS for the peer to read.
  */
 static void
@@ -381,8 +380,7 @@ faild_loop_sweep(int64_t now)
 			continue;
 		}
 		if (net_lines_late(&c->lines, now)) {
-			proto_fmt_err(&c->out, "-", PERR_TIMEOUT, "request line "
-			    "not complete within %d ms", FAILD_LINE_MS);
+			serve_answer_bad_line(-4, NULL, &c->out);
 			pbuf_add(&c->out, "\n", 1);
 			(void)faild_conn_write(c);
 			faild_conn_close(c);
@@ -525,7 +523,7 @@ faild_serve_tcp(int lfd)
 		c->active_ms = time_mono_ms();
 		net_lines_init(&c->lines, fd);
 		c->lines.max = PROTO_MAX_LINE;
-		c->lines.line_ms = FAILD_LINE_MS;
+		c->lines.line_ms = SERVE_LINE_MS;
 		faild.stats.connections++;
 		faild.stats.connections_total++;
 		ev.events = EPOLLIN;

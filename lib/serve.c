@@ -242,6 +242,21 @@ serve_handle(struct serve_port *p, const char *line, size_t len,
 }
 
 void
+serve_answer_bad_line(ssize_t n, const char *line, struct pbuf *out)
+{
+	char	id[PROTO_MAX_ID + 1];
+
+	if (n == -4) {
+		proto_fmt_err(out, "-", PERR_TIMEOUT, "request line not "
+		    "complete within %d ms", SERVE_LINE_MS);
+		return;
+	}
+	proto_peek_id(line, strlen(line), id);
+	proto_fmt_err(out, id, PERR_TOOBIG, "request longer than %d bytes",
+	    PROTO_MAX_LINE);
+}
+
+void
 serve_requests(int fd, void *arg)
 {
 	struct serve_port	*p = arg;
@@ -250,7 +265,7 @@ serve_requests(int fd, void *arg)
 	struct pbuf		 out = { 0 };
 	struct sockaddr_storage	 peer;
 	socklen_t		 plen = sizeof(peer);
-	char			*line, id[PROTO_MAX_ID + 1];
+	char			*line = NULL;
 	ssize_t			 n;
 	int			 loopback, burst = 0;
 
@@ -266,13 +281,8 @@ serve_requests(int fd, void *arg)
 		if (pc != NULL)
 			pc->idle = 0;
 		pbuf_reset(&out);
-		if (n == -3) {
-			proto_peek_id(line, strlen(line), id);
-			proto_fmt_err(&out, id, PERR_TOOBIG, "request longer "
-			    "than %d bytes", PROTO_MAX_LINE);
-		} else if (n == -4)
-			proto_fmt_err(&out, "-", PERR_TIMEOUT, "request line "
-			    "not complete within %d ms", SERVE_LINE_MS);
+		if (n == -3 || n == -4)
+			serve_answer_bad_line(n, line, &out);
 		else if (n < 0)
 			break;
 		else

@@ -6,6 +6,7 @@
 #ifndef FAIL_SERVE_H
 #define FAIL_SERVE_H
 
+#include <sys/types.h>
 #include <stddef.h>
 
 #include "auth.h"
@@ -60,6 +61,14 @@ struct serve_port {
  * unknown facility, and nothing set.
  */
 int	 serve_answer_debug(const struct proto_req *, struct pbuf *out);
+
+/*
+ * The answer to what net_lines_next returned instead of a request: -3, a
+ * line too long (ERR 413 under its id, when it starts with one), or -4, a
+ * line not whole within SERVE_LINE_MS (ERR 408; the caller closes). faild
+ * answers its own TCP port so too.
+ */
+void	 serve_answer_bad_line(ssize_t n, const char *line, struct pbuf *out);
 
 /*
  * A client function for serve_listen; arg is a struct serve_port. After
