@@ -32,7 +32,7 @@ for ((run = 1; run <= RUNS; run++)); do
 	# each followed by its test's "[ok] ..." or "[FAIL] ..." line.
 	awk -v run="$run" '
 	    /: legitimate p99 idle / {
-		name = $1; sub(/:$/, "", name)
+		name = $0; sub(/: legitimate.*/, "", name); sub(/^ +/, "", name)
 		for (i = 1; i <= NF; i++) {
 			if ($i == "idle") idle = $(i + 1)
 			if ($i == "attack") busy = $(i + 1)
