@@ -317,6 +317,13 @@ test "UDP: an unsigned answer is at most 4x the request or 256 bytes; failstat r
 	set r [run_prog $::failstat -P udp [dict get $f addr]:[dict get $f port]]
 	assert_equal 0 [dict get $r code] [dict get $r stderr]
 	assert_equal 40 [llength [split [string trim [dict get $r stdout]] \n]]
+	# A signed request proves its sender: its answer is not cut.
+	set key [random_hex 64]
+	set kf [write_file $::tmpdir/keys.[incr ::harness::seq] "k1 $key\n" 0600]
+	set g [start_faild -statefile [big_state 40] -k $kf]
+	set a [faild_udp $g [sign "3 list" k1 $key]]
+	assert_match "3 OK 40 *" $a
+	verify_answer $a k1 $key
 }
 
 test "failstat reads a list over 1 MB over TCP" {
