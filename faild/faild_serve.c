@@ -295,9 +295,10 @@ faild_conn_write(struct faild_conn *c)
 
 /*
  * One turn of connection c: read what it sent, answer at most
- * FAIR_REQUESTS requests (or FAIR_BYTES of answers), write. Requests left
- * over wait for the next turn, after every other connection's: a client
- * that pipelines cannot starve the others.
+ * FAIR_REQUESTS requests (shared among its address's connections) or
+ * FAIR_BYTES of answers, write. Requests left over wait for the next turn,
+ * after every other connection's: a client that pipelines, over one
+ * connection or many, cannot starve the others.
  * Results: 0, or -1 when c was closed or handed to a watch thread.
  * Side effects: a set or delete writes the state file (faild_handle).
  */
@@ -307,14 +308,15 @@ faild_conn_turn(struct faild_conn *c)
 	char	*line;
 	ssize_t	 n, r;
 	size_t	 was, bytes = 0;
-	int	 handled = 0, filled = 0;
+	int	 handled = 0, filled = 0, quota;
 
 	if (faild_conn_write(c) < 0)
 		goto close;
 	if (c->blocked_ms != 0)
 		return 0;
 	c->pc.idle = 0;
-	while (handled < FAIR_REQUESTS && bytes < FAIR_BYTES) {
+	quota = peer_share(&c->pc, FAIR_REQUESTS);
+	while (handled < quota && bytes < FAIR_BYTES) {
 		if ((n = net_lines_take(&c->lines, &line)) == NET_LINES_AGAIN) {
 			/* After a read that emptied it, epoll tells. */
 			if (filled && c->lines.drained)
@@ -351,7 +353,7 @@ faild_conn_turn(struct faild_conn *c)
 	}
 	if (faild_conn_write(c) < 0)
 		goto close;
-	c->backlog = c->blocked_ms == 0 && (handled == FAIR_REQUESTS ||
+	c->backlog = c->blocked_ms == 0 && (handled == quota ||
 	    bytes >= FAIR_BYTES || net_lines_pending(&c->lines));
 	c->pc.idle = c->blocked_ms == 0 && !c->backlog;
 	return 0;

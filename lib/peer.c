@@ -282,3 +282,11 @@ peer_release(struct peer_table *t, struct peer_conn *c)
 	if (c->peer != NULL)
 		peer_unlink(t, c);
 }
+
+int
+peer_share(const struct peer_conn *c, int quota)
+{
+	if (c->peer == NULL || c->peer->nconn <= 1)
+		return quota;
+	return quota / c->peer->nconn > 0 ? quota / c->peer->nconn : 1;
+}

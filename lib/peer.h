@@ -50,6 +50,12 @@ int	 peer_admit(struct peer_table *, const struct sockaddr *addr, int fd,
 void	 peer_release(struct peer_table *, struct peer_conn *c);
 
 /*
+ * c's part of quota, shared evenly among its address's connections (at
+ * least 1): a client's share of a turn does not grow with its connections.
+ */
+int	 peer_share(const struct peer_conn *c, int quota);
+
+/*
  * One request from addr at now_ms: 1 if its bucket (rate per second,
  * bursts of twice that) has a token, else 0. Always 1 without a rate.
  */

@@ -109,6 +109,9 @@ test_conn_limits(void **state)
 	assert_int_equal(read(sv[1][0], &i, 1), 0);	/* EOF */
 	peer_release(t, &c[1]);			/* a no-op now */
 	assert_int_equal(peer_conns(t), 2);
+	/* Its two connections share a turn's quota. */
+	assert_int_equal(peer_share(&c[0], 32), 16);
+	assert_int_equal(peer_share(&c[1], 32), 32);	/* evicted */
 	/* The table's cap: another address makes room likewise. */
 	assert_int_equal(peer_admit(t, v4(&a, "10.0.0.2"), sv[3][0], &c[3],
 	    &why), 0);
