@@ -406,8 +406,8 @@ faild_loop_defer(struct faild_conn *c)
 /*
  * The TCP event loop, for ever: each turn serves the connections epoll
  * reports, then those left with requests from the last turn, then yields
- * so that the UDP, accept and watch threads run. Waits (through Pth) only
- * when no connection has work left.
+ * so that the UDP, accept and watch threads run. Waits (through Pth, which
+ * lets them run too) only when no connection has work.
  */
 static void *
 faild_loop_thread(void *arg)
@@ -425,8 +425,11 @@ faild_loop_thread(void *arg)
 			faild_loop_sweep(now);
 			next_sweep = now + 1000;
 		}
-		if (loop.nbacklog == 0)
+		n = epoll_wait(loop.epfd, ev, 64, 0);
+		if (n <= 0 && loop.nbacklog == 0) {
 			net_wait(loop.epfd, 0, next_sweep);
+			continue;
+		}
 		/* This turn's backlog, apart from the next one's. */
 		if (capturn < loop.nbacklog) {
 			capturn = loop.capbacklog;
@@ -435,7 +438,6 @@ faild_loop_thread(void *arg)
 		nturn = loop.nbacklog;
 		memcpy(turn, loop.backlog, nturn * sizeof(*turn));
 		loop.nbacklog = 0;
-		n = epoll_wait(loop.epfd, ev, 64, 0);
 		for (i = 0; n > 0 && i < (size_t)n; i++) {
 			c = ev[i].data.ptr;
 			if (c->backlog)
