@@ -1,7 +1,8 @@
 # test_attack.tcl: hostile and heavy clients against the real daemons on
 # 127.0.0.x, each attack run by child tclsh processes (attacker.tcl below):
 # a pipelining flood over one TCP connection, a slowloris of 2000
-# connections from one address, 70 idle clients on failsh's monitor port.
+# connections from one address, 70 idle clients on failsh's monitor port,
+# floods on failsh's control port and hc's monitor port.
 # During each, a legitimate client keeps its latency (p99 within 10x its
 # idle p99, with a floor for a shared machine) and a failsh slave polling
 # the attacked master over TCP never takes over. Then: the rate limit over
@@ -260,6 +261,31 @@ test "failsh's control port: a pipelining flood and 20 idle clients do not lock 
 	set r [run_prog $::faildebug -h $a:$cport]
 	assert_equal 0 [dict get $r code] [dict get $r stdout][dict get $r stderr]
 	assert_no_takeover $p
+}
+
+test "hc: a pipelining flood on its monitor port stops no check" {
+	set f [start_faild]
+	set h [start_hc "faild = [dict get $f addr]:[dict get $f port]
+interval = 50ms
+timeout = 2s
+rise = 1
+fall = 1
+web:
+	check exec true
+"]
+	set a [dict get $h addr]
+	set mport [dict get $h monitor]
+	set hp [dict create addr $a port $mport]
+	wait_for {[state_of $f web] eq "UP"}
+	set ch [attack flood $a $mport 127.0.0.53]
+	regexp { checks (\d+)} [faild_tcp $hp "1 stats" 10000] -> n0
+	set t0 [clock milliseconds]
+	harness::nap 1000
+	regexp { checks (\d+)} [faild_tcp $hp "2 stats" 10000] -> n1
+	set secs [expr {([clock milliseconds] - $t0) / 1000.0}]
+	# 20 checks a second at 50 ms; at least a quarter of them.
+	assert_true {$n1 - $n0 >= 5 * $secs} "[expr {$n1 - $n0}] checks in $secs s"
+	stop_prog $ch
 }
 
 # FNV-1a of an IPv4 address, modulo 1024: the slot the old rate table
