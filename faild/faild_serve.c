@@ -467,10 +467,8 @@ faild_serve_tcp(int lfd)
 	struct faild_conn	*c;
 	struct epoll_event	 ev = { 0 };
 	pth_attr_t		 attr;
-	socklen_t		 len;
 	int			 fd, on = 1;
 	const char		*why;
-	char			 msg[128];
 
 	if (loop.epfd < 0) {
 		if ((loop.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
@@ -484,27 +482,8 @@ faild_serve_tcp(int lfd)
 	}
 	for (;;) {
 		c = xcalloc(1, sizeof(*c));
-		len = sizeof(c->peer);
-		fd = accept4(lfd, (struct sockaddr *)&c->peer, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			free(c);
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR || errno == ECONNABORTED)
-				net_wait(lfd, 0, -1);
-			else {
-				log_warnx_rl(&rl_accept, "accept: %s",
-				    strerror(errno));
-				pth_nap(pth_time(0, 100000));
-			}
-			continue;
-		}
-		/* Let evicted connections close before the next accept. */
-		pth_yield(NULL);
-		if (fd >= FD_SETSIZE)
-			why = "no file descriptor Pth can watch";
-		if (fd >= FD_SETSIZE || peer_admit(faild.peers,
-		    (struct sockaddr *)&c->peer, fd, &c->pc, &why) < 0) {
+		if ((fd = serve_accept(lfd, "tcp", faild.peers, &c->peer,
+		    &c->pc, &why)) < 0) {
 			char peer[NET_ADDRSTRLEN];
 
 			faild.stats.connections_refused++;
@@ -513,11 +492,6 @@ faild_serve_tcp(int lfd)
 			log_warnx_rl(&rl_limit, "refused connection from %s: "
 			    "%s, none idle (limits %d, %d per address)", peer,
 			    why, faild.max_conn, faild.max_per_addr);
-			len = (socklen_t)snprintf(msg, sizeof(msg), "- ERR %d "
-			    "%s (limits %d, %d per address)\n", PERR_BUSY, why,
-			    faild.max_conn, faild.max_per_addr);
-			(void)!write(fd, msg, len);
-			close(fd);
 			free(c);
 			continue;
 		}

@@ -61,13 +61,49 @@ conn_thread(void *arg)
 	return NULL;
 }
 
+int
+serve_accept(int lfd, const char *what, struct peer_table *peers,
+    struct sockaddr_storage *peer, struct peer_conn *pc, const char **why)
+{
+	socklen_t	plen;
+	char		msg[96];
+	int		fd, n;
+
+	for (;;) {
+		plen = sizeof(*peer);
+		fd = accept4(lfd, (struct sockaddr *)peer, &plen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0)
+			break;
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+		    errno == ECONNABORTED)
+			net_wait(lfd, 0, -1);
+		else {
+			log_warnx_rl(&rl_accept, "%s port: accept: %s", what,
+			    strerror(errno));
+			pth_nap(pth_time(0, 100000));
+		}
+	}
+	pth_yield(NULL);	/* connections closed to make room end first */
+	if (fd >= FD_SETSIZE)
+		*why = "no file descriptor Pth can watch";
+	if (fd >= FD_SETSIZE || peer_admit(peers, (struct sockaddr *)peer,
+	    fd, pc, why) < 0) {
+		n = snprintf(msg, sizeof(msg), "- ERR %d %s\n", PERR_BUSY,
+		    *why);
+		(void)!write(fd, msg, (size_t)n);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void *
 accept_thread(void *arg)
 {
 	struct listener		*l = arg;
 	pth_attr_t		 attr = pth_attr_new();
 	struct sockaddr_storage	 peer;
-	socklen_t		 plen;
 	struct conn		*c;
 	const char		*why;
 	int			 fd;
@@ -75,28 +111,9 @@ accept_thread(void *arg)
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
 	pth_attr_set(attr, PTH_ATTR_NAME, l->what);
 	for (;;) {
-		plen = sizeof(peer);
-		fd = accept4(l->fd, (struct sockaddr *)&peer, &plen,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EAGAIN || errno == EINTR ||
-			    errno == ECONNABORTED)
-				net_wait(l->fd, 0, -1);
-			else {
-				log_warnx_rl(&rl_accept, "%s port: accept: %s",
-				    l->what, strerror(errno));
-				pth_nap(pth_time(0, 100000));
-			}
-			continue;
-		}
-		pth_yield(NULL);	/* evicted connections close first */
 		c = xmalloc(sizeof(*c));
-		if (fd >= FD_SETSIZE || peer_admit(l->peers,
-		    (struct sockaddr *)&peer, fd, &c->pc, &why) < 0) {
-			static const char msg[] = "- ERR 503 too many clients\n";
-
-			(void)!write(fd, msg, sizeof(msg) - 1);
-			close(fd);
+		if ((fd = serve_accept(l->fd, l->what, l->peers, &peer, &c->pc,
+		    &why)) < 0) {
 			free(c);
 			continue;
 		}

@@ -9,7 +9,10 @@
 #include <sys/types.h>
 #include <stddef.h>
 
+#include <sys/socket.h>
+
 #include "auth.h"
+#include "peer.h"
 #include "proto.h"
 
 #define SERVE_FAIR_REQUESTS	32
@@ -32,12 +35,24 @@ struct serve_limits {
  * arg) in a thread of its own for each connection; fd is closed after.
  * A port or an address at its limit makes room by closing its oldest idle
  * connection (one waiting for a request in serve_requests); when none is
- * idle the newcomer gets "- ERR 503 too many clients". Returns 0, or -1
+ * idle the newcomer gets "- ERR 503" (serve_accept). Returns 0, or -1
  * with err set. A failing accept is logged (rate-limited).
  */
 int	 serve_listen(const char *spec, int port, const char *what,
 	    void (*client)(int fd, void *arg), void *arg,
 	    const struct serve_limits *, char *err, size_t errlen);
+
+/*
+ * Accept the next connection on listener lfd and admit it to peers
+ * (peer_admit: an idle connection may be closed to make room). Yields
+ * until one comes. Results: the new non-blocking socket, with *peer and
+ * *pc filled, or -1 for a connection refused by a limit: it was sent
+ * "- ERR 503 <why>" and closed, and *peer and *why say whose and which.
+ * A failing accept is logged (rate-limited, naming the port what).
+ */
+int	 serve_accept(int lfd, const char *what, struct peer_table *peers,
+	    struct sockaddr_storage *peer, struct peer_conn *pc,
+	    const char **why);
 
 /*
  * A port answering failproto(5) requests. serve_requests answers ping,
