@@ -391,7 +391,7 @@ test "healthcheck: its targets against real servers, web follows db" {
 		wait_for_log $h "*target db: UP -> FAIL (connect *3/3)*"
 		wait_for_log $h "*target web: UP -> FAIL (dependency db FAIL)*"
 		wait_for_log $h "*target site: UP -> FAIL: site down*"
-		# hc logs a change, then its publisher thread sends it.
+		# hc logs a change before its publisher has written it
 		wait_for {[field [faild_tcp $f "1 get site"] 3] eq "FAIL"} \
 		    5000 "site FAIL in faild"
 		assert_equal UP [field [faild_tcp $f "1 get smtp"] 3]
