@@ -3,6 +3,8 @@
  * pollers (one connected UDP socket or one TCP connection each) keep exactly
  * one "ID get NAME" request outstanding; latencies go into a log-linear
  * histogram and one line reports queries per second, p50 and p99.
+ * With -s each request is a write instead: poller i sets NAMEi to UP and
+ * FAIL in turn, so that every request changes a state and faild persists it.
  * With -e the server is an echo (bench/udpecho): the answer must equal the
  * request. Single-threaded on epoll, so taskset pins it to one core.
  */
@@ -48,7 +50,7 @@ struct poller {
 };
 
 struct bench {
-	int			 tcp, echo, conc, ep;
+	int			 tcp, echo, set, conc, ep;
 	double			 duration_s, warmup_s;
 	int64_t			 timeout_ns;
 	const char		*name;
@@ -156,8 +158,13 @@ poller_send(struct bench *b, struct poller *p, int64_t now, int first)
 	p->seq++;
 	p->idlen = (size_t)snprintf(p->id, sizeof(p->id), "%x.%" PRIx64,
 	    p->idx, p->seq);
-	p->reqlen = (size_t)snprintf(p->req, sizeof(p->req), "%s get %s%s",
-	    p->id, b->name, b->tcp ? "\n" : "");
+	if (b->set)
+		p->reqlen = (size_t)snprintf(p->req, sizeof(p->req),
+		    "%s set %s%u %s%s", p->id, b->name, p->idx,
+		    p->seq % 2 ? "UP" : "FAIL", b->tcp ? "\n" : "");
+	else
+		p->reqlen = (size_t)snprintf(p->req, sizeof(p->req),
+		    "%s get %s%s", p->id, b->name, b->tcp ? "\n" : "");
 	if (first) {
 		p->sent_ns = now;
 		p->late_counted = 0;
@@ -337,7 +344,7 @@ bench_scan(struct bench *b, int64_t now)
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: faildbench -u|-t [-e] [-c conc] [-d seconds] "
+	fprintf(stderr, "usage: faildbench -u|-t [-es] [-c conc] [-d seconds] "
 	    "[-n name] [-T timeout_ms]\n"
 	    "                  [-w warmup_seconds] host port\n");
 	exit(2);
@@ -373,7 +380,7 @@ main(int argc, char *argv[])
 	b->warmup_s = 1;
 	b->timeout_ns = 200 * 1000000LL;
 	b->name = "www";
-	while ((ch = getopt(argc, argv, "c:d:en:T:tuw:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:en:sT:tuw:")) != -1) {
 		switch (ch) {
 		case 'c':
 			b->conc = (int)number(optarg, 1, BENCH_MAX_CONC);
@@ -388,6 +395,9 @@ main(int argc, char *argv[])
 			b->name = optarg;
 			if (strlen(b->name) > 64)
 				usage();
+			break;
+		case 's':
+			b->set = 1;
 			break;
 		case 'T':
 			b->timeout_ns = (int64_t)(number(optarg, 1, 60000) *

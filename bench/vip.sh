@@ -22,7 +22,15 @@
 #    failover-fast (0.02 s), failover-N (interval N s, e.g. 0.2, the
 #    sample's), keepalived-N (VRRPv3, advert_int N: 1 and 0.05 by
 #    default), ucarp-1 (advbase 1, advskew 0 on a, 1 on b).
-# 2. False takeovers. Per configuration (LOSS_CONFIGS): start, wait until a
+# 2. Failback. Per trial of each FAILBACK_CONFIGS: start, wait until only
+#    a answers a client that holds a TCP conversation with the VIP
+#    (tests/netns/vip_tcp_probe.tcl: a line every 10 ms, port 9998; its
+#    answers keep the client's neighbour entry confirmed, as a real
+#    client's do), cut a's link, wait until b alone answers for 1.2 s (its
+#    announcements over), restore the link. Failback = first answer from a
+#    - the restore; gap = the longest time without any answer from the
+#    restore until a has answered alone for 1 s (DEADLINE s at most).
+# 3. False takeovers. Per configuration (LOSS_CONFIGS): start, wait until a
 #    answers alone, add "iptables -A INPUT -m statistic --mode random
 #    --probability 0.05 -j DROP" in a and b, wait LOSS_SECONDS, count the
 #    backup's takeovers: failsh "service vip: RECOVER -> UP" lines,
@@ -34,7 +42,8 @@
 #     bash bench/vip.sh
 # Environment: TRIALS (20), CONFIGS ("failover-default failover-fast
 # keepalived-1 keepalived-0.05 ucarp-1"; keepalived-N for any advert_int
-# N), LOSS_SECONDS (600; 0 skips part 2), LOSS_CONFIGS ("failover-fast
+# N), FAILBACK_CONFIGS ("failover-0.2 keepalived-0.2 failover-default
+# keepalived-1"; "" skips part 2), LOSS_SECONDS (600; 0 skips part 3), LOSS_CONFIGS ("failover-fast
 # failover-default keepalived-0.05 keepalived-1"), DEADLINE (15),
 # FAILD, FAILSH, KEEP=1 keeps the temp dir and logs.
 # Progress on stderr, the markdown report on stdout. Removes its
@@ -44,6 +53,7 @@ set -u
 
 TRIALS=${TRIALS:-20}
 CONFIGS=${CONFIGS-"failover-default failover-fast keepalived-1 keepalived-0.05 ucarp-1"}
+FAILBACK_CONFIGS=${FAILBACK_CONFIGS-"failover-0.2 keepalived-0.2 failover-default keepalived-1"}
 LOSS_SECONDS=${LOSS_SECONDS:-600}
 LOSS_CONFIGS=${LOSS_CONFIGS-"failover-fast failover-default keepalived-0.05 keepalived-1"}
 DEADLINE=${DEADLINE:-15}
@@ -128,6 +138,7 @@ net_up() {
 # same as tests/netns/test_vip.tcl uses.
 echo_tcl=$top/tests/netns/vip_echo.tcl
 probe_tcl=$top/tests/netns/vip_probe.tcl
+tcp_probe_tcl=$top/tests/netns/vip_tcp_probe.tcl
 # ucarp's scripts: $1 interface, $2 address.
 printf '#!/bin/sh\nip addr add "$2"/24 dev "$1"\n' >"$tmp/ucarp-up.sh"
 printf '#!/bin/sh\nip addr del "$2"/24 dev "$1" 2>/dev/null\nexit 0\n' \
@@ -284,6 +295,51 @@ trial() {
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$dir"
 }
 
+# alone H MS: only H answered the TCP prober for the last MS ms: all
+# answers since then are H's, the first within 100 ms of the start, the
+# last less than 100 ms ago.
+alone() {
+	local t
+	t=$(now_ms)
+	awk -v h="$1" -v since=$((t - $2)) -v now="$t" '
+	    $1 ~ /^[0-9]+$/ && $1 >= since { if (!n++) first = $1;
+	        if ($2 != h) bad = 1; last = $1 }
+	    END { exit !(n > 0 && !bad && first - since < 100 &&
+	        now - last < 100) }' "$tlog"
+}
+
+# failback CONFIG N: appends "failback_ms gap_ms" (or "timeout") to
+# CONFIG.fb.
+failback() {
+	local cf=$1 n=$2 dir=$tmp/$1.fb.$2 t0 res
+	start_config "$cf" "$dir"
+	if ! wait_for 20 alone a 1200; then
+		note "$cf failback $n: a never answered alone"
+		echo timeout >>"$tmp/$cf.fb"
+		stop_config
+		return
+	fi
+	ip -n "$(ns sw)" link set "${PFX}a" down
+	if ! wait_for "$DEADLINE" alone b 1200; then
+		note "$cf failback $n: b never answered alone"
+		echo timeout >>"$tmp/$cf.fb"
+		stop_config
+		return
+	fi
+	t0=$(now_ms)
+	ip -n "$(ns sw)" link set "${PFX}a" up
+	wait_for "$DEADLINE" alone a 1000
+	res=$(awk -v t0="$t0" '$1 ~ /^[0-9]+$/ && $1 >= t0 {
+	    if ($2 == "a" && !fa) fa = $1 - t0
+	    if ($1 - prev > gap) gap = $1 - prev; prev = $1 }
+	    BEGIN { prev = t0 }
+	    END { if (fa) print fa, gap; else print "timeout" }' "$tlog")
+	echo "$res" >>"$tmp/$cf.fb"
+	note "$cf failback $n: first answer from a, longest gap (ms): $res"
+	stop_config
+	[ "${KEEP:-0}" = 1 ] || rm -rf "$dir"
+}
+
 # loss CONFIG: false takeovers by b under 5% loss, into loss.res.
 loss() {
 	local cf=$1 dir=$tmp/$1.loss h l0 n pat held
@@ -346,6 +402,15 @@ for cf in $CONFIGS; do
 	note "$cf: $TRIALS trials; load $(cut -d' ' -f1-3 /proc/loadavg)"
 	for ((i = 1; i <= TRIALS; i++)); do
 		trial "$cf" "$i"
+	done
+done
+tlog=$tmp/tcpprobe.log
+bg "$tlog" c tclsh8.6 "$tcp_probe_tcl" $VIP
+for cf in $FAILBACK_CONFIGS; do
+	: >"$tmp/$cf.fb"
+	note "$cf: $TRIALS failback trials; load $(cut -d' ' -f1-3 /proc/loadavg)"
+	for ((i = 1; i <= TRIALS; i++)); do
+		failback "$cf" "$i"
 	done
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -415,6 +480,23 @@ if [ -n "$CONFIGS" ]; then
 		done
 		echo
 	fi
+fi
+if [ -n "$FAILBACK_CONFIGS" ]; then
+	echo "Failback, with a client holding a TCP conversation with the VIP:" \
+	    "from the restore of the master's link to the first answer from" \
+	    "the master, and the longest time without any answer from the" \
+	    "restore until the master answered alone for 1 s, in ms."
+	echo
+	echo "| config | what | trials | failback p50 | failback p99 | gap p50 | gap p99 | gap max | no failback |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+	for cf in $FAILBACK_CONFIGS; do
+		awk '{ print $1 }' "$tmp/$cf.fb" >"$tmp/$cf.fb1"
+		awk '$1 != "timeout" { print $2 }' "$tmp/$cf.fb" >"$tmp/$cf.fb2"
+		read -r n p50 p99 _ _ to <<<"$(stats "$tmp/$cf.fb1")"
+		read -r _ g50 g99 _ gmx _ <<<"$(stats "$tmp/$cf.fb2")"
+		echo "| $cf | $(desc "$cf") | $n | $p50 | $p99 | $g50 | $g99 | $gmx | $to |"
+	done
+	echo
 fi
 if [ -s "$tmp/loss.res" ]; then
 	echo "False takeovers: all hosts alive, 5% of incoming packets dropped" \

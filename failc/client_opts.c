@@ -1,6 +1,7 @@
 /*
  * client_opts.c: option parsing and set-up shared by the command-line
- * clients, so that -p, -P, -c, -k, -K and -t mean the same in all of them.
+ * clients, so that -p, -P, -c, -k, -K, -N and -t mean the same in all of
+ * them.
  */
 #include <pth.h>
 #include <stdarg.h>
@@ -47,6 +48,14 @@ client_opts_parse(struct client_opts *o, int ch, const char *arg)
 		break;
 	case 'k':
 		o->keyfile = arg;
+		break;
+	case 'N':
+		if (!proto_name_valid(arg)) {
+			fprintf(stderr, "%s: bad node name \"%s\"\n", o->prog,
+			    arg);
+			exit(EXIT_USAGE);
+		}
+		o->node = arg;
 		break;
 	case 'P':
 		if (strcmp(arg, "udp") != 0 && strcmp(arg, "tcp") != 0) {
@@ -105,6 +114,8 @@ client_opts_setup(struct client_opts *o, const char *host,
 	c->timeout_ms = o->timeout_ms;
 	c->community = o->community;
 	c->by = o->by;
+	if (o->node != NULL)
+		c->to = o->node;
 	if (o->keys != NULL) {
 		c->key = o->keyid ? keyring_find(o->keys, o->keyid) :
 		    &o->keys->keys[0];

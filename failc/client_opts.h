@@ -1,6 +1,6 @@
 /*
  * client_opts.h: the options failc, failstat and faildebug share (port,
- * transport, community or key, timeout) and their exit codes.
+ * transport, community or key and node, timeout) and their exit codes.
  */
 #ifndef CLIENT_OPTS_H
 #define CLIENT_OPTS_H
@@ -22,11 +22,12 @@ struct client_opts {
 	const char	*keyfile;
 	const char	*keyid;
 	const char	*by;
+	const char	*node;		/* -N: the faild's node name */
 	int		 timeout_ms;
 	struct keyring	*keys;		/* owned */
 };
 
-#define CLIENT_OPTS_GETOPT	"c:K:k:P:p:t:"
+#define CLIENT_OPTS_GETOPT	"c:K:k:N:P:p:t:"
 
 void	client_opts_init(struct client_opts *, const char *prog);
 /* Handle one shared option; returns 0 if ch is not one of them. */

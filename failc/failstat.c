@@ -181,10 +181,13 @@ main(int argc, char *argv[])
 			continue;
 		}
 		client_check_refused(&o, host, EXIT_UNREACHABLE, &r);
-		if (r.nfields != 4)
+		if (r.nfields != 4 && r.nfields != 5)
 			client_die(&o, host, EXIT_UNREACHABLE, "malformed "
 			    "answer");
 		failstat_print(r.fields, shown++ ? ",\n    " : "\n    ");
+		if (r.nfields == 5 && !json)
+			printf("%-24s (unconfirmed: faild restarted, its failsh "
+			    "has not set it since)\n", "");
 		if (failstat_rank(r.fields[1]) > worst)
 			worst = failstat_rank(r.fields[1]);
 	}

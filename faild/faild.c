@@ -41,11 +41,11 @@ usage(void)
 {
 	fprintf(stderr, "usage: faild [-FmTtUV] [-C maxperaddr] "
 	    "[-c communityfile] [-d facility]\n"
-	    "             [-k keyfile]"
-	    " [-l address] [-M maxconn] [-n nonice] [-p port] "
-	    "[-R rate]\n"
-	    "             [-r pidfile] [-s statefile] [-u user] "
-	    "[-w window]\n");
+	    "             [-k keyfile] [-l address] [-M maxconn] [-N node] "
+	    "[-n nonice]\n"
+	    "             [-p port] [-R rate] [-r pidfile] [-S maxservices] "
+	    "[-s statefile]\n"
+	    "             [-u user] [-w window]\n");
 	exit(2);
 }
 
@@ -85,6 +85,24 @@ faild_load_access(struct community_table **ct, struct keyring **kr,
 }
 
 /* SIGHUP: new community and key files, or the old ones if they are bad. */
+/*
+ * A state the local failsh set (setter "failsh@...") is one that only a
+ * running failsh maintains. Loaded from the file, nobody maintains it
+ * yet (the host may have rebooted): get marks it unconfirmed until it is
+ * set again, and failsh's pollers count such an answer as none.
+ */
+static void
+faild_mark_unconfirmed(struct state_table *t)
+{
+	struct service	**v;
+	size_t		  i, n;
+
+	v = state_sorted(t, &n);
+	for (i = 0; i < n; i++)
+		v[i]->unconfirmed = strncmp(v[i]->setter, "failsh@", 7) == 0;
+	free(v);
+}
+
 static void
 faild_reload(void)
 {
@@ -174,7 +192,7 @@ main(int argc, char *argv[])
 	struct faild_listener	 ls[2 * FAILD_MAX_LISTEN];
 	const char		*pidfile = FAIL_RUNDIR "/faild.pid";
 	const char		*user = NULL;
-	char			 err[512], names[1024];
+	char			 err[512], names[1024], host[256];
 	int			 ch, foreground = 0, mlock = 0, nonice = 0;
 	int			 check = 0, nls, i, sig;
 	pth_attr_t		 attr;
@@ -185,10 +203,11 @@ main(int argc, char *argv[])
 	faild.max_per_addr = FAILD_MAX_PER_ADDR;
 	faild.rate = 0;
 	faild.window_ms = 30000;
+	faild.max_services = FAILD_MAX_SERVICES;
 	log_init("faild", 1);
 
-	while ((ch = getopt(argc, argv, "C:c:d:Fk:l:M:mn:p:R:r:s:TtUu:Vw:")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv, "C:c:d:Fk:l:M:mN:n:p:R:r:S:s:TtUu:Vw:"))
+	    != -1) {
 		switch (ch) {
 		case 'C':
 			faild.max_per_addr = faild_number(optarg, "connection "
@@ -221,6 +240,9 @@ main(int argc, char *argv[])
 		case 'm':
 			mlock = 1;
 			break;
+		case 'N':
+			faild.node = optarg;
+			break;
 		case 'n':
 			nonice = faild_number(optarg, "nonice", 0, 39);
 			break;
@@ -232,6 +254,10 @@ main(int argc, char *argv[])
 			break;
 		case 'r':
 			pidfile = optarg;
+			break;
+		case 'S':
+			faild.max_services = (size_t)faild_number(optarg,
+			    "service limit", 1, 10000000);
 			break;
 		case 's':
 			faild.statefile = optarg;
@@ -262,6 +288,18 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	if (faild.node == NULL) {
+		if (gethostname(host, sizeof(host)) < 0)
+			fatal("gethostname");
+		host[sizeof(host) - 1] = '\0';
+		faild.node = host;
+	}
+	if (!proto_name_valid(faild.node)) {
+		fprintf(stderr, "faild: bad node name \"%s\" (1 to %d of "
+		    "A-Z a-z 0-9 . _ -; -N sets it)\n", faild.node,
+		    PROTO_MAX_NAME);
+		exit(2);
+	}
 	if (faild.no_tcp && faild.no_udp) {
 		fprintf(stderr, "faild: -T and -U leave nothing to serve\n");
 		exit(2);
@@ -270,13 +308,15 @@ main(int argc, char *argv[])
 	if (faild_load_access(&faild.communities, &faild.keys, err,
 	    sizeof(err)) < 0)
 		fatalx("%s", err);
-	faild.table = state_table_new();
+	faild.table = state_table_new(faild.max_services);
 	if (statefile_load(faild.table, faild.statefile, err,
 	    sizeof(err)) < 0)
 		fatalx("%s", err);
+	faild_mark_unconfirmed(faild.table);
 	if (check) {
-		printf("faild: configuration OK: %zu services in %s, %zu "
-		    "community entries, %zu keys\n", state_count(faild.table),
+		printf("faild: configuration OK: node %s, %zu services in %s, "
+		    "%zu community entries, %zu keys\n", faild.node,
+		    state_count(faild.table),
 		    faild.statefile, faild.communities ?
 		    faild.communities->n : 0, faild.keys ? faild.keys->n : 0);
 		exit(0);
@@ -289,6 +329,7 @@ main(int argc, char *argv[])
 	if (nls == 0)
 		fatalx("no address to listen on");
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);	/* a file size limit: EFBIG, ERR 500 */
 	if (mlock && mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
 		fatal("mlockall");
 	if (nonice > 0 && setpriority(PRIO_PROCESS, 0, -nonice) < 0)
@@ -302,8 +343,12 @@ main(int argc, char *argv[])
 		log_warn("cannot write pid file %s", pidfile);
 	if (user != NULL && privs_drop(user, err, sizeof(err)) < 0)
 		fatalx("%s", err);
-	/* Prove now, not at the first change, that the table can be saved. */
-	if (statefile_save(faild.table, faild.statefile, err, sizeof(err)) < 0)
+	/*
+	 * Fold the journal into a new snapshot and start an empty one: this
+	 * proves now, not at the first change, that the table can be saved.
+	 */
+	if ((faild.journal = state_journal_open(faild.table, faild.statefile,
+	    STATE_COMPACT_BYTES, err, sizeof(err))) == NULL)
 		fatalx("cannot write the state file: %s", err);
 
 	if (!pth_init())
@@ -324,7 +369,7 @@ main(int argc, char *argv[])
 		snprintf(names + strlen(names), sizeof(names) - strlen(names),
 		    "%s%s", i ? ", " : "", ls[i].name);
 	}
-	log_info("ready: %s; %zu services from %s", names,
+	log_info("ready: node %s, %s; %zu services from %s", faild.node, names,
 	    state_count(faild.table), faild.statefile);
 
 	for (;;) {

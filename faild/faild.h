@@ -27,6 +27,7 @@
 #define FAILD_PEERS		4096	/* addresses with their own rate bucket */
 #define FAILD_UDP_AMP		4	/* unsigned UDP answer: 4x the request, */
 #define FAILD_UDP_FLOOR		256	/* or this many bytes if more */
+#define FAILD_MAX_SERVICES	100000	/* default -S */
 
 enum {				/* debug facilities, see log_facilities */
 	FAC_MAIN,
@@ -53,6 +54,7 @@ struct faild_stats {
 
 struct faild {
 	/* configuration, from the command line */
+	const char		*node;		/* what signed requests name */
 	const char		*statefile;
 	const char		*communityfile;	/* NULL: none */
 	const char		*keyfile;	/* NULL: none */
@@ -64,6 +66,7 @@ struct faild {
 	int			 max_per_addr;
 	int			 rate;		/* per address and second, 0 off */
 	int64_t			 window_ms;
+	size_t			 max_services;
 
 	/* reloadable on HUP */
 	struct community_table	*communities;	/* owned, NULL: none */
@@ -71,6 +74,7 @@ struct faild {
 
 	/* run-time state */
 	struct state_table	*table;		/* owned */
+	struct state_journal	*journal;	/* owned: table's changes */
 	struct nonce_cache	*nonces;	/* owned */
 	struct peer_table	*peers;		/* owned: TCP connections, rate */
 	struct faild_stats	 stats;

@@ -67,14 +67,14 @@ static int
 faild_authenticate(const char *line, const struct proto_req *req,
     const char *peerstr, const struct auth_key **key, struct pbuf *out)
 {
-	const char	*why;
+	char		 why[256];
 	int		 code;
 
 	*key = NULL;
 	if (req->auth.keyid == NULL)
 		return 0;
 	if ((code = auth_verify_request(faild.keys, faild.nonces, line, req,
-	    time_now_ms(), key, &why)) != 0) {
+	    faild.node, time_now_ms(), key, why, sizeof(why))) != 0) {
 		faild_refuse(out, req->id, peerstr, code, why);
 		return -1;
 	}
@@ -107,19 +107,28 @@ faild_publish(const char *name, enum svc_state old, const struct service *s,
 	pth_cond_notify(&faild.watch_cond, TRUE);
 }
 
-/* Persist the table; on failure undo the change to name. */
+/*
+ * Persist the change to name (journal append and fdatasync, now and then a
+ * compaction); on failure undo it. Blocks the process (not only this
+ * thread) while the disk syncs.
+ */
 static int
 faild_persist(const char *name, const struct service *saved, int existed,
     struct pbuf *out, const char *id)
 {
 	char	err[512];
 	int64_t	start = time_mono_ms();
+	int	rc;
 
-	if (statefile_save(faild.table, faild.statefile, err,
-	    sizeof(err)) == 0) {
-		log_debug(FAC_STATE, 1, "saved %zu services to %s in %lld ms",
-		    state_count(faild.table), faild.statefile,
-		    (long long)(time_mono_ms() - start));
+	rc = state_journal_append(faild.journal, faild.table, name, err,
+	    sizeof(err));
+	if (rc >= 0) {
+		if (rc > 0)
+			log_warnx_rl(&rl_write, "cannot compact the state "
+			    "file (the journal keeps the change): %s", err);
+		log_debug(FAC_STATE, 1, "recorded %s in %lld ms (%zu "
+		    "services)", name, (long long)(time_mono_ms() - start),
+		    state_count(faild.table));
 		return 0;
 	}
 	faild.stats.writes_failed++;
@@ -149,14 +158,23 @@ faild_do_set(const struct proto_req *req, const char *peerstr,
 		snprintf(setter, sizeof(setter), "%s@%s", req->by, peerstr);
 	else
 		snprintf(setter, sizeof(setter), "%s", peerstr);
-	if (state_set(faild.table, name, st, time_now_ms(), setter, &old)) {
+	switch (state_set(faild.table, name, st, time_now_ms(), setter, &old)) {
+	case -1:
+		faild.stats.errors++;
+		proto_fmt_err(out, req->id, PERR_FULL, "cannot create %s: "
+		    "faild holds %zu services, its limit (faild -S)", name,
+		    state_count(faild.table));
+		return;
+	case 1:
 		if (faild_persist(name, &saved, existed, out, req->id) < 0)
 			return;
 		s = state_get(faild.table, name);
 		log_info("service %s: %s -> %s (set by %s)", name,
 		    svc_state_str(old), svc_state_str(st), setter);
 		faild_publish(name, old, s, setter);
+		break;
 	}
+	state_get(faild.table, name)->unconfirmed = 0;
 	pbuf_printf(out, "%s OK", req->id);
 	faild_fmt_service(out, state_get(faild.table, name));
 }
@@ -184,13 +202,39 @@ faild_do_delete(const struct proto_req *req, const char *peerstr,
 	pbuf_printf(out, "%s OK %s", req->id, name);
 }
 
+/* Whether the community file names this community at all. */
+static int
+faild_community_known(const char *community)
+{
+	size_t	i;
+
+	for (i = 0; i < faild.communities->n; i++)
+		if (strcmp(faild.communities->entries[i].community,
+		    community) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * With a community file, a community the file does not name is refused
+ * (a typo must not read as an empty, all-UP table); a known one sees the
+ * services it may read.
+ */
 static void
-faild_do_list(const struct proto_req *req, int tcp, struct pbuf *out)
+faild_do_list(const struct proto_req *req, const char *peerstr, int tcp,
+    struct pbuf *out)
 {
 	struct service	**v;
 	struct pbuf	  body = { 0 };
 	size_t		  i, n, shown = 0;
 
+	if (faild.communities != NULL && req->auth.keyid == NULL &&
+	    !faild_community_known(req->community ? req->community :
+	    "public")) {
+		faild_refuse(out, req->id, peerstr, PERR_DENIED, "permission "
+		    "denied: no such community");
+		return;
+	}
 	v = state_sorted(faild.table, &n);
 	for (i = 0; i < n; i++) {
 		if (faild.communities != NULL && req->auth.keyid == NULL &&
@@ -325,6 +369,8 @@ faild_answer(const char *line, size_t len, const struct sockaddr *peer,
 		} else {
 			pbuf_printf(out, "%s OK", req.id);
 			faild_fmt_service(out, s);
+			if (s->unconfirmed)
+				pbuf_printf(out, " unconfirmed");
 		}
 		break;
 	}
@@ -335,7 +381,7 @@ faild_answer(const char *line, size_t len, const struct sockaddr *peer,
 		faild_do_delete(&req, peerstr, out);
 		break;
 	case VERB_LIST:
-		faild_do_list(&req, tcp, out);
+		faild_do_list(&req, peerstr, tcp, out);
 		break;
 	case VERB_WATCH:
 		if (!tcp) {

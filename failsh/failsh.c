@@ -172,6 +172,7 @@ failsh_local_faild(void)
 	    sizeof(err)) < 0)
 		fatalx("local faild address: %s", err);
 	failsh.faild.by = "failsh";
+	failsh.faild.to = failsh.nodename;
 	failsh.faild.timeout_ms = 2000;
 	if (me != NULL) {
 		failsh.faild.community = me->community;

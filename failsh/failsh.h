@@ -26,7 +26,9 @@
 #define FAILSH_MIN_INTERVAL_MS	10
 #define FAILSH_TIMEOUT_MS	10000	/* default script timeout */
 #define FAILSH_CALL_MS		1000	/* default call timeout per host */
+#define FAILSH_LOCAL_MS		2000	/* at most, calls to the local faild */
 #define FAILSH_MAX_PEERS	16	/* masters + slaves + quorum */
+#define FAILSH_MAX_POLLS	(3 * FAILSH_MAX_PEERS + 1)	/* + local */
 #define FAILSH_MAX_REASON	256
 
 enum {				/* debug facilities, see log_facilities */
@@ -68,6 +70,7 @@ struct failsh_peer {
 	struct failsh_host	*host;		/* borrowed from failsh.hosts */
 	struct decide_peer	 obs;		/* name borrowed from host */
 	int64_t			 seen_ms;	/* last answer, wall clock */
+	int64_t			 changed_ms;	/* of its state, as it said */
 };
 
 enum failsh_role {
@@ -92,11 +95,16 @@ struct failsh_service {
 	int64_t			 changed_ms;	/* wall clock */
 	char			 reason[FAILSH_MAX_REASON];
 	int			 published;	/* faild has our state */
-	int			 adopted;	/* state taken from faild */
+	int			 attached;	/* state taken from faild */
+	int			 unverified;	/* UP after a restart or a
+						   stall, peers not checked */
+	int			 local_fails;	/* runs the local faild did
+						   not answer, in a row */
 	int			 reannounced;	/* while a slave is seen UP */
 	int64_t			 next_run;	/* monotonic */
 	int64_t			 last_run;	/* monotonic, 0: never */
 	int64_t			 late_ms;	/* of the last run */
+	int64_t			 polled_ms;	/* monotonic, last polls made */
 	uint64_t		 runs;
 	int			 running;	/* runner thread started */
 	int			 busy;		/* a script of it is running */
@@ -179,12 +187,29 @@ void	 failsh_ip_init(Tcl_Interp *);
 int	 host_call(struct failsh_host *, const char *request, int timeout_ms,
 	    struct proto_resp *resp, char *err, size_t errlen);
 void	 host_close(struct failsh_host *);
+/* A service's record in a faild, as get answered it. */
+struct host_record {
+	enum svc_state	 state;
+	int64_t		 changed_ms;
+	int		 unconfirmed;	/* faild restarted, its failsh has
+					   not set it since */
+};
 /*
- * The service's state at host: 0 with *st, or -1 with err set if host
- * did not answer or holds no record of the service.
+ * Parse an answer to "get": 0 with rec filled, 1 for ERR 404 (no such
+ * service), -1 with err set for any other error or a malformed answer.
+ */
+int	 host_parse_get(const struct proto_resp *, struct host_record *rec,
+	    char *err, size_t errlen);
+/*
+ * The service's state at host: 0 with rec, or -1 with err set if host
+ * did not answer, holds no record of the service or an unconfirmed one
+ * (nobody maintains it: like no answer, so deadcount applies). With
+ * accept, an unconfirmed state other than UP is an answer (a slave's: it
+ * does not run the service).
  */
 int	 host_get_state(struct failsh_host *, const char *service,
-	    int timeout_ms, enum svc_state *st, char *err, size_t errlen);
+	    int timeout_ms, int accept, struct host_record *rec, char *err,
+	    size_t errlen);
 
 /* failsh_sched.c: one runner thread per service. */
 void	 sched_start(void);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "failsh.h"
@@ -88,6 +89,7 @@ host_client_ready(struct failsh_host *h, int i, char *err, size_t errlen)
 	}
 	c->community = h->community;
 	c->key = key;
+	c->to = h->name;		/* the faild of node NAME */
 	c->by = failsh.nodename;
 	h->pool_ready[i] = 1;
 	return 0;
@@ -131,8 +133,26 @@ fail:
 }
 
 int
+host_parse_get(const struct proto_resp *r, struct host_record *rec,
+    char *err, size_t errlen)
+{
+	if (strcmp(r->kind, "ERR") == 0) {
+		snprintf(err, errlen, "ERR %d %s", r->code, r->text);
+		return r->code == PERR_NOTFOUND ? 1 : -1;
+	}
+	if (r->nfields < 3 || svc_state_parse(r->fields[1], &rec->state) < 0) {
+		snprintf(err, errlen, "bad answer to get");
+		return -1;
+	}
+	rec->changed_ms = strtoll(r->fields[2], NULL, 10);
+	rec->unconfirmed = r->nfields >= 5 &&
+	    strcmp(r->fields[4], "unconfirmed") == 0;
+	return 0;
+}
+
+int
 host_get_state(struct failsh_host *h, const char *service, int timeout_ms,
-    enum svc_state *st, char *err, size_t errlen)
+    int accept, struct host_record *rec, char *err, size_t errlen)
 {
 	struct proto_resp	resp = { 0 };
 	char			req[PROTO_MAX_NAME + 8];
@@ -141,14 +161,14 @@ host_get_state(struct failsh_host *h, const char *service, int timeout_ms,
 	snprintf(req, sizeof(req), "get %s", service);
 	if (host_call(h, req, timeout_ms, &resp, err, errlen) < 0)
 		goto done;
-	if (strcmp(resp.kind, "ERR") == 0) {
-		/* 404: that faild has no record of it (yet): like no
-		 * answer, so deadcount applies before it counts as FAIL. */
-		snprintf(err, errlen, "ERR %d %s", resp.code, resp.text);
+	/* 404: that faild has no record of it (yet): like no answer, so
+	 * deadcount applies before it counts as FAIL. */
+	if (host_parse_get(&resp, rec, err, errlen) != 0)
 		goto done;
-	}
-	if (resp.nfields < 2 || svc_state_parse(resp.fields[1], st) < 0) {
-		snprintf(err, errlen, "bad answer to get");
+	if (rec->unconfirmed && (rec->state == SVC_UP || !accept)) {
+		snprintf(err, errlen, "%s unconfirmed (its faild restarted, "
+		    "its failsh has not set it since)",
+		    svc_state_str(rec->state));
 		goto done;
 	}
 	rc = 0;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -25,6 +26,8 @@
 
 #include "failsh.h"
 #include "log.h"
+#include "timeutil.h"
+#include "xmalloc.h"
 
 /* An address with its prefix length, as "ADDR/PREFIX" or "ADDR". */
 struct ip_prefix {
@@ -273,10 +276,283 @@ ip_announce(const char *ifname, int ifindex, const struct ip_prefix *p,
 }
 
 /*
+ * One announcement is sent at once; these repeat it over the first second
+ * (ms after the first), for a neighbour that missed one, as keepalived's
+ * garp_master_repeat does. A del of the address ends its repeats.
+ */
+static const int	ip_repeat_ms[] = { 100, 300, 600, 1000 };
+
+struct ip_repeat {
+	char			 ifname[IF_NAMESIZE];
+	int			 ifindex;
+	struct ip_prefix	 p;
+	int			 cancelled;
+	struct ip_repeat	*next;
+};
+
+static struct ip_repeat	*ip_repeats;	/* bursts under way */
+
+/* End the repeated announcements of p on ifindex, if any. */
+static void
+ip_repeat_cancel(int ifindex, const struct ip_prefix *p)
+{
+	struct ip_repeat	*r;
+
+	for (r = ip_repeats; r != NULL; r = r->next)
+		if (r->ifindex == ifindex && r->p.family == p->family &&
+		    memcmp(r->p.addr, p->addr, (size_t)p->len) == 0)
+			r->cancelled = 1;
+}
+
+static void *
+ip_repeat_thread(void *arg)
+{
+	struct ip_repeat	 *r = arg, **pp;
+	int64_t			  start = time_mono_ms(), left;
+	size_t			  i;
+	char			  err[256];
+
+	for (i = 0; i < sizeof(ip_repeat_ms) / sizeof(ip_repeat_ms[0]); i++) {
+		left = start + ip_repeat_ms[i] - time_mono_ms();
+		if (left > 0)
+			pth_nap(pth_time(left / 1000, (left % 1000) * 1000));
+		if (r->cancelled)
+			break;
+		if (ip_announce(r->ifname, r->ifindex, &r->p, err,
+		    sizeof(err)) < 0) {
+			log_warnx("failip: %s", err);
+			break;
+		}
+	}
+	for (pp = &ip_repeats; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	free(r);
+	return NULL;
+}
+
+/* Repeat the announcement of p on ifname, ending any burst before it. */
+static void
+ip_repeat_start(const char *ifname, int ifindex, const struct ip_prefix *p)
+{
+	struct ip_repeat	*r;
+	pth_attr_t		 attr;
+
+	ip_repeat_cancel(ifindex, p);
+	r = xcalloc(1, sizeof(*r));
+	snprintf(r->ifname, sizeof(r->ifname), "%s", ifname);
+	r->ifindex = ifindex;
+	r->p = *p;
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_NAME, "failip");
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, ip_repeat_thread, r) == NULL) {
+		log_warn("failip: cannot repeat the announcement");
+		free(r);
+	} else {
+		r->next = ip_repeats;
+		ip_repeats = r;
+	}
+	pth_attr_destroy(attr);
+}
+
+/*
+ * The addresses failip added and did not delete. When the carrier of
+ * their interface comes back (a cable, a switch port, a veth peer), they
+ * are announced again: the neighbours may have moved to another host
+ * meanwhile. A thread follows the kernel's link changes over rtnetlink
+ * once the first address is added.
+ */
+struct ip_held {
+	char			 ifname[IF_NAMESIZE];
+	int			 ifindex;
+	struct ip_prefix	 p;
+	int			 running;	/* the link, as last seen */
+	struct ip_held		*next;
+};
+
+static struct ip_held	*ip_helds;
+
+static struct ip_held **
+ip_held_find(int ifindex, const struct ip_prefix *p)
+{
+	struct ip_held	**hp;
+
+	for (hp = &ip_helds; *hp != NULL; hp = &(*hp)->next)
+		if ((*hp)->ifindex == ifindex && (*hp)->p.family == p->family &&
+		    memcmp((*hp)->p.addr, p->addr, (size_t)p->len) == 0)
+			return hp;
+	return hp;
+}
+
+/*
+ * Forget the neighbours of ifindex that failed to resolve, or are still
+ * trying, since its link went down: the kernel asks again only after its
+ * retransmit time (1 s), and meanwhile holds back or drops what this host
+ * sends there (answers to the clients its announcement brings back, polls
+ * of the peer). Forgotten, they are asked for at once.
+ */
+static void
+ip_neigh_flush_failed(int ifindex)
+{
+	struct {
+		struct nlmsghdr	h;
+		struct ndmsg	nd;
+	} req;
+	char		 buf[16384], dels[4096];
+	struct nlmsghdr	*h;
+	struct ndmsg	*nd;
+	size_t		 ndels = 0;
+	int		 fd, done = 0;
+	ssize_t		 n;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) < 0)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd));
+	req.h.nlmsg_type = RTM_GETNEIGH;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nd.ndm_family = AF_UNSPEC;
+	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
+		goto out;
+	while (!done && (n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+		    h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE ||
+			    h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			nd = NLMSG_DATA(h);
+			if (h->nlmsg_type != RTM_NEWNEIGH ||
+			    nd->ndm_ifindex != ifindex ||
+			    !(nd->ndm_state & (NUD_FAILED | NUD_INCOMPLETE)) ||
+			    ndels + NLMSG_ALIGN(h->nlmsg_len) > sizeof(dels))
+				continue;
+			/* the same message as a delete, with its NDA_DST */
+			h->nlmsg_type = RTM_DELNEIGH;
+			h->nlmsg_flags = NLM_F_REQUEST;
+			memcpy(dels + ndels, h, h->nlmsg_len);
+			ndels += NLMSG_ALIGN(h->nlmsg_len);
+		}
+	if (ndels > 0)
+		send(fd, dels, ndels, 0);
+out:
+	close(fd);
+}
+
+/* A link message: announce what is held on it if its carrier is back. */
+static void
+ip_link_changed(const struct ifinfomsg *ifi)
+{
+	struct ip_held	*h;
+	char		 err[256];
+	int		 flushed = 0;
+	int		 running = (ifi->ifi_flags & (IFF_UP | IFF_RUNNING)) ==
+			    (IFF_UP | IFF_RUNNING);
+
+	for (h = ip_helds; h != NULL; h = h->next) {
+		if (h->ifindex != ifi->ifi_index || h->running == running)
+			continue;
+		h->running = running;
+		if (!running)
+			continue;
+		if (!flushed++) {
+			log_info("failip: %s is up again, announcing its "
+			    "service addresses", h->ifname);
+			ip_neigh_flush_failed(h->ifindex);
+		}
+		if (ip_announce(h->ifname, h->ifindex, &h->p, err,
+		    sizeof(err)) < 0)
+			log_warnx("failip: %s", err);
+		else
+			ip_repeat_start(h->ifname, h->ifindex, &h->p);
+	}
+}
+
+static void *
+ip_link_thread(void *arg)
+{
+	struct sockaddr_nl	 sa;
+	char			 buf[8192];
+	struct nlmsghdr		*h;
+	ssize_t			 n;
+	int			 fd;
+
+	(void)arg;
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) < 0) {
+		log_warn("failip: cannot follow link changes: netlink socket");
+		return NULL;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = RTMGRP_LINK;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		log_warn("failip: cannot follow link changes: bind");
+		close(fd);
+		return NULL;
+	}
+	while ((n = pth_read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;	/* ENOBUFS: missed some */
+			log_warn("failip: reading link changes");
+			break;
+		}
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n);
+		    h = NLMSG_NEXT(h, n))
+			if (h->nlmsg_type == RTM_NEWLINK)
+				ip_link_changed(NLMSG_DATA(h));
+	}
+	close(fd);
+	return NULL;
+}
+
+/* Remember (add) or forget (del) an address failip put on a link. */
+static void
+ip_held_update(int add, const char *ifname, int ifindex,
+    const struct ip_prefix *p)
+{
+	static int	 watching;
+	struct ip_held	**hp = ip_held_find(ifindex, p), *h;
+	pth_attr_t	 attr;
+
+	if (!add) {
+		if ((h = *hp) != NULL) {
+			*hp = h->next;
+			free(h);
+		}
+		return;
+	}
+	if (*hp == NULL) {
+		h = *hp = xcalloc(1, sizeof(*h));
+		snprintf(h->ifname, sizeof(h->ifname), "%s", ifname);
+		h->ifindex = ifindex;
+		h->p = *p;
+		h->running = 1;
+	}
+	if (watching++)
+		return;
+	attr = pth_attr_new();
+	pth_attr_set(attr, PTH_ATTR_NAME, "failip-link");
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, ip_link_thread, NULL) == NULL)
+		log_warn("failip: cannot follow link changes");
+	pth_attr_destroy(attr);
+}
+
+/*
  * failip add|del|announce IFACE ADDR[/PREFIX]
  *	add: put the address on the interface (already there is fine) and
- *	announce it; del: take it off (already gone is fine); announce:
- *	only announce. Results: the address as given.
+ *	announce it, and again whenever the link's carrier comes back; del:
+ *	take it off (already gone is fine) and end its announcements;
+ *	announce: only announce. An announcement is sent at once and
+ *	repeated 4 times over the next second. Results: the address as
+ *	given.
  */
 static int
 failip_cmd(ClientData data, Tcl_Interp *interp, int objc,
@@ -329,12 +605,17 @@ failip_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		log_debug(FAC_TCL, 1, "failip %s %s %s", subs[sub], ifname,
 		    spec);
 	}
-	if (sub != IP_DEL && ip_announce(ifname, (int)ifindex, &p, err,
+	if (sub != IP_ANNOUNCE)
+		ip_held_update(sub == IP_ADD, ifname, (int)ifindex, &p);
+	if (sub == IP_DEL)
+		ip_repeat_cancel((int)ifindex, &p);
+	else if (ip_announce(ifname, (int)ifindex, &p, err,
 	    sizeof(err)) < 0) {
 		Tcl_SetObjResult(interp, Tcl_NewStringObj(err, -1));
 		Tcl_SetErrorCode(interp, "FAIL", "IP", "announce", NULL);
 		return TCL_ERROR;
-	}
+	} else
+		ip_repeat_start(ifname, (int)ifindex, &p);
 	Tcl_SetObjResult(interp, objv[3]);
 	return TCL_OK;
 }

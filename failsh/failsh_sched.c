@@ -19,31 +19,68 @@ static pth_mutex_t		sched_mutex = PTH_MUTEX_INIT;
 static struct log_ratelimit	rl_publish;
 static pth_attr_t		poll_attr;	/* joinable poll threads */
 
-/* One poll of one host, possibly in a thread of its own. */
+/* One poll of one host (NULL: the local faild), maybe in a thread of its
+ * own. */
 struct poll {
 	struct failsh_host	*host;
 	const char		*service;
 	int			 timeout_ms;
 	int			 quorum;	/* only reachability counts */
-	int			 ok;
-	enum svc_state		 state;
+	int			 slave;		/* see host_get_state */
+	int			 ok;		/* local: 1 record, 0 none, -1 */
+	struct host_record	 rec;
 	char			 err[128];
 };
+
+/*
+ * Send a request to the local faild, waiting at most timeout_ms, also for
+ * the runners ahead of it. Returns 0 with r filled (OK or ERR), or -1
+ * with err set. Yields.
+ */
+static int
+sched_local_call(const char *req, int timeout_ms, struct proto_resp *r,
+    char *err, size_t errlen)
+{
+	pth_event_t	ev;
+	int		rc;
+
+	ev = pth_event(PTH_EVENT_TIME, pth_timeout(timeout_ms / 1000,
+	    (timeout_ms % 1000) * 1000));
+	if (!pth_mutex_acquire(&failsh.faild_mutex, FALSE, ev)) {
+		pth_event_free(ev, PTH_FREE_THIS);
+		snprintf(err, errlen, "no answer in time (calls queued)");
+		return -1;
+	}
+	pth_event_free(ev, PTH_FREE_THIS);
+	failsh.faild.timeout_ms = timeout_ms;
+	rc = fail_client_call(&failsh.faild, req, r, err, errlen);
+	pth_mutex_release(&failsh.faild_mutex);
+	return rc;
+}
 
 static void *
 poll_thread(void *arg)
 {
 	struct poll		*p = arg;
 	struct proto_resp	 r = { 0 };
+	char			 req[PROTO_MAX_NAME + 8];
 
-	if (p->quorum) {	/* any answer will do */
+	if (p->host == NULL) {	/* what the local faild holds */
+		snprintf(req, sizeof(req), "get %s", p->service);
+		p->ok = -1;
+		if (sched_local_call(req, p->timeout_ms, &r, p->err,
+		    sizeof(p->err)) == 0)
+			p->ok = host_parse_get(&r, &p->rec, p->err,
+			    sizeof(p->err)) == 0 ? 1 : 0;
+		if (p->ok == 0 && r.code != PERR_NOTFOUND)
+			p->ok = -1;
+	} else if (p->quorum)	/* any answer will do */
 		p->ok = host_call(p->host, "ping", p->timeout_ms, &r, p->err,
 		    sizeof(p->err)) == 0;
-		proto_resp_clear(&r);
-		return NULL;
-	}
-	p->ok = host_get_state(p->host, p->service, p->timeout_ms, &p->state,
-	    p->err, sizeof(p->err)) == 0;
+	else
+		p->ok = host_get_state(p->host, p->service, p->timeout_ms,
+		    p->slave, &p->rec, p->err, sizeof(p->err)) == 0;
+	proto_resp_clear(&r);
 	return NULL;
 }
 
@@ -57,9 +94,7 @@ sched_publish(struct failsh_service *s)
 
 	snprintf(req, sizeof(req), "set %s %s", s->name,
 	    svc_state_str(s->state));
-	pth_mutex_acquire(&failsh.faild_mutex, FALSE, NULL);
-	rc = fail_client_call(&failsh.faild, req, &r, err, sizeof(err));
-	pth_mutex_release(&failsh.faild_mutex);
+	rc = sched_local_call(req, FAILSH_LOCAL_MS, &r, err, sizeof(err));
 	if (rc == 0 && strcmp(r.kind, "ERR") == 0) {
 		snprintf(err, sizeof(err), "ERR %d %s", r.code, r.text);
 		rc = -1;
@@ -90,36 +125,43 @@ sched_set_state(struct failsh_service *s, enum svc_state st, const char *why)
 	sched_publish(s);
 }
 
-/* At the first run: take over the state the local faild holds. */
+/*
+ * The local faild's answer of this run (p->host is NULL). The first one
+ * gives the state failsh takes over: an UP is unverified until the peers
+ * are checked (the host may have rebooted, a slave may run it now). A
+ * record that is missing or unconfirmed later (faild restarted, or lost
+ * it) is published again.
+ */
 static void
-sched_adopt(struct failsh_service *s)
+sched_local(struct failsh_service *s, const struct poll *p)
 {
-	struct proto_resp	r = { 0 };
-	char			req[PROTO_MAX_NAME + 8], err[256];
-	enum svc_state		st;
-	int			rc;
-
-	snprintf(req, sizeof(req), "get %s", s->name);
-	pth_mutex_acquire(&failsh.faild_mutex, FALSE, NULL);
-	rc = fail_client_call(&failsh.faild, req, &r, err, sizeof(err));
-	pth_mutex_release(&failsh.faild_mutex);
-	if (rc == 0 && strcmp(r.kind, "OK") == 0 && r.nfields >= 3 &&
-	    svc_state_parse(r.fields[1], &st) == 0) {
-		s->state = st;
-		s->changed_ms = strtoll(r.fields[2], NULL, 10);
-		s->published = 1;
-		s->adopted = 1;
+	if (p->ok < 0) {
+		if (s->local_fails++ == 0)
+			log_warnx("service %s: the local faild does not answer: "
+			    "%s", s->name, p->err);
+		if (s->local_fails > 1000000)
+			s->local_fails = 1000000;
+		return;
+	}
+	if (s->local_fails > 0)
+		log_info("service %s: the local faild answers again",
+		    s->name);
+	s->local_fails = 0;
+	if (!s->attached && p->ok == 1) {
+		s->state = p->rec.state;
+		s->changed_ms = p->rec.changed_ms;
+		s->unverified = s->state == SVC_UP;
 		snprintf(s->reason, sizeof(s->reason), "as the local faild "
-		    "had it");
-		log_info("service %s: %s (as the local faild had it)",
-		    s->name, svc_state_str(st));
-	} else if (rc < 0)
-		log_warnx("service %s: local faild unreachable (%s), starting "
-		    "in %s", s->name, err, svc_state_str(s->state));
-	else
-		sched_publish(s);	/* new: it starts in RECOVER */
-	proto_resp_clear(&r);
-	monitor_changed();
+		    "had it%s", p->rec.unconfirmed ? ", unconfirmed" : "");
+		log_info("service %s: %s (%s)", s->name, svc_state_str(s->state),
+		    s->reason);
+		monitor_changed();
+	}
+	s->attached = 1;
+	if (p->ok == 0 || p->rec.unconfirmed)
+		s->published = 0;
+	if (p->ok == 0)		/* new, or lost: faild shows it at once */
+		sched_publish(s);
 }
 
 /*
@@ -140,14 +182,23 @@ sched_observe(struct failsh_service *s, enum failsh_role role,
 	if (peer == NULL)
 		return;			/* the policy dropped it meanwhile */
 	before = decide_peer_view(&peer->obs, s->deadcount);
+	peer->obs.back = 0;
+	peer->obs.left = 0;
+	peer->obs.unconfirmed = p->rec.unconfirmed;
 	if (p->ok) {
+		/* back: it was dead, or its state changed while unheard */
+		peer->obs.back = peer->obs.heard && (peer->obs.fails >=
+		    s->deadcount || (peer->obs.fails > 0 &&
+		    peer->changed_ms != p->rec.changed_ms));
 		peer->obs.heard = 1;
-		peer->obs.last = p->state;
+		peer->obs.last = p->rec.state;
 		peer->obs.fails = 0;
 		peer->seen_ms = time_now_ms();
+		peer->changed_ms = p->rec.changed_ms;
 	} else if (peer->obs.fails < 1000000)
 		peer->obs.fails++;
 	after = decide_peer_view(&peer->obs, s->deadcount);
+	peer->obs.left = before == VIEW_UP && after != VIEW_UP;
 	if (before == after || after == VIEW_UNKNOWN)
 		return;
 	monitor_changed();
@@ -167,14 +218,15 @@ sched_observe(struct failsh_service *s, enum failsh_role role,
 }
 
 /*
- * Poll every peer of the service at once: one in this thread, the others
- * in threads of their own. Yields.
+ * Poll every peer of the service and the local faild at once: one in this
+ * thread, the others in threads of their own. The local faild's poll is
+ * the last, with a NULL host. Yields.
  */
 static void
 sched_poll(struct failsh_service *s, struct poll *polls, enum failsh_role
     *roles, size_t *npolls)
 {
-	pth_t	tids[3 * FAILSH_MAX_PEERS];
+	pth_t	tids[FAILSH_MAX_POLLS];
 	size_t	i, n = 0;
 	int	r, timeout;
 
@@ -190,8 +242,14 @@ sched_poll(struct failsh_service *s, struct poll *polls, enum failsh_role
 			polls[n].service = s->name;
 			polls[n].timeout_ms = timeout;
 			polls[n].quorum = r == ROLE_QUORUM;
+			polls[n].slave = r == ROLE_SLAVE;
 			roles[n++] = r;
 		}
+	memset(&polls[n], 0, sizeof(polls[n]));
+	polls[n].service = s->name;
+	polls[n].timeout_ms = s->interval_ms < FAILSH_LOCAL_MS ?
+	    (int)s->interval_ms : FAILSH_LOCAL_MS;
+	roles[n++] = ROLE_MASTER;	/* unused */
 	/* Joinable explicitly: PTH_ATTR_DEFAULT would inherit the runner's
 	 * attributes, and runners are not joinable. */
 	if (poll_attr == NULL) {
@@ -201,8 +259,7 @@ sched_poll(struct failsh_service *s, struct poll *polls, enum failsh_role
 	}
 	for (i = 1; i < n; i++)
 		tids[i] = pth_spawn(poll_attr, poll_thread, &polls[i]);
-	if (n > 0)
-		poll_thread(&polls[0]);
+	poll_thread(&polls[0]);
 	for (i = 1; i < n; i++)
 		if (tids[i] == NULL)
 			poll_thread(&polls[i]);
@@ -232,8 +289,8 @@ enum sched_next {
 static enum sched_next
 sched_run(struct failsh_service *s, int64_t late_ms)
 {
-	struct poll		polls[3 * FAILSH_MAX_PEERS];
-	enum failsh_role	roles[3 * FAILSH_MAX_PEERS];
+	struct poll		polls[FAILSH_MAX_POLLS];
+	enum failsh_role	roles[FAILSH_MAX_POLLS];
 	struct decide_peer	masters[FAILSH_MAX_PEERS];
 	struct decide_peer	slaves[FAILSH_MAX_PEERS];
 	struct decide_input	in;
@@ -242,11 +299,16 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	char			why[FAILSH_MAX_REASON], full[2 * FAILSH_MAX_REASON];
 	int64_t			start = time_mono_ms(), took, dead;
 	size_t			i, n;
-	int			maxtimeout = 0;
+	int			maxtimeout = 0, slave_up = 0;
 
 	s->runs++;
+	/* What the last run saw is as old as the time since its polls: a
+	 * stall in a script (or a long one) is a stall too. */
+	if (s->polled_ms != 0 && start - s->polled_ms - s->interval_ms > late_ms)
+		late_ms = start - s->polled_ms - s->interval_ms;
 	sched_poll(s, polls, roles, &n);
-	took = time_mono_ms() - start;
+	s->polled_ms = time_mono_ms();
+	took = s->polled_ms - start;
 	for (i = 0; i < n; i++)
 		if (polls[i].timeout_ms > maxtimeout)
 			maxtimeout = polls[i].timeout_ms;
@@ -255,12 +317,15 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		late_ms = took - maxtimeout;
 	s->late_ms = late_ms;
 	dead = (int64_t)s->deadcount * s->interval_ms;
+	sched_local(s, &polls[n - 1]);
 	if (late_ms <= dead)
-		for (i = 0; i < n; i++)
+		for (i = 0; i + 1 < n; i++)
 			sched_observe(s, roles[i], &polls[i]);
 
 	memset(&in, 0, sizeof(in));
 	in.local = s->state;
+	in.unverified = s->unverified && s->state == SVC_UP;
+	in.local_fails = s->local_fails;
 	sched_copy_peers(s, ROLE_MASTER, masters);
 	sched_copy_peers(s, ROLE_SLAVE, slaves);
 	in.masters = masters;
@@ -283,25 +348,28 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	    s->name, (unsigned long long)s->runs, (long long)late_ms,
 	    decide_action_str(res.action), res.reason);
 
-	/* Restarted with UP taken from faild: the host may have rebooted. */
-	if (res.action == ACT_NONE && s->adopted && s->state == SVC_UP) {
-		res.action = ACT_REANNOUNCE;
-		snprintf(res.reason, sizeof(res.reason), "failsh restarted, "
-		    "re-running start");
-	}
-	if (res.action != ACT_REPOLL)
-		s->adopted = 0;
-	/* Re-announce once when a slave shows up UP, not on every run. */
-	if (res.action == ACT_REANNOUNCE && s->reannounced)
+	/* After a stall, as after a restart: check the peers before keeping
+	 * an UP service (a slave may have taken it over meanwhile). */
+	if (res.action == ACT_REPOLL)
+		s->unverified = s->state == SVC_UP;
+	else if (res.action != ACT_NONE)
+		s->unverified = 0;
+	/* Re-announce once while a slave is seen UP, not on every run (a
+	 * slave that lets go or comes back is news once by itself). */
+	for (i = 0; i < s->npeers[ROLE_SLAVE]; i++)
+		if (decide_peer_view(&slaves[i], s->deadcount) == VIEW_UP)
+			slave_up = 1;
+	if (res.action == ACT_REANNOUNCE && s->reannounced && slave_up)
 		res.action = ACT_NONE;
 	else if (res.action != ACT_REPOLL)
-		s->reannounced = res.action == ACT_REANNOUNCE;
+		s->reannounced = res.action == ACT_REANNOUNCE && slave_up;
 	switch (res.action) {
 	case ACT_REPOLL:
 		log_info("service %s: %s", s->name, res.reason);
 		return NEXT_NOW;
 	case ACT_NONE:
-		if (!s->published)
+		/* not an unverified UP: that waits for the peers' answers */
+		if (!s->published && !s->unverified && s->local_fails == 0)
 			sched_publish(s);
 		return NEXT_INTERVAL;
 	case ACT_RECOVER:
@@ -353,7 +421,6 @@ sched_runner(void *arg)
 	struct failsh_service	*s = arg;
 	int64_t			 now, late, start = 0;
 
-	sched_adopt(s);
 	s->next_run = time_mono_ms();
 	for (;;) {
 		sched_sleep_until(s, s->next_run);

@@ -1,7 +1,8 @@
 /*
  * auth.c: the community file of the original (service|* community RO|RW)
  * and HMAC-SHA256 keys: loading with file:line errors, access look-ups,
- * signing and checking lines.
+ * signing and checking lines. HMAC-SHA256 and the constant-time compare
+ * come from OpenSSL's libcrypto.
  */
 #include <sys/stat.h>
 #include <sys/random.h>
@@ -13,9 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "auth.h"
-#include "sha256.h"
 #include "xmalloc.h"
+
+#define AUTH_MAC_LEN	32		/* SHA-256 */
 
 /* Split a config line into at most max words; '#' starts a comment. */
 static int
@@ -246,11 +252,15 @@ auth_mac_hex(const struct auth_key *k, const char *data, size_t len,
     char out[65])
 {
 	static const char	hex[] = "0123456789abcdef";
-	unsigned char		md[SHA256_LEN];
+	unsigned char		md[EVP_MAX_MD_SIZE];
+	unsigned int		mdlen = 0;
 	int			i;
 
-	hmac_sha256(k->key, k->len, data, len, md);
-	for (i = 0; i < SHA256_LEN; i++) {
+	if (HMAC(EVP_sha256(), k->key, (int)k->len,
+	    (const unsigned char *)data, len, md, &mdlen) == NULL ||
+	    mdlen != AUTH_MAC_LEN)
+		abort();	/* libcrypto without SHA-256: broken */
+	for (i = 0; i < AUTH_MAC_LEN; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
@@ -261,16 +271,12 @@ int
 auth_mac_ok(const struct auth_key *k, const char *data, size_t len,
     const char *machex)
 {
-	char		want[65];
-	unsigned char	diff = 0;
-	int		i;
+	char	want[65];
 
 	if (strlen(machex) != 64)
 		return 0;
 	auth_mac_hex(k, data, len, want);
-	for (i = 0; i < 64; i++)		/* constant time */
-		diff |= (unsigned char)(want[i] ^ machex[i]);
-	return diff == 0;
+	return CRYPTO_memcmp(want, machex, 64) == 0;
 }
 
 void
@@ -285,12 +291,14 @@ auth_sign_answer(const struct auth_key *k, const char *nonce, struct pbuf *b,
 }
 
 void
-auth_sign_request(const struct auth_key *k, int64_t now_ms, struct pbuf *b,
-    char nonce_out[PROTO_MAX_NONCE + 1])
+auth_sign_request(const struct auth_key *k, const char *node, int64_t now_ms,
+    struct pbuf *b, char nonce_out[PROTO_MAX_NONCE + 1])
 {
 	char	mac[65];
 
 	auth_nonce(nonce_out);
+	if (node != NULL)
+		pbuf_printf(b, " to=%s", node);
 	pbuf_printf(b, " k=%s t=%" PRId64 " n=%s", k->id, now_ms, nonce_out);
 	auth_mac_hex(k, b->data, b->len, mac);
 	pbuf_printf(b, " mac=%s", mac);
@@ -316,21 +324,32 @@ auth_nonce(char out[PROTO_MAX_NONCE + 1])
 
 int
 auth_verify_request(const struct keyring *keys, struct nonce_cache *nonces,
-    const char *line, const struct proto_req *req, int64_t now_ms,
-    const struct auth_key **key, const char **why)
+    const char *line, const struct proto_req *req, const char *node,
+    int64_t now_ms, const struct auth_key **key, char *why, size_t whylen)
 {
 	enum nonce_verdict	v;
 
 	*key = NULL;
 	if (keys == NULL || (*key = keyring_find(keys,
 	    req->auth.keyid)) == NULL) {
-		*why = "unknown key id";
+		snprintf(why, whylen, "unknown key id");
 		return PERR_AUTH;
 	}
 	if (!auth_mac_ok(*key, line, req->auth.signed_len, req->auth.mac)) {
 		*key = NULL;
-		*why = "bad mac";
+		snprintf(why, whylen, "bad mac");
 		return PERR_AUTH;
+	}
+	if (node != NULL && (req->to == NULL || strcmp(req->to, node) != 0)) {
+		*key = NULL;
+		if (req->to == NULL)
+			snprintf(why, whylen, "signed request without to= "
+			    "(protocol %d: name the faild it is for, here %s)",
+			    PROTO_VERSION, node);
+		else
+			snprintf(why, whylen, "signed for %s, this is %s",
+			    req->to, node);
+		return PERR_MISDIRECTED;
 	}
 	v = nonce_cache_check(nonces, req->auth.keyid, req->auth.nonce,
 	    req->auth.ts_ms, now_ms);
@@ -338,9 +357,9 @@ auth_verify_request(const struct keyring *keys, struct nonce_cache *nonces,
 		return 0;
 	*key = NULL;
 	if (v == NONCE_REPLAY) {
-		*why = "nonce already used (replay)";
+		snprintf(why, whylen, "nonce already used (replay)");
 		return PERR_REPLAY;
 	}
-	*why = "timestamp outside the window (check clocks)";
+	snprintf(why, whylen, "timestamp outside the window (check clocks)");
 	return PERR_WINDOW;
 }

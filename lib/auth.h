@@ -66,9 +66,14 @@ int	 auth_mac_ok(const struct auth_key *, const char *data, size_t len,
 /* Append " k=<id> n=<nonce> mac=<hex>" to an answer in buf. */
 void	 auth_sign_answer(const struct auth_key *, const char *nonce,
 	    struct pbuf *buf, size_t line_start);
-/* Append " k=<id> t=<now> n=<fresh nonce> mac=<hex>"; nonce_out gets it. */
-void	 auth_sign_request(const struct auth_key *, int64_t now_ms,
-	    struct pbuf *buf, char nonce_out[PROTO_MAX_NONCE + 1]);
+/*
+ * Append " to=<node> k=<id> t=<now> n=<fresh nonce> mac=<hex>" (no to=
+ * when node is NULL); nonce_out gets the nonce. node names the faild the
+ * request is for, so that it cannot be replayed to another.
+ */
+void	 auth_sign_request(const struct auth_key *, const char *node,
+	    int64_t now_ms, struct pbuf *buf,
+	    char nonce_out[PROTO_MAX_NONCE + 1]);
 /* Fill out with 32 random hex digits. */
 void	 auth_nonce(char out[PROTO_MAX_NONCE + 1]);
 
@@ -100,12 +105,15 @@ enum nonce_verdict	 nonce_cache_check(struct nonce_cache *,
 			    int64_t now_ms);
 
 /*
- * Check a signed request (req->auth.keyid set) against the keys and the
+ * Check a signed request (req->auth.keyid set) against the keys, the node
+ * name of this server (its to= must name it; NULL: not checked) and the
  * nonce cache. Returns 0 with *key set, or a failproto(5) error code
- * (PERR_AUTH, PERR_REPLAY, PERR_WINDOW) with *why set to its text.
+ * (PERR_AUTH, PERR_MISDIRECTED, PERR_REPLAY, PERR_WINDOW) with its text in
+ * why.
  */
 int	 auth_verify_request(const struct keyring *, struct nonce_cache *,
-	    const char *line, const struct proto_req *, int64_t now_ms,
-	    const struct auth_key **key, const char **why);
+	    const char *line, const struct proto_req *, const char *node,
+	    int64_t now_ms, const struct auth_key **key, char *why,
+	    size_t whylen);
 
 #endif

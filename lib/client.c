@@ -19,6 +19,30 @@
 
 #define CLIENT_UDP_TRIES	3
 
+/*
+ * The node a signed request names by default: host without its port, or
+ * this host's name for a loopback address; none for an IPv6 literal.
+ */
+static void
+client_default_to(struct fail_client *c, const char *host)
+{
+	char	name[256];
+
+	if (net_is_loopback((const struct sockaddr *)&c->addr.ss)) {
+		if (gethostname(name, sizeof(name)) < 0)
+			return;
+		name[sizeof(name) - 1] = '\0';
+	} else if (strchr(host, ':') != strrchr(host, ':'))
+		return;
+	else
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(host, ":"),
+		    host);
+	if (proto_name_valid(name)) {
+		strcpy(c->to_host, name);
+		c->to = c->to_host;
+	}
+}
+
 int
 fail_client_init(struct fail_client *c, const char *host, int port, int tcp,
     char *err, size_t errlen)
@@ -28,7 +52,10 @@ fail_client_init(struct fail_client *c, const char *host, int port, int tcp,
 	c->tcp = tcp;
 	c->timeout_ms = 2000;
 	c->seq = (unsigned)getpid() << 16;
-	return net_parse_addr(host, port, &c->addr, err, errlen);
+	if (net_parse_addr(host, port, &c->addr, err, errlen) < 0)
+		return -1;
+	client_default_to(c, host);
+	return 0;
 }
 
 void
@@ -57,7 +84,7 @@ client_format(struct fail_client *c, const char *request, struct pbuf *b,
 		pbuf_printf(b, " by=%s", c->by);
 	nonce[0] = '\0';
 	if (c->key != NULL)
-		auth_sign_request(c->key, time_now_ms(), b, nonce);
+		auth_sign_request(c->key, c->to, time_now_ms(), b, nonce);
 }
 
 /*
@@ -78,6 +105,7 @@ client_check(struct fail_client *c, const char *line,
 		/* Refusals of the authentication itself are not signed. */
 		if (strcmp(resp->kind, "ERR") == 0 && (resp->code == PERR_AUTH
 		    || resp->code == PERR_REPLAY || resp->code == PERR_WINDOW
+		    || resp->code == PERR_MISDIRECTED
 		    || resp->code == PERR_MALFORMED || resp->code == PERR_BUSY
 		    || resp->code == PERR_TOOBIG || resp->code == PERR_RATE))
 			return 1;

@@ -22,6 +22,10 @@ struct fail_client {
 	const char		*community;	/* borrowed; NULL: none sent */
 	const char		*by;		/* borrowed; NULL: none sent */
 	const struct auth_key	*key;		/* borrowed; NULL: unsigned */
+	const char		*to;		/* the faild's node name, which
+						   signed requests carry: to_host
+						   or borrowed; NULL: none */
+	char			 to_host[PROTO_MAX_NAME + 1];
 	int			 fd;		/* -1 when closed */
 	unsigned		 seq;
 	char			 id[PROTO_MAX_ID + 1];	/* last sent, TCP */
@@ -29,7 +33,12 @@ struct fail_client {
 	struct net_lines	*lines;		/* owned, TCP only */
 };
 
-/* Parse "host[:port]" into c; 0, or -1 with err set. */
+/*
+ * Parse "host[:port]" into c; 0, or -1 with err set. Signed requests will
+ * name the faild by host (this host's name for a loopback address), unless
+ * the caller sets c->to: a faild answers only requests signed for its own
+ * node name (failproto(5)).
+ */
 int	 fail_client_init(struct fail_client *, const char *host, int port,
 	    int tcp, char *err, size_t errlen);
 void	 fail_client_close(struct fail_client *);

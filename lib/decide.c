@@ -114,17 +114,43 @@ decide_set(struct decide_result *res, enum decide_action action,
 }
 
 /*
+ * Runs without the local faild after which an owner stops: about when its
+ * peers count it FAIL (deadcount polls, the first of which may have been
+ * under way when faild stopped) and start, so that the two overlap by an
+ * interval at most; a faild restarted within deadcount - 1 intervals
+ * stops nothing.
+ */
+static int
+decide_local_limit(int dc)
+{
+	return dc > 1 ? dc - 1 : 1;
+}
+
+/*
  * decide --
  *	One service run, first rule that applies wins:
  *	0. late by more than the dead time: REPOLL (never act on stale data);
+ *	   the local faild did not answer: STOP if local is UP and it missed
+ *	   deadcount - 1 runs (at least 1), else NONE (never take over
+ *	   without publishing; an owner keeps running meanwhile);
  *	1. a master UP or RECOVER: STOP if local is UP, else NONE;
  *	   quorum configured and no strict majority reachable: STOP if local
  *	   is UP, else NONE (no takeover of any kind);
+ *	   local UP unverified and a master unconfirmed (restarted too):
+ *	   STOP (the master side decides first);
  *	   a master not heard yet: NONE (wait; an UP host keeps running);
- *	2. a slave UP: REANNOUNCE if local is UP (split brain healed: the
- *	   slave stops by rule 1), else RECLAIM, or RECOVER without reclaim;
- *	3. local UP: NONE; a slave not heard yet: NONE (wait); else START
- *	   (RECOVER, and FAIL retried on every run).
+ *	2. a slave UP: local UP unverified (after a restart or a stall: the
+ *	   slave took over meanwhile): STOP first; local UP: REANNOUNCE (split
+ *	   brain healed: the slave stops by rule 1); else RECLAIM, or RECOVER
+ *	   without reclaim;
+ *	3. local UP unverified: NONE while a slave has not answered since
+ *	   (never heard, or failed polls below deadcount), else REANNOUNCE
+ *	   (keep it, announce again); local UP: REANNOUNCE when a slave let
+ *	   the service go (it was seen UP: clients that followed it are left
+ *	   without an owner) or is back (it was FAIL, or changed state
+ *	   unseen: clients may have moved to it), else NONE; a slave not
+ *	   heard yet: NONE (wait); else
+ *	   START (RECOVER, and FAIL retried on every run).
  *	Peers are taken in list order and the first deciding one is named.
  *
  * Results:
@@ -138,6 +164,7 @@ decide(const struct decide_input *in, struct decide_result *res)
 {
 	const struct decide_peer	*p;
 	enum decide_view		 v = VIEW_FAIL;
+	size_t				 i, nslaves;
 	int				 dc, up;
 
 	if (res == NULL)
@@ -148,11 +175,26 @@ decide(const struct decide_input *in, struct decide_result *res)
 	}
 	dc = decide_deadcount(in->deadcount);
 	up = in->local == SVC_UP;
+	nslaves = in->slaves != NULL ? in->nslaves : 0;
 
 	if (in->late_ms > in->dead_ms) {
 		decide_set(res, ACT_REPOLL, "stalled %lld ms, re-polling",
 		    (long long)in->late_ms);
 		return;
+	}
+
+	if (in->local_fails > 0) {
+		if (up && in->local_fails >= decide_local_limit(dc)) {
+			decide_set(res, ACT_STOP, "the local faild does not "
+			    "answer (%d calls failed): peers will count this "
+			    "host FAIL", in->local_fails);
+			return;
+		}
+		if (!up) {
+			decide_set(res, ACT_NONE, "the local faild does not "
+			    "answer: not taking over");
+			return;
+		}
 	}
 
 	p = decide_first(in->masters, in->nmasters, dc,
@@ -171,6 +213,15 @@ decide(const struct decide_input *in, struct decide_result *res)
 		return;
 	}
 
+	if (up && in->unverified && in->masters != NULL)
+		for (i = 0; i < in->nmasters; i++)
+			if (in->masters[i].unconfirmed) {
+				decide_set(res, ACT_STOP, "master %s restarted "
+				    "too (unconfirmed): stopping here first",
+				    decide_name(&in->masters[i]));
+				return;
+			}
+
 	p = decide_first(in->masters, in->nmasters, dc,
 	    VIEW_BIT(VIEW_UNKNOWN), &v);
 	if (p != NULL) {
@@ -182,7 +233,10 @@ decide(const struct decide_input *in, struct decide_result *res)
 
 	p = decide_first(in->slaves, in->nslaves, dc, VIEW_BIT(VIEW_UP), &v);
 	if (p != NULL) {
-		if (up)
+		if (up && in->unverified)
+			decide_set(res, ACT_STOP, "slave %s UP, took over "
+			    "meanwhile: stopping here first", decide_name(p));
+		else if (up)
 			decide_set(res, ACT_REANNOUNCE,
 			    "slave %s UP, re-announcing", decide_name(p));
 		else if (in->have_reclaim)
@@ -195,7 +249,41 @@ decide(const struct decide_input *in, struct decide_result *res)
 		return;
 	}
 
+	if (up && in->unverified) {
+		for (i = 0; i < nslaves; i++) {
+			p = &in->slaves[i];
+			if (p->fails < dc && (!p->heard || p->fails > 0)) {
+				decide_set(res, ACT_NONE, "re-checking slave "
+				    "%s before keeping it (%d/%d polls "
+				    "failed)", decide_name(p), decide_fails(p),
+				    dc);
+				return;
+			}
+		}
+		decide_set(res, ACT_REANNOUNCE, "no peer runs it: keeping it, "
+		    "re-announcing");
+		return;
+	}
+
 	if (up) {
+		for (i = 0; i < nslaves; i++)
+			if (in->slaves[i].left) {
+				decide_set(res, ACT_REANNOUNCE, "slave %s let it "
+				    "go (%s), re-announcing",
+				    decide_name(&in->slaves[i]),
+				    decide_view_str(decide_peer_view(
+				    &in->slaves[i], dc)));
+				return;
+			}
+		for (i = 0; i < nslaves; i++)
+			if (in->slaves[i].back) {
+				decide_set(res, ACT_REANNOUNCE, "slave %s back "
+				    "(%s), re-announcing",
+				    decide_name(&in->slaves[i]),
+				    decide_view_str(decide_peer_view(
+				    &in->slaves[i], dc)));
+				return;
+			}
 		decide_set(res, ACT_NONE, "no master up, running");
 		return;
 	}

@@ -39,10 +39,20 @@ struct decide_peer {
 	enum svc_state	 last;		/* last state reported (NONE: FAIL) */
 	int		 heard;		/* has ever answered */
 	int		 fails;		/* consecutive failed polls */
+	int		 back;		/* answered again after it was FAIL,
+					   or changed state while unheard */
+	int		 left;		/* was seen UP, is not any more */
+	int		 unconfirmed;	/* its faild restarted, its failsh
+					   has not set the state since */
 };
 
 struct decide_input {
 	enum svc_state			 local;
+	int				 unverified;	/* local UP taken over
+						   after a restart or a
+						   stall, not yet checked */
+	int				 local_fails;	/* runs in a row the local
+						   faild did not answer */
 	const struct decide_peer	*masters;	/* by preference */
 	size_t				 nmasters;
 	const struct decide_peer	*slaves;

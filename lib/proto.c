@@ -181,6 +181,10 @@ proto_parse_attr(struct proto_req *req, struct proto_tokens *t, int i,
 		slot = &req->by;
 		if (!proto_name_valid(val))
 			REQ_FAIL(PERR_MALFORMED, "bad by= name");
+	} else if (keylen == 2 && strncmp(tok, "to", 2) == 0) {
+		slot = &req->to;
+		if (!proto_name_valid(val))
+			REQ_FAIL(PERR_MALFORMED, "bad to= node name");
 	} else if (keylen == 1 && tok[0] == 'k') {
 		slot = &req->auth.keyid;
 		if (!proto_charset_ok(val, 1, PROTO_MAX_KEYID))

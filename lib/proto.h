@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define FAIL_DEFAULT_PORT	1847
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2	/* 2: signed requests name their faild */
 #define PROTO_MAX_LINE		512	/* request, without its line end */
 #define PROTO_MAX_ANSWER	64000	/* one UDP answer */
 #define PROTO_USE_TCP		"use TCP"	/* starts a truncated answer */
@@ -47,9 +47,11 @@ enum proto_err {
 	PERR_REPLAY = 409,
 	PERR_WINDOW = 410,
 	PERR_TOOBIG = 413,
+	PERR_MISDIRECTED = 421,
 	PERR_RATE = 429,
 	PERR_INTERNAL = 500,
-	PERR_BUSY = 503
+	PERR_BUSY = 503,
+	PERR_FULL = 507
 };
 
 /* The authentication fields of a request or an answer. */
@@ -69,6 +71,7 @@ struct proto_req {
 	const char	*argv[PROTO_MAX_ARGS];
 	const char	*community;	/* NULL: "public" */
 	const char	*by;
+	const char	*to;		/* the faild a signature is for */
 	struct proto_auth auth;
 	char		 buf[PROTO_MAX_LINE + 1];
 };

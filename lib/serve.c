@@ -214,7 +214,7 @@ serve_handle(struct serve_port *p, const char *line, size_t len,
 	const struct keyring	*keys = p->keys ? p->keys() : NULL;
 	const struct auth_key	*key = NULL;
 	struct proto_req	 req;
-	const char		*why, *community;
+	const char		*community;
 	char			 err[256];
 	int			 code;
 
@@ -228,8 +228,8 @@ serve_handle(struct serve_port *p, const char *line, size_t len,
 			p->nonces = nonce_cache_new(SERVE_NONCES,
 			    SERVE_WINDOW_MS, serve_start_ms);
 		if ((code = auth_verify_request(keys, p->nonces, line, &req,
-		    time_now_ms(), &key, &why)) != 0) {
-			proto_fmt_err(out, req.id, code, "%s", why);
+		    NULL, time_now_ms(), &key, err, sizeof(err))) != 0) {
+			proto_fmt_err(out, req.id, code, "%s", err);
 			return;
 		}
 	}

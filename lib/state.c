@@ -13,6 +13,7 @@ struct state_table {
 	struct service	**buckets;	/* owned, with their chains */
 	size_t		  nbuckets;	/* a power of two */
 	size_t		  count;
+	size_t		  max;		/* services at most */
 };
 
 static const char *const svc_state_names[] = {
@@ -52,10 +53,11 @@ state_hash(const char *s)
 }
 
 struct state_table *
-state_table_new(void)
+state_table_new(size_t max_services)
 {
 	struct state_table	*t = xcalloc(1, sizeof(*t));
 
+	t->max = max_services;
 	t->nbuckets = 64;
 	t->buckets = xcalloc(t->nbuckets, sizeof(*t->buckets));
 	return t;
@@ -115,12 +117,16 @@ state_grow(struct state_table *t)
 	free(old);
 }
 
+/* A new service, or NULL if the table is full. */
 static struct service *
 state_add(struct state_table *t, const char *name)
 {
-	struct service	*s = xcalloc(1, sizeof(*s));
+	struct service	*s;
 	size_t		 b;
 
+	if (t->count >= t->max)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
 	if (t->count + 1 > t->nbuckets)
 		state_grow(t);
 	b = state_hash(name) & (t->nbuckets - 1);
@@ -145,8 +151,8 @@ state_set(struct state_table *t, const char *name, enum svc_state st,
 {
 	struct service	*s = state_get(t, name);
 
-	if (s == NULL)
-		s = state_add(t, name);
+	if (s == NULL && (s = state_add(t, name)) == NULL)
+		return -1;
 	*old = s->state;
 	if (s->state == st)
 		return 0;
@@ -156,7 +162,7 @@ state_set(struct state_table *t, const char *name, enum svc_state st,
 	return 1;
 }
 
-void
+int
 state_restore(struct state_table *t, const struct service *saved,
     const char *name)
 {
@@ -164,13 +170,15 @@ state_restore(struct state_table *t, const struct service *saved,
 
 	if (saved == NULL) {
 		state_delete(t, name);
-		return;
+		return 0;
 	}
-	if ((s = state_get(t, name)) == NULL)
-		s = state_add(t, name);
+	if ((s = state_get(t, name)) == NULL &&
+	    (s = state_add(t, name)) == NULL)
+		return -1;
 	s->state = saved->state;
 	s->changed_ms = saved->changed_ms;
 	state_set_setter(s, saved->setter);
+	return 0;
 }
 
 int

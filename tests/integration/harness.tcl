@@ -779,13 +779,28 @@ proc stats {h} {
 	return [lrange [regexp -all -inline {\S+} $a] 2 end]
 }
 
-# The services of the state file, as a dict name -> {state ms setter}.
+# The services on disk, as a dict name -> {state ms setter}: the state file
+# (snapshot) with its journal (set and delete records) replayed over it. A
+# last journal line without its line end (a torn append) is left out.
 proc read_statefile {path} {
 	set out {}
 	foreach line [split [read_file $path] \n] {
 		if {$line eq "" || [string index $line 0] eq "#"} continue
 		lassign $line name st ms setter
 		dict set out $name [list $st $ms $setter]
+	}
+	if {![file exists $path.journal]} {
+		return $out
+	}
+	set lines [split [read_file $path.journal] \n]
+	foreach line [lrange $lines 0 end-1] {
+		switch -- [lindex $line 0] {
+		set {
+			lassign $line - name st ms setter
+			dict set out $name [list $st $ms $setter]
+		}
+		delete {dict unset out [lindex $line 1]}
+		}
 	}
 	return $out
 }
@@ -807,19 +822,26 @@ proc random_hex {n} {
 	return $s
 }
 
-# sign LINE KEYID HEXKEY ?-t MS? ?-n NONCE? ?-macwith HEXKEY?: LINE with
-# k= t= n= mac= appended.
+# sign LINE KEYID HEXKEY ?-to NODE? ?-t MS? ?-n NONCE? ?-macwith HEXKEY?:
+# LINE with to= k= t= n= mac= appended. NODE is the faild the request is
+# for, by default this host's name (a faild's default node name); an empty
+# NODE leaves to= out.
 proc sign {line keyid hexkey args} {
+	set to [info hostname]
 	set t [clock milliseconds]
 	set n [random_hex 32]
 	set mackey $hexkey
 	foreach {o v} $args {
 		switch -- $o {
+		-to {set to $v}
 		-t {set t $v}
 		-n {set n $v}
 		-macwith {set mackey $v}
 		default {error "sign: unknown option $o"}
 		}
+	}
+	if {$to ne ""} {
+		append line " to=$to"
 	}
 	set body "$line k=$keyid t=$t n=$n"
 	return "$body mac=[hmac_sha256 $mackey $body]"

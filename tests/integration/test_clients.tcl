@@ -254,9 +254,19 @@ test "failstat prints one line per service and exits by the worst state" {
 	} finally {
 		resume_daemon $h
 	}
-	set comm [write_file $::tmpdir/comm2 "a.svc only RO\n"]
+	set comm [write_file $::tmpdir/comm2 "a.svc only RO\na.svc admin RW\n"]
 	set h2 [start_faild -c $comm]
 	expect_exit 3 $::failstat [hp $h2] a.svc
+	# A wrong community is refused for the whole list too: never an
+	# empty, all-UP answer (UDP and TCP).
+	assert_match "1 OK *" [faild_tcp $h2 "1 set a.svc FAIL c=admin"]
+	foreach proto {udp tcp} {
+		set r [expect_exit 3 $::failstat -P $proto -c wrong [hp $h2]]
+		assert_match "*403*no such community*" [dict get $r stderr]
+		assert_equal "" [dict get $r stdout]
+		set r [expect_exit 2 $::failstat -P $proto -c only [hp $h2]]
+		assert_match "a.svc *FAIL*" [dict get $r stdout]
+	}
 	# Usage.
 	expect_exit 2 $::failstat -x [hp $h]
 	expect_exit 2 $::failstat [hp $h] bad/name

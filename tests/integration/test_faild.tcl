@@ -133,8 +133,8 @@ test "delete" {
 }
 
 test "version and ping" {
-	assert_regexp {^v OK failover \S+ proto 1$} [faild_tcp $d "v version"]
-	assert_regexp {^v OK failover \S+ proto 1$} [faild_udp $d "v VERSION"]
+	assert_regexp {^v OK failover \S+ proto 2$} [faild_tcp $d "v version"]
+	assert_regexp {^v OK failover \S+ proto 2$} [faild_udp $d "v VERSION"]
 	set t0 [clock milliseconds]
 	set a [faild_udp $d "p ping"]
 	set t1 [clock milliseconds]
@@ -323,8 +323,8 @@ test "kill -9 during writes never loses an acknowledged write" {
 		wait_for [join $dones " && "] 5000 "writers see the connection end"
 		assert_equal {} $kl(errors) "answers"
 		set file [read_statefile [dict get $h state]]
-		assert_match "*\n# end [llength $writers]\n" \
-		    [read_file [dict get $h state]] "state file complete"
+		assert_match "*\n# end *\n" [read_file [dict get $h state]] \
+		    "state file complete"
 		set h [restart $h]
 		set listed [list_services [faild_tcp $h "l list"]]
 		foreach w $writers {
@@ -363,6 +363,10 @@ test "a bad state file stops faild with file and line" {
 		"not a state file\n" ":1: not a faild state file"
 		"# faild state v1\nwww UP 1 -\n" "*truncated*"
 		"# faild state v1\nwww UP 1 -" ":2:"
+		"# faild state v1\nwww UP 99999999999999999999 -\n# end 1\n"
+		    ":2: changed_ms 99999999999999999999 out of range*"
+		"# faild state v1\nwww UP 1 -\nftp UP 1 -\nwww FAIL 2 -\n# end 3\n"
+		    ":4: service www listed twice"
 	} {
 		set path $dir/state.[incr n]
 		write_file $path $content
@@ -375,11 +379,97 @@ test "a bad state file stops faild with file and line" {
 		    "message for [list $content]"
 		assert_equal $content [read_file $path] "state file rewritten"
 	}
+	# A directory is named as such.
+	file mkdir $dir/adir
+	set r [run_prog -timeout 5000 $::faild -F -l 127.0.0.1 -p $port \
+	    -s $dir/adir -r ""]
+	assert_true {[dict get $r code] ni {0 timeout}} "exit [dict get $r code]"
+	assert_match "*$dir/adir: is a directory*" [dict get $r stderr]
 	# A state file that cannot be written is found at start, not later.
 	set r [run_prog -timeout 5000 $::faild -F -l 127.0.0.1 -p $port \
 	    -s $dir/no/such/dir/state -r ""]
 	assert_true {[dict get $r code] ni {0 timeout}} "exit [dict get $r code]"
 	assert_match "*$dir/no/such/dir/state*" [dict get $r stderr]
+}
+
+test "links planted at the temporary file and the journal are not followed" {
+	set dir $::tmpdir/planted
+	file mkdir $dir
+	write_file $dir/victim "precious\n"
+	write_file $dir/state "# faild state v1\nwww UP 1 -\n# end 1\n"
+	file link -symbolic $dir/state.tmp $dir/victim
+	file link -symbolic $dir/state.journal $dir/victim
+	set h [start_faild -statefile $dir/state]
+	assert_match "1 OK www FAIL *" [faild_tcp $h "1 set www FAIL"]
+	assert_equal "precious\n" [read_file $dir/victim]
+	assert_equal file [file type $dir/state]
+	assert_equal file [file type $dir/state.journal]
+	assert_true {![file exists $dir/state.tmp]} "temporary file left"
+	assert_equal FAIL [lindex [dict get [read_statefile $dir/state] www] 0]
+}
+
+# big_statefile PATH N: a state file of N services s0 .. s(N-1), all UP.
+proc big_statefile {path n} {
+	set f [open $path w]
+	puts $f "# faild state v1"
+	for {set i 0} {$i < $n} {incr i} {
+		puts $f "s$i UP 1795417200123 big@127.0.0.1"
+	}
+	puts $f "# end $n"
+	close $f
+}
+
+test "100 000 services: starts fast, writes stay cheap, the 100 001st is\
+    refused with ERR 507" {
+	set dir $::tmpdir/big
+	file mkdir $dir
+	big_statefile $dir/state 100000
+	set t0 [clock milliseconds]
+	set h [start_faild -statefile $dir/state]
+	set start_ms [expr {[clock milliseconds] - $t0}]
+	assert_equal 100000 [dict get [stats $h] services]
+	# Writes one at a time, each persisted before its answer.
+	set ch [faild_connect $h]
+	set times {}
+	set want {}
+	for {set i 0} {$i < 100} {incr i} {
+		set name s[expr {int(rand() * 100000)}]
+		set st [lindex {FAIL RECOVER} [expr {$i % 2}]]
+		set t [clock microseconds]
+		conn_send $ch "$i set $name $st"
+		assert_match "$i OK $name *" [conn_read $ch]
+		lappend times [expr {[clock microseconds] - $t}]
+		dict set want $name $st
+	}
+	set times [lsort -integer $times]
+	set median [lindex $times 50]
+	puts "  (start $start_ms ms; write median [expr {$median / 1000.0}]\
+	    ms, max [expr {[lindex $times end] / 1000.0}] ms)"
+	# The whole table rewritten on each write took 45 ms and more here.
+	assert_true {$median < 15000} "median write $median µs"
+	# Full: existing services change, new ones are refused.
+	assert_match "a ERR 507 cannot create new1: faild holds 100000\
+	    services, its limit (faild -S)" [faild_tcp $h "a set new1 UP"]
+	assert_match "b OK s1 FAIL *" [faild_tcp $h "b set s1 FAIL"]
+	dict set want s1 FAIL
+	assert_match "c OK s2" [faild_tcp $h "c delete s2"]
+	dict unset want s2
+	assert_match "d OK new1 UP *" [faild_tcp $h "d set new1 UP"]
+	dict set want new1 UP
+	conn_close $ch
+	# Every acknowledged write survives kill -9.
+	kill_daemon $h KILL
+	set h [restart $h]
+	assert_equal 100000 [dict get [stats $h] services]
+	assert_equal 404 [errcode [faild_tcp $h "e get s2"]]
+	dict for {name st} $want {
+		assert_match "f OK $name $st *" [faild_tcp $h "f get $name"]
+	}
+	# -S lower than the table: faild refuses to start, and says why.
+	set r [run_prog -timeout 10000 $::faild -t -s $dir/state -S 1000]
+	assert_true {[dict get $r code] ni {0 timeout}} "exit [dict get $r code]"
+	assert_match "*$dir/state:1002: more than 1000 services, the limit\
+	    (faild -S)*" [dict get $r stderr]
 }
 
 test "faild -t checks the configuration and exits" {
@@ -426,10 +516,10 @@ test "faild -t checks the configuration and exits" {
 test "bad options are usage errors (exit 2)" {
 	set r [run_prog $::faild -V]
 	assert_equal 0 [dict get $r code]
-	assert_regexp {^faild \(failover\) \S+, protocol 1$} [string trim \
+	assert_regexp {^faild \(failover\) \S+, protocol 2$} [string trim \
 	    [dict get $r stdout]]
 	foreach opts {{-x} {-M 0} {-M many} {-M 100000} {-p 70000} {-T -U}
-	    {-d nosuch} {-w 0} {extra} {-R -1}} {
+	    {-d nosuch} {-w 0} {extra} {-R -1} {-S 0} {-S many} {-N a/b}} {
 		set r [run_prog -timeout 3000 $::faild -F -l 127.0.0.1 \
 		    -p [free_port] -s $::tmpdir/unused -r "" {*}$opts]
 		assert_equal 2 [dict get $r code] "faild $opts"
@@ -437,29 +527,47 @@ test "bad options are usage errors (exit 2)" {
 	}
 }
 
+# set_fsize H BYTES: faild's file size limit (RLIMIT_FSIZE), so that its
+# writes past BYTES fail with EFBIG as they would on a full disk.
+proc set_fsize {h bytes} {
+	exec prlimit --pid [dict get $h pid] --fsize=$bytes:
+}
+
 test "a state file that cannot be written: ERR 500, no change made" {
+	if {[catch {exec prlimit --version}]} {
+		skip "no prlimit(1)"
+	}
 	set h [start_faild]
+	set state [dict get $h state]
 	faild_tcp $h "1 set a UP"
 	set ch [faild_connect $h]
 	conn_send $ch "w watch"
 	assert_equal "w OK 1 1" [conn_read $ch]
 	conn_read $ch
-	# A directory where faild writes its temp file makes every save fail.
-	file mkdir [dict get $h state].tmp
-	set before [read_file [dict get $h state]]
-	assert_match "2 ERR 500 *" [faild_tcp $h "2 set a FAIL"]
+	# The disk is full: not one more byte fits in the journal.
+	set before [read_statefile $state]
+	set_fsize $h [file size $state.journal]
+	assert_match "2 ERR 500 cannot write state file*" \
+	    [faild_tcp $h "2 set a FAIL"]
 	assert_match "3 ERR 500 *" [faild_udp $h "3 set b FAIL"]
 	assert_match "4 ERR 500 *" [faild_tcp $h "4 delete a"]
 	assert_match "5 OK 1 a UP *" [faild_tcp $h "5 list"]
-	assert_equal $before [read_file [dict get $h state]]
+	assert_equal $before [read_statefile $state]
 	assert_equal 3 [dict get [stats $h] writes_failed]
-	wait_for_log $h "*cannot write state file*state.tmp*"
-	file delete [dict get $h state].tmp
+	# (The limit stops faild's log too, which is a file here.)
+	# Room for half a record: the part written is taken back.
+	set_fsize $h [expr {[file size $state.journal] + 10}]
+	assert_match "6 ERR 500 *" [faild_tcp $h "6 set a FAIL"]
+	assert_equal $before [read_statefile $state]
+	set_fsize $h unlimited
 	# Watchers saw none of the failed changes: the next is seq 2.
-	assert_match "6 OK a RECOVER *" [faild_tcp $h "6 set a RECOVER"]
+	assert_match "7 OK a RECOVER *" [faild_tcp $h "7 set a RECOVER"]
 	assert_match "w CHANGE 2 a UP RECOVER *" [conn_read $ch]
-	assert_equal RECOVER [lindex [dict get [read_statefile \
-	    [dict get $h state]] a] 0]
+	assert_equal RECOVER [lindex [dict get [read_statefile $state] a] 0]
+	set listed [faild_tcp $h "8 list"]
+	kill_daemon $h KILL
+	set h [restart $h]
+	assert_equal $listed [faild_tcp $h "8 list"] "list after kill -9"
 }
 
 test "without -F: detaches, writes its pid file, TERM removes it" {
@@ -667,6 +775,31 @@ test "HMAC: forged, unknown key, replayed, stale" {
 	assert_true {[dict get $s refused] >= 10} "refused [dict get $s refused]"
 }
 
+test "HMAC: a request signed for one faild is refused by another with the same key" {
+	global key1 keyfile
+	set a [start_faild -k $keyfile -N node-a]
+	set b [start_faild -k $keyfile -N node-b]
+	set req [sign "1 set rp UP" k1 $key1 -to node-a]
+	assert_match "1 OK rp UP *" [faild_tcp $a $req]
+	# The same line replayed to b, over TCP and UDP: 421, nothing set.
+	foreach send {faild_tcp faild_udp} {
+		assert_equal "1 ERR 421 signed for node-a, this is node-b" \
+		    [$send $b $req] "replay to b ($send)"
+	}
+	assert_equal 404 [errcode [faild_tcp $b "2 get rp"]]
+	# Unsigned by the destination, or signed as protocol 1 did: refused.
+	assert_match "3 ERR 421 signed request without to=*node-b*" \
+	    [faild_tcp $b [sign "3 set rp UP" k1 $key1 -to ""]]
+	# Signed for b, b takes it; to= cannot be changed without the key.
+	set req [sign "4 set rp FAIL" k1 $key1 -to node-b]
+	assert_equal 401 [errcode [faild_tcp $b [string map {to=node-b\
+	    to=node-a} $req]]] "to= rewritten"
+	assert_match "4 OK rp FAIL *" [faild_tcp $b $req]
+	assert_match "5 OK rp UP *" [faild_tcp $a "5 get rp"]
+	wait_for_log $b "*refused request from 127.0.0.1: signed for node-a,\
+	    this is node-b*"
+}
+
 test "HMAC: answers after authentication are signed, errors included" {
 	global key1 keyfile
 	set h [start_faild -k $keyfile]
@@ -693,7 +826,8 @@ test "HMAC with communities: a valid mac may do anything, unsigned\
 	assert_equal 401 [errcode [faild_tcp $h "5 set kc FAIL c=rw"]]
 	assert_equal 401 [errcode [faild_tcp $h "6 set kc FAIL c=ro"]]
 	assert_match "7 OK 1 kc *" [faild_tcp $h [sign "7 list" k1 $key1]]
-	assert_match "8 OK 0*" [faild_tcp $h "8 list c=none"]
+	assert_equal 403 [errcode [faild_tcp $h "8 list c=none"]] \
+	    "list with a community the file does not name"
 }
 
 test "HMAC: a request signed before a restart cannot be replayed after it" {

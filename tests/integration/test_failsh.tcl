@@ -96,7 +96,9 @@ test "master up, slave waits; both publish to their faild" {
 	set p [pair 0.1]
 	wait_for_log [dict get $p sa] "*service www: RECOVER -> UP (no master up, start ok)*"
 	assert_equal 0 [lines_matching [dict get $p sb] "*www: RECOVER -> UP*"]
-	assert_match "*failsh@*" [faild_tcp [dict get $p fa] "1 get www"]
+	# failsh logs a transition before it publishes it
+	wait_for {[string match "*UP *failsh@*" [faild_tcp [dict get $p fa] \
+	    "1 get www"]]} 5000 "www UP by failsh in faild"
 }
 
 test "master killed: the slave takes over within deadcount x interval + interval" {
@@ -146,7 +148,7 @@ test "master back with an empty faild: reclaim, the slave stops, never two UP" {
 	kill_daemon [dict get $p sa]
 	kill_daemon [dict get $p fa]
 	wait_for {[state_of $fb www] eq "UP"} 5000 "b never UP"
-	file delete [dict get $fa state]
+	file delete [dict get $fa state] [dict get $fa state].journal
 	set fa [restart $fa]
 	set sa [restart [dict get $p sa]]
 	set worst [max_overlap $fa $fb {[state_of $fa www] eq "UP" &&
@@ -157,21 +159,135 @@ test "master back with an empty faild: reclaim, the slave stops, never two UP" {
 	assert_match "*reclaim*" [read_file [dict get $p ea]]
 }
 
-test "master back with its old faild (UP): it re-runs start, the slave stops" {
-	set p [pair 0.2]
+# The intervals in which a node ran the service, from its event file:
+# {from to} from each start to the next stop (to: now if none), counted
+# from SINCE; RUNNING says it ran at SINCE already.
+proc ran {events since running} {
+	set out {}
+	set from [expr {$running ? $since : ""}]
+	foreach line [split [read_file $events] \n] {
+		if {[scan $line "%s %d" what t] != 2 || $t < $since} {
+			continue
+		}
+		if {$what eq "start" && $from eq ""} {
+			set from $t
+		} elseif {$what eq "stop" && $from ne ""} {
+			lappend out [list $from $t]
+			set from ""
+		}
+	}
+	if {$from ne ""} {
+		lappend out [list $from [clock milliseconds]]
+	}
+	return $out
+}
+
+# The longest time both lists of intervals overlap, in ms.
+proc overlap {a b} {
+	set worst 0
+	foreach x $a {
+		foreach y $b {
+			set d [expr {min([lindex $x 1], [lindex $y 1]) -
+			    max([lindex $x 0], [lindex $y 0])}]
+			set worst [expr {max($worst, $d)}]
+		}
+	}
+	return $worst
+}
+
+# The master's faild and failsh died (a reboot) while it ran www; b took
+# over. They come back with the state file kept, in ORDER, with runs of
+# b between them: a must find b running it, stop first, and take it back
+# only once b has stopped.
+proc master_back {order} {
+	set p [pair 0.1]
 	set fa [dict get $p fa]
 	set fb [dict get $p fb]
+	set sb [dict get $p sb]
 	kill_daemon [dict get $p sa]
-	kill_daemon [dict get $p fa]
+	kill_daemon $fa
 	wait_for {[state_of $fb www] eq "UP"} 5000 "b never UP"
-	set fa [restart $fa]
-	set sa [restart [dict get $p sa]]
-	set worst [max_overlap $fa $fb {[state_of $fa www] eq "UP" &&
-	    [state_of $fb www] eq "RECOVER"} 8000]
-	assert_true {$worst <= 200 + 300} "both UP for $worst ms"
-	wait_for_log $sa "*www: UP (as the local faild had it)*"
-	wait_for_log $sa "*www: UP, re-announced*"
-	wait_for_log [dict get $p sb] "*www: UP -> RECOVER (master a UP, stop ok)*"
+	set t0 [clock milliseconds]
+	if {$order eq "faild first"} {
+		set fa [restart $fa]
+		# the persisted UP is nobody's yet: b's polls count it as none
+		assert_match "1 OK www UP * failsh@* unconfirmed" \
+		    [faild_tcp $fa "1 get www"]
+		wait_runs $sb 10
+		set sa [restart [dict get $p sa]]
+	} else {
+		set sa [restart [dict get $p sa]]
+		wait_for_log $sa "*www: the local faild does not answer*"
+		wait_runs $sa 10
+		set fa [restart $fa]
+	}
+	wait_for {[state_of $fb www] eq "RECOVER" &&
+	    [faild_tcp $fa "1 get www"] ne "" &&
+	    [string match "1 OK www UP * failsh@*" [faild_tcp $fa "1 get www"]] &&
+	    ![string match "*unconfirmed" [faild_tcp $fa "1 get www"]]} 10000 \
+	    "www never back on a alone"
+	wait_for_log $sa "*www: UP (as the local faild had it, unconfirmed)*"
+	wait_for_log $sa "*www: UP -> RECOVER (slave b UP, took over meanwhile:\
+	    stopping here first, stop ok)*"
+	wait_for_log $sb "*www: UP -> RECOVER (master a RECOVER, stop ok)*"
+	wait_for_log $sa "*www: RECOVER -> UP (no master up, start ok)*"
+	assert_equal 0 [overlap [ran [dict get $p ea] $t0 0] \
+	    [ran [dict get $p eb] $t0 1]] "both ran www (ms)"
+	assert_equal 0 [lines_matching $sa "*re-announced*"]
+}
+
+test "master back after a reboot, faild first: stops, then takes over; never two owners" {
+	master_back "faild first"
+}
+
+test "master back after a reboot, failsh first: nothing until its faild answers; never two owners" {
+	master_back "failsh first"
+}
+
+test "failsh without its faild never takes a service over; it does once faild answers" {
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set eb $::tmpdir/events.nofaild.[incr ::harness::seq]
+	stop_daemon $fb
+	set sb [start_failsh b $fb [svc_tcl www $eb 0.05]]
+	wait_for_log $sb "*www: the local faild does not answer*"
+	wait_runs $sb 20
+	assert_true {![file exists $eb]} "www started without faild"
+	assert_equal 0 [lines_matching $sb "*www: * -> UP*"]
+	set fb [restart $fb]
+	wait_for_log $sb "*www: the local faild answers again*"
+	wait_for {[state_of $fb www] eq "UP"} 5000 "www never UP"
+}
+
+test "an owner whose faild stops answering stops when its peers take over, an interval at most apart" {
+	# deadcount 3: a stops after 2 silent runs, b starts after 3 failed
+	# polls, the first maybe under way when faild stopped
+	set p [pair 0.2]
+	set fa [dict get $p fa]
+	set sa [dict get $p sa]
+	set t0 [clock milliseconds]
+	pause_daemon $fa
+	wait_for_log [dict get $p sb] "*www: RECOVER -> UP (no master up,\
+	    start ok)*"
+	wait_for_log $sa "*www: UP -> RECOVER (the local faild does not answer\
+	    (2 calls failed): peers will count this host FAIL, stop ok)*"
+	set both [overlap [ran [dict get $p ea] $t0 1] [ran [dict get $p eb] $t0 0]]
+	assert_true {$both <= 200 + 100} "both ran www for $both ms"
+	# back: a is b's master and takes it back, one owner at a time
+	resume_daemon $fa
+	wait_for {[state_of $fa www] eq "UP" &&
+	    [state_of [dict get $p fb] www] eq "RECOVER"} 5000 "www not back on a"
+}
+
+test "faild restarted under a running failsh: the states are confirmed again, no failover" {
+	set p [pair 0.1]
+	set fa [restart [dict get $p fa]]
+	wait_for {![string match "*unconfirmed" [faild_tcp $fa "1 get www"]]} \
+	    5000 "www never confirmed"
+	assert_equal UP [state_of $fa www]
+	wait_runs [dict get $p sb] 5
+	assert_equal 0 [lines_matching [dict get $p sb] "*www: RECOVER -> UP*"]
+	assert_equal 0 [lines_matching [dict get $p sa] "*www: UP -> *"] \
+	    "a stopped www"
 }
 
 test "a peer that accepts and never answers counts as dead after deadcount" {
@@ -438,11 +554,13 @@ test "control port: faildebug sets levels, failstat reads local states" {
 
 test "failhost key: polls are signed, answers checked; a wrong key is no answer" {
 	set kf [write_file $::tmpdir/keys.[incr ::harness::seq] "k1 [random_hex 64]\n" 0600]
-	set fa [start_faild -name fa[incr ::harness::seq] -k $kf]
+	# Node a's faild: signed requests must be for "a".
+	set fa [start_faild -name fa[incr ::harness::seq] -k $kf -N a]
 	set fb [start_faild -name fb[incr ::harness::seq]]
 	faild_tcp $fa "1 set www UP"	;# unsigned: refused, a has a key
 	assert_equal NONE [state_of $fa www]
-	exec $::failc -k $kf -h [dict get $fa addr]:[dict get $fa port] www UP
+	exec $::failc -k $kf -N a -h [dict get $fa addr]:[dict get $fa port] \
+	    www UP
 	set pol "failhost a address [dict get $fa addr]
 		failhost a port [dict get $fa port]
 		failhost a key k1
@@ -568,20 +686,61 @@ test "restarting faild on the master causes no failover" {
 	assert_equal UP [state_of [dict get $p fa] www]
 }
 
-test "split brain healed: the master re-announces once, the slave stops" {
+# Cut node FROM off from node TO (in pair P): FROM's policy names a port
+# where nothing listens for TO; the other way round still works. UNCUT
+# restores it.
+proc cut {p from to} {
+	policy_port $p $from $to [free_port]
+}
+proc uncut {p from to} {
+	policy_port $p $from $to [dict get $p f$to port]
+}
+proc policy_port {p from to port} {
+	set s [dict get $p s$from]
+	set pol [read_file [dict get $s policy]]
+	regsub -line "^failhost $to port .*\$" $pol "failhost $to port $port" pol
+	write_file [dict get $s policy] $pol 0644
+	set n [lines_matching $s "*reloaded policy*"]
+	exec kill -HUP [dict get $s pid]
+	wait_for {[lines_matching $s "*reloaded policy*"] > $n} 5000 \
+	    "$from never reloaded"
+}
+
+test "split brain healed: the master re-announces once, the slave stops, the master announces again" {
 	# b's stop is slow, so a sees b UP for several runs
 	set p [pair 0.05 {} {failsvc www stop {after 400; note stop; return RECOVER}}]
 	set fa [dict get $p fa]
 	set fb [dict get $p fb]
-	# a's faild stalls: b takes over while a keeps running www
-	pause_daemon $fa
+	# b cannot reach a: it takes over while a keeps running www
+	cut $p b a
 	wait_for {[state_of $fb www] eq "UP"} 3000 "b never took over"
-	resume_daemon $fa
 	wait_for_log [dict get $p sa] "*www: UP, re-announced (slave b UP, re-announcing, start ok)*"
+	uncut $p b a
 	wait_for {[state_of $fb www] eq "RECOVER"} 3000 "b never stopped"
 	wait_for_log [dict get $p sb] "*www: UP -> RECOVER (master a UP, stop ok)*"
-	assert_equal 1 [lines_matching [dict get $p sa] "*re-announced*"]
+	# clients that followed b's announcement must come back to a
+	wait_for_log [dict get $p sa] "*www: UP, re-announced (slave b let it\
+	    go (RECOVER), re-announcing, start ok)*"
+	assert_equal 2 [lines_matching [dict get $p sa] "*re-announced*"]
 	assert_equal UP [state_of $fa www]
+}
+
+test "failback: the master re-announces when its slave is back, though no longer UP" {
+	set p [pair 0.05]
+	set sa [dict get $p sa]
+	# a partition: each counts the other FAIL; b takes over
+	cut $p a b
+	cut $p b a
+	wait_for_log $sa "*www: slave b * -> FAIL*"
+	wait_for {[state_of [dict get $p fb] www] eq "UP"} 3000 "b never took over"
+	# healed on b's side first: b stops before a hears from it
+	uncut $p b a
+	wait_for {[state_of [dict get $p fb] www] eq "RECOVER"} 3000 \
+	    "b never stopped"
+	assert_equal 0 [lines_matching $sa "*re-announced*"]
+	uncut $p a b
+	wait_for_log $sa "*www: UP, re-announced (slave b back (RECOVER),\
+	    re-announcing, start ok)*"
 }
 
 test "SIGINT with a FIFO as the dump file: it stays open for more dumps" {

@@ -186,9 +186,13 @@ test "symmetric: host1 back with its state, web returns to it" {
 	set s1 [restart [dict get $p s1]]
 	wait_for {[state_of $f1 web] eq "UP" &&
 	    [state_of [dict get $p f2] web] eq "RECOVER"} 5000 "web back on host1"
+	# host1 finds host2 running web: it stops first, host2 stops for
+	# its master, then host1 starts; never both at once
+	wait_for_log $s1 "*service web: UP -> RECOVER (slave host2 UP, took\
+	    over meanwhile: stopping here first, stop ok)*"
 	wait_for_log [dict get $p s2] \
-	    "*service web: UP -> RECOVER (master host1 UP, stop ok)*"
-	wait_for_log $s1 "*service web: UP, re-announced*"
+	    "*service web: UP -> RECOVER (master host1 RECOVER, stop ok)*"
+	wait_for_log $s1 "*service web: RECOVER -> UP (no master up, start ok)*"
 	assert_equal mail [running_in [dict get $p d2]] "host2 runs only mail"
 	assert_equal web [running_in [dict get $p d1]] "host1 runs web"
 	assert_equal UP [state_of [dict get $p f2] mail]
@@ -199,7 +203,7 @@ test "symmetric: host1 back with an empty faild, web returns to it" {
 	stop_leftovers
 	set p [symmetric_up]
 	symmetric_host1_down $p
-	file delete [dict get $p f1 state]
+	file delete [dict get $p f1 state] [dict get $p f1 state].journal
 	set f1 [restart [dict get $p f1]]
 	set s1 [restart [dict get $p s1]]
 	wait_for {[state_of $f1 web] eq "UP" &&
@@ -301,11 +305,11 @@ test "process: master back, its daemon answers again, the slave's stops" {
 	set pid2 [pid_in [dict get $p d2]/hello.pid]
 	set f1 [restart [dict get $p f1]]
 	set s1 [restart [dict get $p s1]]
+	wait_for {[state_of $f1 hello] eq "UP"} 8000 "hello UP on host1"
 	wait_for {[hello_ask [dict get $p addr] [dict get $p port]] eq
 	    "hello from host1"} 8000 "hello from host1 again"
 	wait_for {![pid_alive $pid2]} 3000 "host2's hello-server gone"
 	wait_for {[state_of [dict get $p f2] hello] eq "RECOVER"}
-	assert_equal UP [state_of $f1 hello]
 	assert_no_file [dict get $p d2]/hello.pid
 	assert_equal [hello_servers] [pid_in [dict get $p d1]/hello.pid]
 }

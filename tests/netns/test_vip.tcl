@@ -26,6 +26,10 @@ proc nsexec {name args} {
 # and with -quorum a witness q (.3).
 proc net_up {args} {
 	net_down
+	# every test starts from fresh hosts: no state from the one before
+	foreach h {a b} {
+		file delete $::tmpdir/$h/state $::tmpdir/$h/state.journal
+	}
 	exec ip netns add [ns sw]
 	nsexec sw ip link add br0 type bridge
 	nsexec sw ip link set br0 up
@@ -72,9 +76,9 @@ proc start_host {h {extra ""} {echo6 0}} {
 	regsub -line {^set host1 .*$} $policy "set host1 198.18.0.1" policy
 	regsub -line {^set host2 .*$} $policy "set host2 198.18.0.2" policy
 	write_file $dir/vip.tcl "$policy\n$extra" 0644
-	set f [dict create name faild-$h log $dir/faild.log]
-	set f [harness::spawn_daemon $f [list ip netns exec [ns $h] $::faild \
-	    -F -s $dir/state -r ""] 1]
+	set cmd [list ip netns exec [ns $h] $::faild -F -s $dir/state -r ""]
+	set f [dict create name faild-$h log $dir/faild.log cmd $cmd]
+	set f [harness::spawn_daemon $f $cmd 1]
 	set cmd [list ip netns exec [ns $h] $::failsh -F \
 	    -N [expr {$h eq "a" ? "host1" : "host2"}] -f $dir/vip.tcl \
 	    -m none -D 127.0.0.1:1849 -i "" -l $dir/dump]
@@ -92,16 +96,19 @@ proc start_host {h {extra ""} {echo6 0}} {
 	return [list $f $s $r]
 }
 
-# The prober: asks the address every 10 ms, prints "ms host" per answer.
-proc start_prober {{address ""}} {
+# The prober: asks the address every 10 ms, prints "ms host" per answer;
+# over UDP (vip_probe.tcl), or with "tcp" as a client holding a TCP
+# conversation (vip_tcp_probe.tcl).
+proc start_prober {{address ""} {proto udp}} {
 	if {$address eq ""} {
 		set address $::vip
 	}
 	set dir $::tmpdir/c
 	file mkdir $dir
 	set p [dict create name probe log $dir/probe.[incr harness::seq].log]
+	set prog [expr {$proto eq "tcp" ? "vip_tcp_probe.tcl" : "vip_probe.tcl"}]
 	return [harness::spawn_daemon $p [list ip netns exec [ns c] tclsh8.6 \
-	    [file join $::here vip_probe.tcl] $address] 1]
+	    [file join $::here $prog] $address] 1]
 }
 
 # Who answered in the last MS milliseconds: each change, as {ms host}.
@@ -144,8 +151,8 @@ test "master's link cut: the slave answers; restored: the master takes the addre
 		wait_for {[answered $p 300] eq "a"} 10000 "a never answered alone"
 		assert_true {![has_vip b]} "b holds the address too"
 		link a down
-		wait_for {[lindex [answered $p 200] end] eq "b"} 5000 \
-		    "b never answered"
+		# b alone, its announcements over (each repeats for 1 s)
+		wait_for {[answered $p 1200] eq "b"} 5000 "b never answered"
 		link a up
 		wait_for {[answered $p 300] eq "a" && ![has_vip b]} 10000 \
 		    "a never took the address back"
@@ -157,6 +164,91 @@ test "master's link cut: the slave answers; restored: the master takes the addre
 		set seq [answered $p 60000]
 		assert_match {a b*a} $seq "who answered: [changes $p 60000]"
 		assert_true {[llength $seq] <= 7} "flapping: [changes $p 60000]"
+	} finally {
+		net_down
+	}
+}
+
+# The failback a client sees. The master's link is cut, the slave takes
+# the address; the link comes back. The master never lost the address
+# (it could not know), so only its announcement moves the client back:
+# a client in a TCP conversation keeps its neighbour entry confirmed and
+# would go on sending to the slave, which lets the address go, until the
+# entry expires (10 to 46 s). When the slave's poll reaches the master
+# first, the slave stops before the master ever sees it UP; the trials
+# make that order certain (b drops a's polls while the link comes back),
+# and the master must announce when it sees its slave again, whatever the
+# slave's state by then.
+proc drop_polls_from_a {on} {
+	foreach proto {udp tcp} {
+		nsexec b iptables [expr {$on ? "-I" : "-D"}] INPUT \
+		    -s 198.18.0.1 -p $proto --dport 1847 -j DROP
+	}
+}
+
+test "failback with a TCP client: answered again within a second of every restore, 3 times" {
+	if {[auto_execok iptables] eq ""} { skip "no iptables" }
+	net_up
+	try {
+		start_host a
+		start_host b
+		set p [start_prober $::vip tcp]
+		# each announcement repeats for a second: let them end
+		wait_for {[answered $p 1200] eq "a"} 10000 "a never answered alone"
+		for {set i 1} {$i <= 3} {incr i} {
+			link a down
+			wait_for {[answered $p 1200] eq "b"} 5000 \
+			    "trial $i: b never answered alone"
+			drop_polls_from_a 1
+			link a up
+			# b sees a UP and lets the address go; a hears nothing
+			wait_for {![has_vip b]} 5000 "trial $i: b kept the address"
+			set t0 [clock milliseconds]
+			drop_polls_from_a 0
+			wait_for {[answered $p 300] eq "a"} 5000 \
+			    "trial $i: a never took the client back:\
+			    [changes $p [expr {[clock milliseconds] - $t0 + 3000}]]"
+			set since [expr {[clock milliseconds] - $t0}]
+			assert_true {"b" ni [answered $p $since]} \
+			    "trial $i: b answered after it let go: [changes $p $since]"
+			set gap [expr {[lindex [changes $p $since] 0 0] - $t0}]
+			puts "  trial $i: answered by a $gap ms after a could hear b"
+			assert_true {$gap < 1500} "trial $i: $gap ms"
+		}
+	} finally {
+		net_down
+	}
+}
+
+# failip announces an address again when its link's carrier comes back:
+# while a's link was down the client may have been told another MAC (here
+# a wrong one, set by hand); without the announcement it would keep it
+# for as long as the entry stays REACHABLE (15 to 45 s). The client has
+# no conversation open meanwhile, so that nothing else a sends it (a
+# retransmission from the address) corrects its entry by chance.
+test "link back on the owner: failip announces the address again" {
+	net_up
+	try {
+		lassign [start_host a] - sa
+		start_host b
+		set p [start_prober $::vip tcp]
+		wait_for {[answered $p 1200] eq "a"} 10000 "a never answered alone"
+		kill_daemon $p
+		wait_for {[nsexec a ss -Htn state connected] eq ""} 5000 \
+		    "a still talks to the client"
+		link a down
+		nsexec c ip neigh replace $::vip lladdr 02:00:00:00:00:99 \
+		    dev eth0 nud reachable
+		set t0 [clock milliseconds]
+		link a up
+		set p [start_prober $::vip tcp]
+		wait_for {[answered $p 200] eq "a"} 3000 \
+		    "the client never came back to a: [nsexec c ip neigh]"
+		puts "  a answered again [expr {[lindex [changes $p \
+		    [expr {[clock milliseconds] - $t0}]] 0 0] - $t0}] ms after\
+		    the link came back"
+		wait_for_log $sa "*failip: eth0 is up again, announcing*"
+		assert_true {![has_vip b]} "b took the address"
 	} finally {
 		net_down
 	}
@@ -280,6 +372,133 @@ test "master's failsh killed or stopped: no takeover, the address stays" {
 		wait_runs b 20
 		assert_equal a [answered $p 4000]
 		assert_true {![has_vip b]} "b took the address"
+	} finally {
+		net_down
+	}
+}
+
+# What host h's faild holds of the service vip: its get answer.
+proc vip_state {h} {
+	return [nsexec $h $::failstat -j 127.0.0.1 vip]
+}
+
+# a holds the address and has published it (not only answered).
+proc a_owner {p} {
+	return [expr {[answered $p 300] eq "a" &&
+	    [string match {*"state": "UP"*} [catch {vip_state a} r; set r]]}]
+}
+
+# Hosts a and b with the sample, a TCP client, and a the owner: returns
+# {fa sa fb sb p} (faild and failsh of a and b, the prober).
+proc a_owns_with_client {} {
+	lassign [start_host a] fa sa
+	lassign [start_host b] fb sb
+	set p [start_prober $::vip tcp]
+	wait_for {[a_owner $p]} 10000 "a never answered alone"
+	return [list $fa $sa $fb $sb $p]
+}
+
+proc respawn {h} {
+	return [harness::spawn_daemon $h [dict get $h cmd] 1]
+}
+
+# Wait for COND, and meanwhile check every few ms that the two hosts
+# never hold the address at once; returns the number of checks made.
+proc never_both {cond timeout_ms what} {
+	set deadline [expr {[clock milliseconds] + $timeout_ms}]
+	set n 0
+	while {![uplevel 1 [list expr $cond]]} {
+		if {[has_vip a] && [has_vip b]} {
+			fail "both hosts hold the address ($what)"
+		}
+		incr n
+		if {[clock milliseconds] > $deadline} {
+			fail "$what: not done after $timeout_ms ms"
+		}
+	}
+	return $n
+}
+
+# The master reboots while it holds the address: its failsh and faild
+# die, the address goes with the kernel's state; b takes over. They come
+# back in ORDER with the state file kept, b runs meanwhile.
+proc reboot_master {order} {
+	net_up
+	try {
+		lassign [a_owns_with_client] fa sa fb sb p
+		kill_daemon $sa
+		kill_daemon $fa
+		nsexec a ip addr del $::vip/24 dev eth0
+		wait_for {[answered $p 300] eq "b"} 5000 "b never took over"
+		if {$order eq "faild first"} {
+			set fa [respawn $fa]
+			wait_runs b 10
+			assert_true {[has_vip b] && ![has_vip a]}
+			set sa [respawn $sa]
+		} else {
+			set sa [respawn $sa]
+			wait_runs a 10
+			assert_true {[has_vip b] && ![has_vip a]}
+			set fa [respawn $fa]
+		}
+		never_both {[has_vip a] && ![has_vip b] &&
+		    [answered $p 300] eq "a"} 10000 "a back, $order"
+		wait_for_log $sa "*vip: UP -> RECOVER (slave host2 UP, took over\
+		    meanwhile: stopping here first, stop ok)*"
+	} finally {
+		net_down
+	}
+}
+
+test "master reboots, faild first: never two owners, the client ends on a" {
+	reboot_master "faild first"
+}
+
+test "master reboots, failsh first: never two owners, the client ends on a" {
+	reboot_master "failsh first"
+}
+
+test "failsh without its faild never takes the address" {
+	net_up
+	try {
+		lassign [start_host b] fb sb
+		stop_daemon $fb
+		stop_daemon $sb
+		set sb [respawn $sb]
+		wait_runs b 20
+		assert_true {![has_vip b]} "b took the address without its faild"
+		wait_for_log $sb "*vip: the local faild does not answer*"
+		set fb [respawn $fb]
+		wait_for {[has_vip b]} 5000 "b never took it with its faild"
+	} finally {
+		net_down
+	}
+}
+
+# A stall of the whole master (faild and failsh stopped) for twice the
+# dead time: b takes over; when a resumes it re-polls, finds b, and
+# takes its address off at once. Documented bound (failsh(8)): two poll
+# timeouts and the stop script after the process runs again.
+test "master stalled for twice the dead time: the overlap after it resumes stays within the bound" {
+	net_up
+	try {
+		lassign [a_owns_with_client] fa sa fb sb p
+		pause_daemon $fa
+		pause_daemon $sa
+		wait_for {[has_vip b]} 5000 "b never took over"
+		# 2 x the dead time (3 x 0.1 s) since the stall began
+		wait_runs b 6
+		set t0 [clock milliseconds]
+		resume_daemon $fa
+		resume_daemon $sa
+		wait_for {![has_vip a] || ![has_vip b]} 5000 "both kept it"
+		set both [expr {[clock milliseconds] - $t0}]
+		puts "  both held the address for $both ms after the resume"
+		assert_true {$both <= 2 * 100 + 500} "overlap $both ms"
+		wait_for_log $sa "*vip: stalled * ms, re-polling*"
+		# then one owner, a (the master), and the client with it
+		wait_for {[has_vip a] && ![has_vip b] && [answered $p 300] eq "a"} \
+		    10000 "a never the one owner again"
 	} finally {
 		net_down
 	}

@@ -2,7 +2,8 @@
  * test_auth.c: cmocka tests of lib/auth.c and lib/auth_nonce.c: community
  * file loading and precedence, key files (permissions, syntax errors with
  * file:line), HMAC-SHA256 against RFC 4231, mac checks and signing, and
- * the nonce cache against replays (window, expiry, eviction floor).
+ * the nonce cache against replays (window, expiry, eviction floor), and
+ * the faild a signed request names (to=).
  */
 #define _XOPEN_SOURCE 700
 #include <sys/stat.h>
@@ -338,31 +339,53 @@ test_keyring_errors(void **state)
 	    ":1: bad key id \"abcdefghijklmnopqrstuvwxyz0123456\"");
 }
 
+/* auth_mac_hex (libcrypto's HMAC) of data under key must be want. */
+static void
+check_hmac(const unsigned char *key, size_t keylen, const char *data,
+    size_t len, const char *want)
+{
+	struct auth_key	k = { .id = "k" };
+	char		out[65];
+
+	memcpy(k.key, key, keylen);
+	k.len = keylen;
+	memset(out, 'X', sizeof(out));
+	auth_mac_hex(&k, data, len, out);
+	assert_string_equal(out, want);
+	assert_int_equal(auth_mac_ok(&k, data, len, want), 1);
+}
+
+/*
+ * The HMAC-SHA256 wrapper against RFC 4231's test cases 1 to 4 (5 is a
+ * truncated mac, 6 and 7 use keys longer than a key file allows), and a
+ * key of exactly one block (64 bytes, from Python's hmac module).
+ */
 static void
 test_hmac_rfc4231(void **state)
 {
-	struct auth_key	 k = { .id = "jefe" };
-	const char	*data = "what do ya want for nothing?";
-	char		 out[65];
+	unsigned char	key[64], data[50];
+	size_t		i;
 
 	(void)state;
-	/* RFC 4231 test case 2. */
-	memcpy(k.key, "Jefe", 4);
-	k.len = 4;
-	memset(out, 'X', sizeof(out));
-	auth_mac_hex(&k, data, strlen(data), out);
-	assert_string_equal(out, "5bdcc146bf60754e6a042426089575c7"
-	    "5a003f089d2739839dec58b964ec3843");
-	assert_int_equal(auth_mac_ok(&k, data, strlen(data),
-	    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
-	    1);
-
-	/* RFC 4231 test case 1. */
-	memset(k.key, 0x0b, 20);
-	k.len = 20;
-	auth_mac_hex(&k, "Hi There", 8, out);
-	assert_string_equal(out, "b0344c61d8db38535ca8afceaf0bf12b"
+	memset(key, 0x0b, 20);
+	check_hmac(key, 20, "Hi There", 8, "b0344c61d8db38535ca8afceaf0bf12b"
 	    "881dc200c9833da726e9376c2e32cff7");
+	check_hmac((const unsigned char *)"Jefe", 4,
+	    "what do ya want for nothing?", 28, "5bdcc146bf60754e6a042426089575c7"
+	    "5a003f089d2739839dec58b964ec3843");
+	memset(key, 0xaa, 20);
+	memset(data, 0xdd, 50);
+	check_hmac(key, 20, (const char *)data, 50, "773ea91e36800e46854db8ebd0"
+	    "9181a72959098b3ef8c122d9635514ced565fe");
+	for (i = 0; i < 25; i++)
+		key[i] = (unsigned char)(i + 1);
+	memset(data, 0xcd, 50);
+	check_hmac(key, 25, (const char *)data, 50, "82558a389a443c0ea4cc819899"
+	    "f2083a85f0faa3e578f8077a2e3ff46729665b");
+	memset(key, 0xaa, 64);
+	check_hmac(key, 64, "Test Using Larger Than Block-Size Key - Hash Key "
+	    "First", 54, "84332a7580ed3cf75de83c644c8d2c1c262ad90e0190e5c5ae4b"
+	    "82b2102e8e75");
 }
 
 static void
@@ -618,6 +641,55 @@ test_nonce_no_replay_under_load(void **state)
 	nonce_cache_free(c);
 }
 
+/* Verify "1 set www UP" signed for node (NULL: no to=) by a faild named me. */
+static int
+verify_for(const struct keyring *r, struct nonce_cache *c, const char *node,
+    const char *me, char *why, size_t whylen)
+{
+	struct proto_req	 req;
+	struct pbuf		 b = { 0 };
+	const struct auth_key	*key;
+	char			 nonce[PROTO_MAX_NONCE + 1], err[128];
+	int			 code, rc;
+
+	pbuf_printf(&b, "1 set www UP");
+	auth_sign_request(&r->keys[0], node, 1795417200123LL, &b, nonce);
+	assert_int_equal(proto_parse_request(b.data, b.len, &req, &code, err,
+	    sizeof(err)), 0);
+	why[0] = '\0';
+	rc = auth_verify_request(r, c, b.data, &req, me, 1795417200123LL, &key,
+	    why, whylen);
+	assert_true(rc == 0 ? key == &r->keys[0] : key == NULL);
+	pbuf_free(&b);
+	return rc;
+}
+
+/* A signed request names its faild; another faild refuses it. */
+static void
+test_verify_destination(void **state)
+{
+	struct auth_key		 k = { .id = "k1", .len = 32 };
+	struct keyring		 r = { &k, 1 };
+	struct nonce_cache	*c = nonce_cache_new(16, 30000, 0);
+	char			 why[256];
+
+	(void)state;
+	memset(k.key, 7, 32);
+	assert_int_equal(verify_for(&r, c, "node-a", "node-a", why,
+	    sizeof(why)), 0);
+	assert_int_equal(verify_for(&r, c, "node-a", "node-b", why,
+	    sizeof(why)), PERR_MISDIRECTED);
+	assert_string_equal(why, "signed for node-a, this is node-b");
+	assert_int_equal(verify_for(&r, c, NULL, "node-b", why, sizeof(why)),
+	    PERR_MISDIRECTED);
+	assert_string_equal(why, "signed request without to= (protocol 2: "
+	    "name the faild it is for, here node-b)");
+	/* A server without a node name (failsh's, hc's ports) checks none. */
+	assert_int_equal(verify_for(&r, c, NULL, NULL, why, sizeof(why)), 0);
+	assert_int_equal(verify_for(&r, c, "x", NULL, why, sizeof(why)), 0);
+	nonce_cache_free(c);
+}
+
 int
 main(void)
 {
@@ -635,6 +707,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_keyring_errors, setup,
 		    teardown),
 		cmocka_unit_test(test_hmac_rfc4231),
+		cmocka_unit_test(test_verify_destination),
 		cmocka_unit_test(test_mac_ok),
 		cmocka_unit_test(test_sign_answer),
 		cmocka_unit_test(test_nonce),

@@ -66,8 +66,10 @@ row_pair(char *s, long long min, long long max, long long *a, long long *b)
 
 /*
  * One observation: UP, RECOVER or FAIL (heard, no failure), the same
- * followed by !N (N failed polls since), ?N or XN (never heard, N failed
- * polls; ? alone is ?0).
+ * followed by !N (N failed polls since), + (back: answered again after
+ * it was FAIL, or changed state unseen) or - (left: was seen UP, is not), ?N or XN (never heard, N failed
+ * polls; ? alone is ?0); any of them then ~ (the last answer was
+ * unconfirmed).
  */
 static int
 row_peer(char *s, struct decide_peer *p, char *err, size_t errlen)
@@ -81,9 +83,16 @@ row_peer(char *s, struct decide_peer *p, char *err, size_t errlen)
 	}
 	*eq++ = '\0';
 	p->name = s;
+	p->unconfirmed = 0;
+	if (*eq != '\0' && eq[strlen(eq) - 1] == '~') {
+		eq[strlen(eq) - 1] = '\0';
+		p->unconfirmed = 1;
+	}
 	p->last = SVC_FAIL;
 	p->heard = 0;
 	p->fails = 0;
+	p->back = 0;
+	p->left = 0;
 	if (*eq == '?' || *eq == 'X') {
 		if ((eq[1] != '\0' || *eq == 'X') &&
 		    row_int(eq + 1, 0, 1000, &n) == -1)
@@ -95,6 +104,14 @@ row_peer(char *s, struct decide_peer *p, char *err, size_t errlen)
 		*bang++ = '\0';
 		if (row_int(bang, 0, 1000, &n) == -1)
 			goto bad;
+	} else if ((bang = strpbrk(eq, "+-")) != NULL) {
+		if (bang[1] != '\0')
+			goto bad;
+		if (*bang == '+')
+			p->back = 1;
+		else
+			p->left = 1;
+		*bang = '\0';
 	}
 	if (svc_state_parse(eq, &p->last) == -1)
 		goto bad;
@@ -129,6 +146,29 @@ row_peers(char *s, struct decide_peer *v, size_t *n, char *err,
 		(*n)++;
 	}
 	return 0;
+}
+
+/*
+ * The local state: UP, RECOVER or FAIL, then * (UP taken over after a
+ * restart or a stall, not checked since) or !N (the local faild did not
+ * answer the last N runs).
+ */
+static int
+row_local(char *s, struct decide_input *in)
+{
+	char		*mark;
+	long long	 n;
+
+	if ((mark = strpbrk(s, "*!")) != NULL) {
+		if (*mark == '*' && mark[1] == '\0')
+			in->unverified = 1;
+		else if (*mark == '!' && row_int(mark + 1, 1, 1000, &n) == 0)
+			in->local_fails = (int)n;
+		else
+			return -1;
+		*mark = '\0';
+	}
+	return svc_state_parse(s, &in->local);
 }
 
 static int
@@ -186,7 +226,7 @@ row_parse(const char *line, struct row *r, char *err, size_t errlen)
 	}
 	r->reason = s;
 
-	if (svc_state_parse(tok[0], &r->in.local) == -1) {
+	if (row_local(tok[0], &r->in) == -1) {
 		snprintf(err, errlen, "bad local state \"%s\"", tok[0]);
 		return -1;
 	}

@@ -770,12 +770,13 @@ test_req_sign_roundtrip(void **state)
 	(void)state;
 	memcpy(k.key, "0123456789abcdef0123456789ABCDEF", 32);
 	pbuf_printf(&b, "42 set www UP by=failsh");
-	auth_sign_request(&k, now, &b, nonce);
+	auth_sign_request(&k, "node-a", now, &b, nonce);
 	assert_int_equal(strlen(nonce), 32);
 	req_ok(b.data);
 	assert_string_equal(req.id, "42");
 	assert_int_equal(req.verb, VERB_SET);
 	assert_string_equal(req.by, "failsh");
+	assert_string_equal(req.to, "node-a");
 	assert_string_equal(req.auth.keyid, "rot-2");
 	assert_int_equal(req.auth.ts_ms, now);
 	assert_string_equal(req.auth.nonce, nonce);

@@ -1,7 +1,8 @@
 /*
  * test_state.c: cmocka tests of lib/state.c, the service state model and
  * table: state names, set/get/delete with change times and setters, undo
- * by state_restore, growth to thousands of services, sorted listing.
+ * by state_restore, growth to thousands of services, sorted listing, the
+ * limit on services.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,7 +49,7 @@ test_state_str_parse(void **state)
 static void
 test_state_set_get(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	struct service		*s;
 	enum svc_state		 old = SVC_UP;
 
@@ -101,7 +102,7 @@ test_state_set_get(void **state)
 static void
 test_state_setter_long(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	char			 setter[300];
 	enum svc_state		 old;
 	struct service		*s;
@@ -119,7 +120,7 @@ test_state_setter_long(void **state)
 static void
 test_state_delete(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	enum svc_state		 old;
 
 	(void)state;
@@ -147,7 +148,7 @@ test_state_delete(void **state)
 static void
 test_state_restore(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	struct service		 saved, *s;
 	enum svc_state		 old;
 
@@ -183,10 +184,40 @@ test_state_restore(void **state)
 	state_table_free(t);
 }
 
+/* A full table refuses new services, and only new ones. */
+static void
+test_state_limit(void **state)
+{
+	struct state_table	*t = state_table_new(2);
+	struct service		 saved;
+	enum svc_state		 old;
+
+	(void)state;
+	assert_int_equal(state_set(t, "a", SVC_UP, 1, "x", &old), 1);
+	assert_int_equal(state_set(t, "b", SVC_UP, 1, "x", &old), 1);
+	old = SVC_UP;
+	assert_int_equal(state_set(t, "c", SVC_UP, 1, "x", &old), -1);
+	assert_null(state_get(t, "c"));
+	assert_int_equal(state_count(t), 2);
+	/* Existing services still change. */
+	assert_int_equal(state_set(t, "a", SVC_FAIL, 2, "y", &old), 1);
+	assert_int_equal(state_set(t, "a", SVC_FAIL, 3, "z", &old), 0);
+	saved = *state_get(t, "b");
+	saved.state = SVC_RECOVER;
+	assert_int_equal(state_restore(t, &saved, "b"), 0);
+	assert_int_equal(state_get(t, "b")->state, SVC_RECOVER);
+	assert_int_equal(state_restore(t, &saved, "c"), -1);
+	/* A delete makes room. */
+	assert_int_equal(state_delete(t, "b"), 0);
+	assert_int_equal(state_set(t, "c", SVC_UP, 4, "x", &old), 1);
+	assert_int_equal(state_count(t), 2);
+	state_table_free(t);
+}
+
 static void
 test_state_grow(void **state)
 {
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	struct service		*s;
 	enum svc_state		 old;
 	char			 name[32], setter[32];
@@ -241,7 +272,7 @@ test_state_sorted(void **state)
 		"9", "Zed", "_x", "a", "aa", "b", "ftp", "mail-1", "mail.10",
 		"mail.2", "www", "www2",
 	};
-	struct state_table	*t = state_table_new();
+	struct state_table	*t = state_table_new(100000);
 	struct service		**v;
 	enum svc_state		 old;
 	size_t			 i, n = 99;
@@ -287,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_state_setter_long),
 		cmocka_unit_test(test_state_delete),
 		cmocka_unit_test(test_state_restore),
+		cmocka_unit_test(test_state_limit),
 		cmocka_unit_test(test_state_grow),
 		cmocka_unit_test(test_state_sorted),
 	};
