@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <sys/epoll.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -28,10 +27,10 @@
 #define UDP_BATCH	32
 #define UDP_BUFSZ	2048
 #define TCP_FLUSH_AT	65536	/* answers buffered before a write */
-#define FAIR_REQUESTS	32	/* answered in a row before a yield */
-#define FAIR_BYTES	262144	/* or answer bytes in a row */
+#define FAIR_REQUESTS	32	/* a turn, shared by an address's connections */
+#define FAIR_BYTES	262144	/* or answer bytes, per connection and turn */
 
-static struct log_ratelimit	rl_accept, rl_limit;
+static struct log_ratelimit	rl_udp, rl_limit;
 
 /*
  * Serve one UDP socket for ever. Yields whenever the socket is empty and
@@ -65,7 +64,7 @@ faild_serve_udp(int fd)
 			    errno == EINTR)
 				net_wait(fd, 0, -1);
 			else {
-				log_warnx_rl(&rl_accept, "udp receive: %s",
+				log_warnx_rl(&rl_udp, "udp receive: %s",
 				    strerror(errno));
 				pth_nap(pth_time(0, 100000));
 			}
