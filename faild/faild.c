@@ -39,11 +39,11 @@ struct faild	faild;
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: faild [-FmTtUV] [-c communityfile] "
-	    "[-d facility] [-k keyfile]\n"
-	    "             [-l address] [-M maxconn] [-N node] [-n nonice] "
-	    "[-p port]\n"
-	    "             [-R rate] [-r pidfile] [-S maxservices] "
+	fprintf(stderr, "usage: faild [-FmTtUV] [-C maxperaddr] "
+	    "[-c communityfile] [-d facility]\n"
+	    "             [-k keyfile] [-l address] [-M maxconn] [-N node] "
+	    "[-n nonice]\n"
+	    "             [-p port] [-R rate] [-r pidfile] [-S maxservices] "
 	    "[-s statefile]\n"
 	    "             [-u user] [-w window]\n");
 	exit(2);
@@ -200,14 +200,19 @@ main(int argc, char *argv[])
 	faild.statefile = FAIL_STATEDIR "/faild.state";
 	faild.port = FAIL_DEFAULT_PORT;
 	faild.max_conn = 512;
+	faild.max_per_addr = FAILD_MAX_PER_ADDR;
 	faild.rate = 0;
 	faild.window_ms = 30000;
 	faild.max_services = FAILD_MAX_SERVICES;
 	log_init("faild", 1);
 
-	while ((ch = getopt(argc, argv, "c:d:Fk:l:M:mN:n:p:R:r:S:s:TtUu:Vw:")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv, "C:c:d:Fk:l:M:mN:n:p:R:r:S:s:TtUu:Vw:"))
+	    != -1) {
 		switch (ch) {
+		case 'C':
+			faild.max_per_addr = faild_number(optarg, "connection "
+			    "limit per address", 1, FAILD_MAX_CONN_LIMIT);
+			break;
 		case 'c':
 			faild.communityfile = optarg;
 			break;
@@ -317,6 +322,8 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 	faild.nonces = nonce_cache_new(65536, faild.window_ms, time_now_ms());
+	faild.peers = peer_table_new(&(struct peer_limits){ faild.max_conn,
+	    faild.max_per_addr, faild.rate }, FAILD_PEERS);
 
 	nls = faild_bind_all(ls, 2 * FAILD_MAX_LISTEN);
 	if (nls == 0)

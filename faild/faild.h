@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "net.h"
+#include "peer.h"
 #include "proto.h"
 #include "state.h"
 
@@ -22,6 +23,10 @@
 #define FAILD_WATCH_RING	4096	/* changes a watcher may fall behind */
 #define FAILD_IDLE_MS		120000	/* idle TCP connections are closed */
 #define FAILD_WRITE_MS		10000	/* a peer that does not read */
+#define FAILD_MAX_PER_ADDR	64	/* TCP connections per address (-C) */
+#define FAILD_PEERS		4096	/* addresses with their own rate bucket */
+#define FAILD_UDP_AMP		4	/* unsigned UDP answer: 4x the request, */
+#define FAILD_UDP_FLOOR		256	/* or this many bytes if more */
 #define FAILD_MAX_SERVICES	100000	/* default -S */
 
 enum {				/* debug facilities, see log_facilities */
@@ -58,6 +63,7 @@ struct faild {
 	int			 nlisten;
 	int			 no_udp, no_tcp;
 	int			 max_conn;
+	int			 max_per_addr;
 	int			 rate;		/* per address and second, 0 off */
 	int64_t			 window_ms;
 	size_t			 max_services;
@@ -70,6 +76,7 @@ struct faild {
 	struct state_table	*table;		/* owned */
 	struct state_journal	*journal;	/* owned: table's changes */
 	struct nonce_cache	*nonces;	/* owned */
+	struct peer_table	*peers;		/* owned: TCP connections, rate */
 	struct faild_stats	 stats;
 	int64_t			 start_ms;
 	uint64_t		 seq;		/* last change */

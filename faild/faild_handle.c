@@ -16,66 +16,6 @@
 
 static struct log_ratelimit	rl_bad, rl_refused, rl_write;
 
-/* Per-address token buckets for the request rate limit. */
-#define RATE_SLOTS	1024
-
-struct rate_slot {
-	uint32_t	 addr_hash;
-	int64_t		 last_ms;
-	double		 tokens;
-};
-
-static struct rate_slot	rate_slots[RATE_SLOTS];
-
-static uint32_t
-faild_addr_hash(const struct sockaddr *sa)
-{
-	const unsigned char	*p;
-	size_t			 n, i;
-	uint32_t		 h = 2166136261u;
-
-	if (sa->sa_family == AF_INET6) {
-		p = (const unsigned char *)&((const struct sockaddr_in6 *)
-		    (const void *)sa)->sin6_addr;
-		n = 16;
-	} else {
-		p = (const unsigned char *)&((const struct sockaddr_in *)
-		    (const void *)sa)->sin_addr;
-		n = 4;
-	}
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
-/* Returns 1 if this address may make another request now. */
-static int
-faild_rate_ok(const struct sockaddr *peer)
-{
-	uint32_t	 h;
-	struct rate_slot *s;
-	int64_t		 now;
-
-	if (faild.rate <= 0)
-		return 1;
-	h = faild_addr_hash(peer);
-	s = &rate_slots[h % RATE_SLOTS];
-	now = time_mono_ms();
-	if (s->addr_hash != h || s->last_ms == 0) {
-		s->addr_hash = h;
-		s->tokens = 2.0 * faild.rate;
-	} else {
-		s->tokens += (double)(now - s->last_ms) * faild.rate / 1000.0;
-		if (s->tokens > 2.0 * faild.rate)
-			s->tokens = 2.0 * faild.rate;
-	}
-	s->last_ms = now;
-	if (s->tokens < 1.0)
-		return 0;
-	s->tokens -= 1.0;
-	return 1;
-}
-
 static void
 faild_refuse(struct pbuf *out, const char *id, const char *peer, int code,
     const char *why)
@@ -307,8 +247,8 @@ faild_do_list(const struct proto_req *req, const char *peerstr, int tcp,
 	free(v);
 	if (!tcp && body.len > PROTO_MAX_ANSWER - 200) {
 		faild.stats.errors++;
-		proto_fmt_err(out, req->id, PERR_TOOBIG, "list of %zu services "
-		    "does not fit a datagram, use TCP", shown);
+		proto_fmt_err(out, req->id, PERR_TOOBIG, "%s: list of %zu "
+		    "services does not fit a datagram", PROTO_USE_TCP, shown);
 	} else {
 		pbuf_printf(out, "%s OK %zu", req->id, shown);
 		if (body.len > 0)
@@ -357,9 +297,10 @@ faild_do_watch(const struct proto_req *req, struct pbuf *out,
 	w->seq = faild.seq;
 }
 
-int
-faild_handle(const char *line, size_t len, const struct sockaddr *peer,
-    int tcp, struct pbuf *out, struct faild_watch *watch)
+/* faild_handle without the UDP size rule; *signed_answer tells. */
+static int
+faild_answer(const char *line, size_t len, const struct sockaddr *peer,
+    int tcp, struct pbuf *out, struct faild_watch *watch, int *signed_answer)
 {
 	struct proto_req	 req;
 	const struct auth_key	*key = NULL;
@@ -376,7 +317,7 @@ faild_handle(const char *line, size_t len, const struct sockaddr *peer,
 	net_addr_str(peer, peerstr, sizeof(peerstr));
 	bad = proto_parse_request(line, len, &req, &code, err,
 	    sizeof(err)) < 0;
-	if (!faild_rate_ok(peer)) {
+	if (!peer_rate_ok(faild.peers, peer, time_mono_ms())) {
 		faild.stats.refused++;
 		faild.stats.errors++;
 		log_warnx_rl(&rl_refused, "rate limit: refused request from %s",
@@ -481,7 +422,46 @@ faild_handle(const char *line, size_t len, const struct sockaddr *peer,
 	}
 	if (key != NULL)
 		auth_sign_answer(key, req.auth.nonce, out, line_start);
+	*signed_answer = key != NULL;
 	return 0;
+}
+
+/*
+ * Over UDP, an unsigned answer (anyone may spoof its source) is at most
+ * FAILD_UDP_AMP times the request, or FAILD_UDP_FLOOR bytes: faild must
+ * not be a reflector. A longer one is replaced by a short ERR 413 that
+ * tells the client to ask again over TCP.
+ */
+static void
+faild_udp_cap(const char *line, size_t len, struct pbuf *out, size_t start)
+{
+	char	id[PROTO_MAX_ID + 1];
+	size_t	limit = FAILD_UDP_AMP * len, n = out->len - start;
+
+	if (limit < FAILD_UDP_FLOOR)
+		limit = FAILD_UDP_FLOOR;
+	if (n <= limit)
+		return;
+	faild.stats.errors++;
+	proto_peek_id(line, len, id);
+	out->len = start;
+	out->data[start] = '\0';
+	proto_fmt_err(out, id, PERR_TOOBIG, "%s: answer of %zu bytes, over "
+	    "the %zu bytes UDP allows for this request", PROTO_USE_TCP, n,
+	    limit);
+}
+
+int
+faild_handle(const char *line, size_t len, const struct sockaddr *peer,
+    int tcp, struct pbuf *out, struct faild_watch *watch)
+{
+	size_t	start = out->len;
+	int	signed_answer = 0, rc;
+
+	rc = faild_answer(line, len, peer, tcp, out, watch, &signed_answer);
+	if (!tcp && !signed_answer)
+		faild_udp_cap(line, len, out, start);
+	return rc;
 }
 
 void

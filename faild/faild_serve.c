@@ -1,10 +1,13 @@
 /*
  * faild_serve.c: the listeners. UDP is served by one Pth thread per socket
- * that reads and answers datagrams in batches (recvmmsg/sendmmsg); TCP by an
- * accept thread per listener and one thread per connection, which answers
- * pipelined requests in order and, after "watch", streams changes.
+ * that reads and answers datagrams in batches (recvmmsg/sendmmsg). TCP: an
+ * accept thread per listener hands connections to one event loop (epoll,
+ * itself waited on through Pth), which answers pipelined requests in order,
+ * each connection in turn; a "watch" moves its connection to a thread of
+ * its own that streams changes.
  */
 #define _GNU_SOURCE
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,14 +20,17 @@
 
 #include "faild.h"
 #include "log.h"
+#include "serve.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
 #define UDP_BATCH	32
 #define UDP_BUFSZ	2048
 #define TCP_FLUSH_AT	65536	/* answers buffered before a write */
+#define FAIR_REQUESTS	32	/* a turn, shared by an address's connections */
+#define FAIR_BYTES	262144	/* or answer bytes, per connection and turn */
 
-static struct log_ratelimit	rl_accept, rl_limit;
+static struct log_ratelimit	rl_udp, rl_limit;
 
 /*
  * Serve one UDP socket for ever. Yields whenever the socket is empty and
@@ -58,7 +64,7 @@ faild_serve_udp(int fd)
 			    errno == EINTR)
 				net_wait(fd, 0, -1);
 			else {
-				log_warnx_rl(&rl_accept, "udp receive: %s",
+				log_warnx_rl(&rl_udp, "udp receive: %s",
 				    strerror(errno));
 				pth_nap(pth_time(0, 100000));
 			}
@@ -101,9 +107,25 @@ struct faild_conn {
 	int			 fd;
 	struct sockaddr_storage	 peer;
 	struct net_lines	 lines;
+	struct peer_conn	 pc;		/* on faild.peers */
+	struct pbuf		 out;		/* answers not yet written */
+	size_t			 sent;		/* bytes of out written */
+	int64_t			 active_ms;	/* last request, or accept */
+	int64_t			 blocked_ms;	/* since out waits, or 0 */
+	int			 backlog;	/* requests left for next turn */
+	struct faild_watch	 w;		/* after a watch request */
+	struct faild_conn	*prev, *next;	/* in the event loop */
 };
 
-/* Write and empty out; -1 if the peer is gone or does not read. */
+/* The TCP event loop: its epoll set and connections. */
+static struct {
+	int			 epfd;
+	struct faild_conn	*conns;
+	struct faild_conn	**backlog;	/* owned, served next turn */
+	size_t			 nbacklog, capbacklog;
+} loop = { -1, NULL, NULL, 0, 0 };
+
+/* Write and empty out; -1 if the peer is gone or does not read. Yields. */
 static int
 faild_flush(int fd, struct pbuf *out)
 {
@@ -164,104 +186,334 @@ faild_stream(struct faild_conn *c, struct faild_watch *w, struct pbuf *out)
 	}
 }
 
+static void
+faild_conn_free(struct faild_conn *c)
+{
+	peer_release(faild.peers, &c->pc);
+	close(c->fd);
+	net_lines_free(&c->lines);
+	pbuf_free(&c->out);
+	free(c);
+	faild.stats.connections--;
+}
+
+static void
+faild_loop_unlink(struct faild_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		loop.conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+}
+
+/* Take c out of the loop and close it. c must not be on the backlog. */
+static void
+faild_conn_close(struct faild_conn *c)
+{
+	log_debug(FAC_NET, 1, "tcp connection fd %d closed", c->fd);
+	faild_loop_unlink(c);
+	faild_conn_free(c);
+}
+
+/* A watcher's own thread: flush the snapshot, stream, close. */
 static void *
-faild_conn_thread(void *arg)
+faild_watch_thread(void *arg)
 {
 	struct faild_conn	*c = arg;
-	struct faild_watch	 w;
-	struct pbuf		 out = { 0 };
-	char			 line[PROTO_MAX_LINE + 2], peer[NET_ADDRSTRLEN];
-	ssize_t			 n;
 
-	net_addr_str((struct sockaddr *)&c->peer, peer, sizeof(peer));
-	log_debug(FAC_NET, 1, "tcp connection from %s", peer);
-	net_lines_init(&c->lines, c->fd);
-	for (;;) {
-		n = net_lines_read(&c->lines, line, sizeof(line),
-		    time_mono_ms() + FAILD_IDLE_MS);
-		if (n == -2 || n == -1)
+	if (c->sent > 0) {
+		memmove(c->out.data, c->out.data + c->sent,
+		    c->out.len - c->sent);
+		c->out.len -= c->sent;
+		c->sent = 0;
+	}
+	faild_stream(c, &c->w, &c->out);
+	faild.stats.watchers--;
+	faild_conn_free(c);
+	return NULL;
+}
+
+/* Hand c, whose request was a watch, to a thread of its own. */
+static void
+faild_conn_watch(struct faild_conn *c)
+{
+	pth_attr_t	attr = pth_attr_new();
+
+	epoll_ctl(loop.epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	faild_loop_unlink(c);
+	c->pc.idle = 0;
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	pth_attr_set(attr, PTH_ATTR_NAME, "faild-watch");
+	if (pth_spawn(attr, faild_watch_thread, c) == NULL) {
+		log_warn("cannot start a watch thread");
+		faild.stats.watchers--;
+		faild_conn_free(c);
+	}
+	pth_attr_destroy(attr);
+}
+
+/*
+ * Write what c->out holds without blocking. Results: 0, with c->out empty
+ * or waiting for the socket (then epoll watches for writability only, so
+ * the client's further requests wait), or -1 when the peer is gone.
+ */
+static int
+faild_conn_write(struct faild_conn *c)
+{
+	struct epoll_event	ev = { 0 };
+	ssize_t			w;
+	int			was_blocked = c->blocked_ms != 0;
+
+	while (c->sent < c->out.len) {
+		w = send(c->fd, c->out.data + c->sent, c->out.len - c->sent,
+		    MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
+		if (w < 0)
+			return -1;
+		c->sent += (size_t)w;
+	}
+	if (c->sent == c->out.len) {
+		pbuf_reset(&c->out);
+		c->sent = 0;
+		c->blocked_ms = 0;
+	} else if (c->blocked_ms == 0)
+		c->blocked_ms = time_mono_ms();
+	if (was_blocked != (c->blocked_ms != 0)) {
+		ev.events = c->blocked_ms ? EPOLLOUT : EPOLLIN;
+		ev.data.ptr = c;
+		epoll_ctl(loop.epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	}
+	return 0;
+}
+
+/*
+ * One turn of connection c: read what it sent, answer at most
+ * FAIR_REQUESTS requests (shared among its address's connections) or
+ * FAIR_BYTES of answers, write. Requests left over wait for the next turn,
+ * after every other connection's: a client that pipelines, over one
+ * connection or many, cannot starve the others.
+ * Results: 0, or -1 when c was closed or handed to a watch thread.
+ * Side effects: a set or delete writes the state file (faild_handle).
+ */
+static int
+faild_conn_turn(struct faild_conn *c)
+{
+	char	*line;
+	ssize_t	 n, r;
+	size_t	 was, bytes = 0;
+	int	 handled = 0, filled = 0, quota;
+
+	if (faild_conn_write(c) < 0)
+		goto close;
+	if (c->blocked_ms != 0)
+		return 0;
+	c->pc.idle = 0;
+	quota = peer_share(&c->pc, FAIR_REQUESTS);
+	while (handled < quota && bytes < FAIR_BYTES) {
+		if ((n = net_lines_take(&c->lines, &line)) == NET_LINES_AGAIN) {
+			/* After a read that emptied it, epoll tells. */
+			if (filled && c->lines.drained)
+				break;
+			if ((r = net_lines_fill(&c->lines)) < 0)
+				goto close;
+			filled = 1;
+			if (r == 0)
+				break;
+			continue;
+		}
+		c->active_ms = time_mono_ms();
+		was = c->out.len;
 		if (n == -3) {
 			faild.stats.requests++;
 			faild.stats.requests_tcp++;
 			faild.stats.errors++;
-			proto_fmt_err(&out, "-", PERR_TOOBIG, "request longer "
-			    "than %d bytes", PROTO_MAX_LINE);
+			serve_answer_bad_line(n, line, &c->out);
 		} else if (faild_handle(line, (size_t)n,
-		    (struct sockaddr *)&c->peer, 1, &out, &w) == 1) {
-			pbuf_add(&out, "\n", 1);
-			faild_stream(c, &w, &out);
-			faild.stats.watchers--;
-			break;
+		    (struct sockaddr *)&c->peer, 1, &c->out, &c->w) == 1) {
+			pbuf_add(&c->out, "\n", 1);
+			faild_conn_watch(c);
+			return -1;
 		}
-		pbuf_add(&out, "\n", 1);
-		if ((!net_lines_pending(&c->lines) || out.len >= TCP_FLUSH_AT) &&
-		    faild_flush(c->fd, &out) < 0)
-			break;
+		pbuf_add(&c->out, "\n", 1);
+		bytes += c->out.len - was;
+		handled++;
+		if (c->out.len >= TCP_FLUSH_AT) {
+			if (faild_conn_write(c) < 0)
+				goto close;
+			if (c->blocked_ms != 0)
+				return 0;
+		}
 	}
-	log_debug(FAC_NET, 1, "tcp connection from %s closed", peer);
-	close(c->fd);
-	free(c);
-	pbuf_free(&out);
-	faild.stats.connections--;
+	if (faild_conn_write(c) < 0)
+		goto close;
+	c->backlog = c->blocked_ms == 0 && (handled == quota ||
+	    bytes >= FAIR_BYTES || net_lines_pending(&c->lines));
+	c->pc.idle = c->blocked_ms == 0 && !c->backlog;
+	return 0;
+close:
+	faild_conn_close(c);
+	return -1;
+}
+
+/*
+ * Once a second: close connections idle for FAILD_IDLE_MS, whose request
+ * line has not arrived whole within SERVE_LINE_MS (ERR 408), or whose
+ * answers have waited FAILD_WRITE_MS for the peer to read.
+ */
+static void
+faild_loop_sweep(int64_t now)
+{
+	struct faild_conn	*c, *next;
+
+	for (c = loop.conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->backlog)
+			continue;
+		if (c->blocked_ms != 0) {
+			if (now - c->blocked_ms >= FAILD_WRITE_MS)
+				faild_conn_close(c);
+			continue;
+		}
+		if (net_lines_late(&c->lines, now)) {
+			serve_answer_bad_line(-4, NULL, &c->out);
+			pbuf_add(&c->out, "\n", 1);
+			(void)faild_conn_write(c);
+			faild_conn_close(c);
+		} else if (now - c->active_ms >= FAILD_IDLE_MS)
+			faild_conn_close(c);
+	}
+}
+
+/* Add c to the backlog of the next turn. */
+static void
+faild_loop_defer(struct faild_conn *c)
+{
+	if (loop.nbacklog == loop.capbacklog) {
+		loop.capbacklog = loop.capbacklog ? 2 * loop.capbacklog : 64;
+		loop.backlog = xrealloc(loop.backlog, loop.capbacklog *
+		    sizeof(*loop.backlog));
+	}
+	loop.backlog[loop.nbacklog++] = c;
+}
+
+/*
+ * The TCP event loop, for ever: each turn serves the connections epoll
+ * reports, then those left with requests from the last turn, then yields
+ * so that the UDP, accept and watch threads run. Waits (through Pth, which
+ * lets them run too) only when no connection has work.
+ */
+static void *
+faild_loop_thread(void *arg)
+{
+	struct epoll_event	 ev[64];
+	struct faild_conn	**turn = NULL, *c;
+	size_t			 nturn, capturn = 0, i;
+	int64_t			 now, next_sweep = 0;
+	int			 n;
+
+	(void)arg;
+	for (;;) {
+		now = time_mono_ms();
+		if (now >= next_sweep) {
+			faild_loop_sweep(now);
+			next_sweep = now + 1000;
+		}
+		n = epoll_wait(loop.epfd, ev, 64, 0);
+		if (n <= 0 && loop.nbacklog == 0) {
+			net_wait(loop.epfd, 0, next_sweep);
+			continue;
+		}
+		/* This turn's backlog, apart from the next one's. */
+		if (capturn < loop.nbacklog) {
+			capturn = loop.capbacklog;
+			turn = xrealloc(turn, capturn * sizeof(*turn));
+		}
+		nturn = loop.nbacklog;
+		memcpy(turn, loop.backlog, nturn * sizeof(*turn));
+		loop.nbacklog = 0;
+		for (i = 0; n > 0 && i < (size_t)n; i++) {
+			c = ev[i].data.ptr;
+			if (c->backlog)
+				continue;	/* served below */
+			if (faild_conn_turn(c) == 0 && c->backlog)
+				faild_loop_defer(c);
+		}
+		for (i = 0; i < nturn; i++) {
+			c = turn[i];
+			c->backlog = 0;
+			if (faild_conn_turn(c) == 0 && c->backlog)
+				faild_loop_defer(c);
+		}
+		pth_yield(NULL);
+	}
 	return NULL;
 }
 
-/* Accept connections for ever; refuse those past the limit with 503. */
+/*
+ * Accept connections for ever and give them to the event loop. An address
+ * at its limit, or the daemon at its own, makes room by closing its oldest
+ * idle connection; with none idle, the newcomer gets ERR 503.
+ */
 void
 faild_serve_tcp(int lfd)
 {
 	struct faild_conn	*c;
-	pth_attr_t		 attr = pth_attr_new();
-	socklen_t		 len;
+	struct epoll_event	 ev = { 0 };
+	pth_attr_t		 attr;
 	int			 fd, on = 1;
-	char			 msg[96];
+	const char		*why;
 
-	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
-	pth_attr_set(attr, PTH_ATTR_NAME, "faild-conn");
+	if (loop.epfd < 0) {
+		if ((loop.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+			fatal("epoll_create1");
+		attr = pth_attr_new();
+		pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+		pth_attr_set(attr, PTH_ATTR_NAME, "faild-tcp");
+		if (pth_spawn(attr, faild_loop_thread, NULL) == NULL)
+			fatal("pth_spawn");
+		pth_attr_destroy(attr);
+	}
 	for (;;) {
 		c = xcalloc(1, sizeof(*c));
-		len = sizeof(c->peer);
-		fd = accept4(lfd, (struct sockaddr *)&c->peer, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			free(c);
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR || errno == ECONNABORTED)
-				net_wait(lfd, 0, -1);
-			else {
-				log_warnx_rl(&rl_accept, "accept: %s",
-				    strerror(errno));
-				pth_nap(pth_time(0, 100000));
-			}
-			continue;
-		}
-		if (faild.stats.connections >= (uint64_t)faild.max_conn) {
+		if ((fd = serve_accept(lfd, "tcp", faild.peers, &c->peer,
+		    &c->pc, &why)) < 0) {
 			char peer[NET_ADDRSTRLEN];
 
 			faild.stats.connections_refused++;
 			net_addr_str((struct sockaddr *)&c->peer, peer,
 			    sizeof(peer));
 			log_warnx_rl(&rl_limit, "refused connection from %s: "
-			    "limit of %d connections reached", peer,
-			    faild.max_conn);
-			len = (socklen_t)snprintf(msg, sizeof(msg), "- ERR %d "
-			    "too many connections (limit %d)\n", PERR_BUSY,
-			    faild.max_conn);
-			(void)!write(fd, msg, len);
-			close(fd);
+			    "%s, none idle (limits %d, %d per address)", peer,
+			    why, faild.max_conn, faild.max_per_addr);
 			free(c);
 			continue;
 		}
+		c->pc.idle = 1;		/* until its first request */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 		c->fd = fd;
+		c->active_ms = time_mono_ms();
+		net_lines_init(&c->lines, fd);
+		c->lines.max = PROTO_MAX_LINE;
+		c->lines.line_ms = SERVE_LINE_MS;
 		faild.stats.connections++;
 		faild.stats.connections_total++;
-		if (pth_spawn(attr, faild_conn_thread, c) == NULL) {
-			log_warn("cannot start a connection thread");
-			faild.stats.connections--;
-			close(fd);
-			free(c);
+		ev.events = EPOLLIN;
+		ev.data.ptr = c;
+		if (epoll_ctl(loop.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			log_warn("epoll_ctl");
+			faild_conn_free(c);
+			continue;
 		}
+		c->next = loop.conns;
+		if (loop.conns != NULL)
+			loop.conns->prev = c;
+		loop.conns = c;
+		log_debug(FAC_NET, 1, "tcp connection fd %d", fd);
 	}
 }

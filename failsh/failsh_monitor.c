@@ -216,14 +216,14 @@ static struct serve_port control_port = {
 
 static void
 monitor_listen(const char *spec, int port, const char *what,
-    void (*client)(int, void *), void *arg)
+    void (*client)(int, void *), void *arg, const struct serve_limits *lim)
 {
 	struct net_addr	a;
 	char		err[256];
 
 	if (strcmp(spec, "none") == 0)
 		return;
-	if (serve_listen(spec, port, what, client, arg, err,
+	if (serve_listen(spec, port, what, client, arg, lim, err,
 	    sizeof(err)) < 0)
 		fatalx("cannot listen on the %s port: %s", what, err);
 	if (net_parse_addr(spec, port, &a, err, sizeof(err)) == 0) {
@@ -235,10 +235,13 @@ monitor_listen(const char *spec, int port, const char *what,
 void
 monitor_start(void)
 {
+	static const struct serve_limits	monitor = SERVE_MONITOR_LIMITS;
+	static const struct serve_limits	control = SERVE_CONTROL_LIMITS;
+
 	monitor_listen(failsh.monitor_addr, FAILSH_MONITOR_PORT, "monitor",
-	    monitor_client, NULL);
+	    monitor_client, NULL, &monitor);
 	monitor_listen(failsh.control_addr, FAILSH_CONTROL_PORT, "control",
-	    serve_requests, &control_port);
+	    serve_requests, &control_port, &control);
 }
 
 /* SIGINT: the snapshot into the dump file; a FIFO stays open. */

@@ -111,10 +111,11 @@ static struct serve_port monitor_port = {
 void
 hc_monitor_start(void)
 {
-	char	err[256];
+	static const struct serve_limits	lim = SERVE_MONITOR_LIMITS;
+	char					err[256];
 
 	if (serve_listen(hc.monitor_addr, HC_MONITOR_PORT, "monitor",
-	    serve_requests, &monitor_port, err, sizeof(err)) < 0)
+	    serve_requests, &monitor_port, &lim, err, sizeof(err)) < 0)
 		fatalx("cannot listen on the monitor port: %s", err);
 	log_info("monitor port: %s", hc.monitor_addr);
 }

@@ -64,10 +64,10 @@ fail_client_close(struct fail_client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	if (c->lines != NULL)
+		net_lines_free(c->lines);
 	free(c->lines);
 	c->lines = NULL;
-	free(c->line);
-	c->line = NULL;
 }
 
 /* Format "<id> <request> [c=] [by=] [k= t= n= mac=]" into b. */
@@ -180,12 +180,12 @@ static int
 client_read_tcp(struct fail_client *c, struct proto_resp *resp,
     const char *id, int64_t deadline, char *err, size_t errlen)
 {
-	char	*line = c->line;
+	char	*line;
 	ssize_t	 n;
 	int	 ok, rc = -1;
 
 	for (;;) {
-		n = net_lines_read(c->lines, line, CLIENT_MAX_LINE, deadline);
+		n = net_lines_next(c->lines, &line, deadline);
 		if (n == -2) {
 			snprintf(err, errlen, "connection closed");
 			break;
@@ -221,8 +221,8 @@ client_send_tcp(struct fail_client *c, const char *request, int64_t deadline,
 		    errlen)) < 0)
 			return -1;
 		c->lines = xmalloc(sizeof(*c->lines));
-		c->line = xmalloc(CLIENT_MAX_LINE);
 		net_lines_init(c->lines, c->fd);
+		c->lines->max = CLIENT_MAX_LINE;
 	}
 	client_format(c, request, &b, c->id, c->nonce);
 	pbuf_add(&b, "\n", 1);
@@ -241,8 +241,14 @@ fail_client_call(struct fail_client *c, const char *request,
 	int64_t	deadline = time_mono_ms() + c->timeout_ms;
 	int	rc;
 
-	if (!c->tcp)
-		return client_call_udp(c, request, resp, err, errlen);
+	if (!c->tcp) {
+		rc = client_call_udp(c, request, resp, err, errlen);
+		if (rc < 0 || !proto_resp_truncated(resp))
+			return rc;
+		/* Too large for UDP: ask again, and from now on, over TCP. */
+		fail_client_close(c);
+		c->tcp = 1;
+	}
 	rc = client_send_tcp(c, request, deadline, err, errlen);
 	if (rc == 0)
 		rc = client_read_tcp(c, resp, c->id, deadline, err, errlen);

@@ -13,7 +13,7 @@
 #include "net.h"
 #include "proto.h"
 
-#define CLIENT_MAX_LINE	(NET_LINEBUF * 16)	/* a list answer, over TCP */
+#define CLIENT_MAX_LINE	(32 << 20)	/* an answer over TCP, see failproto(5) */
 
 struct fail_client {
 	struct net_addr		 addr;
@@ -31,7 +31,6 @@ struct fail_client {
 	char			 id[PROTO_MAX_ID + 1];	/* last sent, TCP */
 	char			 nonce[PROTO_MAX_NONCE + 1];	/* last sent */
 	struct net_lines	*lines;		/* owned, TCP only */
-	char			*line;		/* owned, TCP only: CLIENT_MAX_LINE */
 };
 
 /*
@@ -48,6 +47,8 @@ void	 fail_client_close(struct fail_client *);
  * Send "verb args" and wait for its answer. Returns 0 with resp filled
  * (OK or ERR from the server), or -1 with err set when the server could not
  * be reached, did not answer in time, or answered falsely. Yields.
+ * A UDP answer truncated with "use TCP" (failproto(5)) is asked again over
+ * TCP, and the client stays on TCP.
  */
 int	 fail_client_call(struct fail_client *, const char *request,
 	    struct proto_resp *resp, char *err, size_t errlen);

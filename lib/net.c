@@ -20,6 +20,7 @@
 
 #include "net.h"
 #include "timeutil.h"
+#include "xmalloc.h"
 
 int
 net_parse_addr(const char *spec, int default_port, struct net_addr *a,
@@ -262,56 +263,186 @@ void
 net_lines_init(struct net_lines *l, int fd)
 {
 	l->fd = fd;
-	l->len = 0;
+	l->buf = l->small;
+	l->cap = sizeof(l->small);
+	l->off = l->len = 0;
+	l->max = sizeof(l->small) - 1;
 	l->overlong = 0;
+	l->drained = 0;
+	l->line_ms = 0;
+	l->started_ms = 0;
+	l->head[0] = '\0';
+}
+
+void
+net_lines_free(struct net_lines *l)
+{
+	if (l->buf != l->small)
+		free(l->buf);
+	l->buf = l->small;
+	l->cap = sizeof(l->small);
+	l->off = l->len = 0;
 }
 
 int
 net_lines_pending(const struct net_lines *l)
 {
-	return memchr(l->buf, '\n', l->len) != NULL;
+	return memchr(l->buf + l->off, '\n', l->len) != NULL;
+}
+
+/* Keep the start of an overlong line in head. */
+static void
+net_lines_keep_head(struct net_lines *l, size_t n)
+{
+	if (n > NET_LINE_HEAD)
+		n = NET_LINE_HEAD;
+	memcpy(l->head, l->buf + l->off, n);
+	l->head[n] = '\0';
+}
+
+/* Room to read into: compact, or grow up to max + 1 bytes. */
+static void
+net_lines_room(struct net_lines *l)
+{
+	size_t	cap;
+
+	if (l->len == 0)
+		l->off = 0;
+	if (l->off + l->len < l->cap)
+		return;
+	if (l->off > 0) {
+		memmove(l->buf, l->buf + l->off, l->len);
+		l->off = 0;
+		return;
+	}
+	cap = l->cap * 2 > l->max + 1 ? l->max + 1 : l->cap * 2;
+	if (l->buf == l->small) {
+		l->buf = xmalloc(cap);
+		memcpy(l->buf, l->small, l->len);
+	} else
+		l->buf = xrealloc(l->buf, cap);
+	l->cap = cap;
+}
+
+/*
+ * Wait until l's socket is readable. Results: 0, -1 at the deadline (errno
+ * ETIMEDOUT) or on error, -4 when a started line ran out of its line_ms.
+ */
+static int
+net_lines_wait(struct net_lines *l, int64_t deadline)
+{
+	int64_t	wait = deadline, line_end = -1;
+
+	if (l->line_ms > 0 && (l->len > 0 || l->overlong)) {
+		line_end = l->started_ms + l->line_ms;
+		if (wait < 0 || line_end < wait)
+			wait = line_end;
+	}
+	if (net_wait(l->fd, 0, wait) < 0)
+		return wait == line_end && errno == ETIMEDOUT ? -4 : -1;
+	return 0;
+}
+
+ssize_t
+net_lines_take(struct net_lines *l, char **line)
+{
+	char	*nl;
+	size_t	 n;
+
+	if ((nl = memchr(l->buf + l->off, '\n', l->len)) != NULL) {
+		n = (size_t)(nl - (l->buf + l->off));
+		if (!l->overlong && n > l->max)
+			net_lines_keep_head(l, n);
+		*line = l->buf + l->off;
+		l->off += n + 1;
+		l->len -= n + 1;
+		if (l->len > 0)
+			l->started_ms = time_mono_ms();
+		if (l->overlong || n > l->max) {
+			l->overlong = 0;
+			*line = l->head;
+			return -3;
+		}
+		*nl = '\0';
+		return (ssize_t)n;
+	}
+	if (l->len > l->max) {
+		/* No line end within the limit: drop what we have. */
+		if (!l->overlong)
+			net_lines_keep_head(l, l->len);
+		l->overlong = 1;
+		l->len = 0;
+	}
+	return NET_LINES_AGAIN;
+}
+
+ssize_t
+net_lines_fill(struct net_lines *l)
+{
+	size_t	room;
+	ssize_t	r;
+
+	net_lines_room(l);
+	room = l->cap - l->off - l->len;
+	do
+		r = read(l->fd, l->buf + l->off + l->len, room);
+	while (r < 0 && errno == EINTR);
+	if (r > 0) {
+		if (l->len == 0 && !l->overlong)
+			l->started_ms = time_mono_ms();
+		l->len += (size_t)r;
+		l->drained = (size_t)r < room;
+		return r;
+	}
+	if (r == 0)
+		return -2;
+	return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+}
+
+int
+net_lines_late(const struct net_lines *l, int64_t now_ms)
+{
+	return l->line_ms > 0 && (l->len > 0 || l->overlong) &&
+	    now_ms - l->started_ms >= l->line_ms;
+}
+
+ssize_t
+net_lines_next(struct net_lines *l, char **line, int64_t deadline)
+{
+	ssize_t	n;
+	int	rc;
+
+	for (;;) {
+		if ((n = net_lines_take(l, line)) != NET_LINES_AGAIN)
+			return n;
+		/*
+		 * The last read left the socket empty: wait before reading
+		 * again rather than spend a read on EAGAIN (a client that
+		 * waits for each answer has sent nothing more yet).
+		 */
+		if (l->drained) {
+			l->drained = 0;
+			if ((rc = net_lines_wait(l, deadline)) < 0)
+				return rc;
+		}
+		if ((n = net_lines_fill(l)) < 0)
+			return n;
+		if (n == 0 && (rc = net_lines_wait(l, deadline)) < 0)
+			return rc;
+	}
 }
 
 ssize_t
 net_lines_read(struct net_lines *l, char *line, size_t max, int64_t deadline)
 {
-	char	*nl;
-	size_t	 n;
-	ssize_t	 r;
+	char	*p;
+	ssize_t	 n = net_lines_next(l, &p, deadline);
 
-	for (;;) {
-		if ((nl = memchr(l->buf, '\n', l->len)) != NULL) {
-			n = (size_t)(nl - l->buf);
-			if (l->overlong || n >= max) {
-				l->overlong = 0;
-				memmove(l->buf, nl + 1, l->len - n - 1);
-				l->len -= n + 1;
-				return -3;
-			}
-			memcpy(line, l->buf, n);
-			line[n] = '\0';
-			memmove(l->buf, nl + 1, l->len - n - 1);
-			l->len -= n + 1;
-			return (ssize_t)n;
-		}
-		if (l->len == sizeof(l->buf) || (l->len >= max && max <
-		    sizeof(l->buf))) {
-			/* No line end within the limit: drop what we have. */
-			l->overlong = 1;
-			l->len = 0;
-		}
-		r = read(l->fd, l->buf + l->len, sizeof(l->buf) - l->len);
-		if (r > 0) {
-			l->len += (size_t)r;
-			continue;
-		}
-		if (r == 0)
-			return -2;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		if (net_wait(l->fd, 0, deadline) < 0)
-			return -1;
+	if (n == -3 || (n >= 0 && (size_t)n >= max)) {
+		snprintf(line, max, "%s", p);
+		return -3;
 	}
+	if (n >= 0)
+		memcpy(line, p, (size_t)n + 1);
+	return n;
 }

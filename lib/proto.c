@@ -133,7 +133,7 @@ proto_copy_line(const char *line, size_t len, char *buf, size_t cap)
  * The request's id as the answer should carry it, read from the raw line
  * so that even a request refused for its length or bytes names its id.
  */
-static void
+void
 proto_peek_id(const char *line, size_t len, char id[PROTO_MAX_ID + 1])
 {
 	size_t	i = 0, n;
@@ -406,6 +406,14 @@ proto_parse_response(const char *line, size_t len, struct proto_resp *resp,
 		t.tok[i - 2] = t.tok[i];
 	resp->nfields = last - 2;
 	return 0;
+}
+
+int
+proto_resp_truncated(const struct proto_resp *resp)
+{
+	return strcmp(resp->kind, "ERR") == 0 && resp->code == PERR_TOOBIG &&
+	    resp->text != NULL && strncmp(resp->text, PROTO_USE_TCP,
+	    strlen(PROTO_USE_TCP)) == 0;
 }
 
 void

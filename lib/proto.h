@@ -12,6 +12,7 @@
 #define PROTO_VERSION		2	/* 2: signed requests name their faild */
 #define PROTO_MAX_LINE		512	/* request, without its line end */
 #define PROTO_MAX_ANSWER	64000	/* one UDP answer */
+#define PROTO_USE_TCP		"use TCP"	/* starts a truncated answer */
 #define PROTO_MAX_ID		16
 #define PROTO_MAX_NAME		64
 #define PROTO_MAX_COMMUNITY	64
@@ -42,6 +43,7 @@ enum proto_err {
 	PERR_DENIED = 403,
 	PERR_NOTFOUND = 404,
 	PERR_VERB = 405,
+	PERR_TIMEOUT = 408,
 	PERR_REPLAY = 409,
 	PERR_WINDOW = 410,
 	PERR_TOOBIG = 413,
@@ -89,6 +91,9 @@ struct proto_resp {
 const char	*proto_verb_str(enum proto_verb);
 int		 proto_name_valid(const char *);
 int		 proto_id_valid(const char *);
+/* The id a line starts with, or "-" when it has none. */
+void		 proto_peek_id(const char *line, size_t len,
+		    char id[PROTO_MAX_ID + 1]);
 
 /*
  * Parse one request line (without its line end; a trailing CR or LF is
@@ -102,6 +107,8 @@ int	 proto_parse_request(const char *line, size_t len,
 int	 proto_parse_response(const char *line, size_t len,
 	    struct proto_resp *resp, char *err, size_t errlen);
 void	 proto_resp_clear(struct proto_resp *);
+/* An ERR 413 "use TCP": the answer did not fit UDP, ask over TCP. */
+int	 proto_resp_truncated(const struct proto_resp *);
 
 /* A growable output buffer for answers. */
 struct pbuf {

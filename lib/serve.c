@@ -3,6 +3,7 @@
  * them, for the daemons' own ports.
  */
 #define _GNU_SOURCE
+#include <sys/select.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "net.h"
+#include "peer.h"
 #include "serve.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -24,20 +26,24 @@
 #define SERVE_NONCES		4096
 #define SERVE_WINDOW_MS		30000
 
-int	serve_clients;
 static int64_t	serve_start_ms;	/* of the first port: no older requests */
 
 struct listener {
-	int		 fd;
-	const char	*what;
-	void		(*client)(int, void *);
-	void		*arg;
+	int			 fd;
+	const char		*what;
+	void			(*client)(int, void *);
+	void			*arg;
+	struct peer_table	*peers;		/* owned */
 };
 
 struct conn {
-	int		 fd;
-	struct listener	*l;
+	int			 fd;
+	struct listener		*l;
+	struct peer_conn	 pc;
 };
+
+/* The connection of each fd, for serve_requests to say when it is idle. */
+static struct peer_conn	*serve_conn_of[FD_SETSIZE];
 
 static struct log_ratelimit	rl_accept;
 
@@ -46,48 +52,76 @@ conn_thread(void *arg)
 {
 	struct conn	*c = arg;
 
-	serve_clients++;
+	serve_conn_of[c->fd] = &c->pc;
 	c->l->client(c->fd, c->l->arg);
+	serve_conn_of[c->fd] = NULL;
+	peer_release(c->l->peers, &c->pc);
 	close(c->fd);
-	serve_clients--;
 	free(c);
 	return NULL;
+}
+
+int
+serve_accept(int lfd, const char *what, struct peer_table *peers,
+    struct sockaddr_storage *peer, struct peer_conn *pc, const char **why)
+{
+	socklen_t	plen;
+	char		msg[96];
+	int		fd, n;
+
+	for (;;) {
+		plen = sizeof(*peer);
+		fd = accept4(lfd, (struct sockaddr *)peer, &plen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0)
+			break;
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+		    errno == ECONNABORTED)
+			net_wait(lfd, 0, -1);
+		else {
+			log_warnx_rl(&rl_accept, "%s port: accept: %s", what,
+			    strerror(errno));
+			pth_nap(pth_time(0, 100000));
+		}
+	}
+	pth_yield(NULL);	/* connections closed to make room end first */
+	if (fd >= FD_SETSIZE)
+		*why = "no file descriptor Pth can watch";
+	if (fd >= FD_SETSIZE || peer_admit(peers, (struct sockaddr *)peer,
+	    fd, pc, why) < 0) {
+		n = snprintf(msg, sizeof(msg), "- ERR %d %s\n", PERR_BUSY,
+		    *why);
+		(void)!write(fd, msg, (size_t)n);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void *
 accept_thread(void *arg)
 {
-	struct listener	*l = arg;
-	pth_attr_t	 attr = pth_attr_new();
-	struct conn	*c;
-	int		 fd;
+	struct listener		*l = arg;
+	pth_attr_t		 attr = pth_attr_new();
+	struct sockaddr_storage	 peer;
+	struct conn		*c;
+	const char		*why;
+	int			 fd;
 
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
 	pth_attr_set(attr, PTH_ATTR_NAME, l->what);
 	for (;;) {
-		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EAGAIN || errno == EINTR ||
-			    errno == ECONNABORTED)
-				net_wait(l->fd, 0, -1);
-			else {
-				log_warnx_rl(&rl_accept, "%s port: accept: %s",
-				    l->what, strerror(errno));
-				pth_nap(pth_time(0, 100000));
-			}
-			continue;
-		}
-		if (serve_clients >= SERVE_MAX_CLIENTS) {
-			static const char msg[] = "- ERR 503 too many clients\n";
-
-			(void)!write(fd, msg, sizeof(msg) - 1);
-			close(fd);
-			continue;
-		}
 		c = xmalloc(sizeof(*c));
+		if ((fd = serve_accept(l->fd, l->what, l->peers, &peer, &c->pc,
+		    &why)) < 0) {
+			free(c);
+			continue;
+		}
+		c->pc.idle = l->client == serve_requests;	/* as it starts */
 		c->fd = fd;
 		c->l = l;
 		if (pth_spawn(attr, conn_thread, c) == NULL) {
+			peer_release(l->peers, &c->pc);
 			close(fd);
 			free(c);
 		}
@@ -97,7 +131,8 @@ accept_thread(void *arg)
 
 int
 serve_listen(const char *spec, int port, const char *what,
-    void (*client)(int, void *), void *arg, char *err, size_t errlen)
+    void (*client)(int, void *), void *arg, const struct serve_limits *lim,
+    char *err, size_t errlen)
 {
 	struct listener	*l;
 	struct net_addr	 a;
@@ -115,12 +150,15 @@ serve_listen(const char *spec, int port, const char *what,
 	l->what = what;
 	l->client = client;
 	l->arg = arg;
+	l->peers = peer_table_new(&(struct peer_limits){ lim->max_clients,
+	    lim->max_per_addr, 0 }, (size_t)lim->max_clients);
 	attr = pth_attr_new();
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
 	pth_attr_set(attr, PTH_ATTR_NAME, what);
 	if (pth_spawn(attr, accept_thread, l) == NULL) {
 		snprintf(err, errlen, "pth_spawn: %s", strerror(errno));
 		close(fd);
+		peer_table_free(l->peers);
 		free(l);
 		pth_attr_destroy(attr);
 		return -1;
@@ -221,35 +259,59 @@ serve_handle(struct serve_port *p, const char *line, size_t len,
 }
 
 void
+serve_answer_bad_line(ssize_t n, const char *line, struct pbuf *out)
+{
+	char	id[PROTO_MAX_ID + 1];
+
+	if (n == -4) {
+		proto_fmt_err(out, "-", PERR_TIMEOUT, "request line not "
+		    "complete within %d ms", SERVE_LINE_MS);
+		return;
+	}
+	proto_peek_id(line, strlen(line), id);
+	proto_fmt_err(out, id, PERR_TOOBIG, "request longer than %d bytes",
+	    PROTO_MAX_LINE);
+}
+
+void
 serve_requests(int fd, void *arg)
 {
 	struct serve_port	*p = arg;
+	struct peer_conn	*pc = serve_conn_of[fd];
 	struct net_lines	*lines = xmalloc(sizeof(*lines));
 	struct pbuf		 out = { 0 };
 	struct sockaddr_storage	 peer;
 	socklen_t		 plen = sizeof(peer);
-	char			 line[PROTO_MAX_LINE + 2];
+	char			*line = NULL;
 	ssize_t			 n;
-	int			 loopback;
+	int			 loopback, burst = 0;
 
 	loopback = getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 &&
 	    net_is_loopback((struct sockaddr *)&peer);
 	net_lines_init(lines, fd);
+	lines->max = PROTO_MAX_LINE;
+	lines->line_ms = SERVE_LINE_MS;
 	for (;;) {
-		n = net_lines_read(lines, line, sizeof(line),
-		    time_mono_ms() + SERVE_IDLE_MS);
-		if (n == -1 || n == -2)
-			break;
+		if (pc != NULL)
+			pc->idle = !net_lines_pending(lines);
+		n = net_lines_next(lines, &line, time_mono_ms() + SERVE_IDLE_MS);
+		if (pc != NULL)
+			pc->idle = 0;
 		pbuf_reset(&out);
-		if (n == -3)
-			proto_fmt_err(&out, "-", PERR_TOOBIG, "request longer "
-			    "than %d bytes", PROTO_MAX_LINE);
+		if (n == -3 || n == -4)
+			serve_answer_bad_line(n, line, &out);
+		else if (n < 0)
+			break;
 		else
 			serve_handle(p, line, (size_t)n, loopback, &out);
 		pbuf_add(&out, "\n", 1);
 		if (net_write_all(fd, out.data, out.len,
-		    time_mono_ms() + SERVE_WRITE_MS) < 0)
+		    time_mono_ms() + SERVE_WRITE_MS) < 0 || n == -4)
 			break;
+		if (++burst >= SERVE_FAIR_REQUESTS) {
+			pth_yield(NULL);
+			burst = 0;
+		}
 	}
 	free(lines);
 	pbuf_free(&out);

@@ -1148,6 +1148,10 @@ test "specific errors: 400 texts, 404, 405, 413" {
 	assert_equal 404 [errcode [faild_udp $d $req]] "512 bytes over UDP"
 	assert_equal 413 [errcode [faild_tcp $d "$req "]] "513 bytes over TCP"
 	assert_equal 413 [errcode [faild_udp $d "$req "]] "513 bytes over UDP"
+	# Over TCP the error keeps the request's id, however long the line.
+	assert_equal "big" [field [faild_tcp $d "big $req"] 0] "513+ bytes"
+	assert_match "huge ERR 413 *" \
+	    [faild_tcp $d "huge get [string repeat a 20000]"]
 }
 
 test "list too large for a datagram: 413 over UDP, complete over TCP" {
@@ -1169,50 +1173,83 @@ test "list too large for a datagram: 413 over UDP, complete over TCP" {
 # ----------------------------------------------------------------------
 # Limits
 
-test "connection limit: the 6th of 5 gets ERR 503, a freed slot is reused" {
-	set h [start_faild -M 5]
+# Open n connections from address a to h, each answering a ping.
+proc open_pinged {h a n} {
 	set conns {}
-	for {set i 0} {$i < 5} {incr i} {
-		set ch [faild_connect $h]
+	for {set i 0} {$i < $n} {incr i} {
+		set ch [faild_connect $h -myaddr $a]
 		conn_send $ch "$i ping"
-		assert_match "$i OK pong *" [conn_read $ch]
+		assert_match "$i OK pong *" [conn_read $ch 5000]
 		lappend conns $ch
 	}
-	set ch [faild_connect $h]
-	assert_match "- ERR 503 *" [read_line_or_eof $ch] "6th connection"
-	assert_equal EOF [read_line_or_eof $ch] "6th connection not closed"
-	conn_close $ch
-	set s [stats $h]
-	assert_equal 5 [dict get $s connections]
-	assert_equal 1 [dict get $s connections_refused]
-	# The 5 are still served.
-	conn_send [lindex $conns 0] "again get nosuch"
-	assert_equal 404 [errcode [conn_read [lindex $conns 0]]]
-	conn_close [lindex $conns 0]
-	wait_for {[dict get [stats $h] connections] == 4} 3000
-	set ch [faild_connect $h]
-	conn_send $ch "n ping"
-	assert_match "n OK pong *" [conn_read $ch] "connection after one closed"
+	return $conns
 }
 
-test "default connection limit: 512 served, the 513th refused" {
-	set h [start_faild]
-	set conns {}
-	for {set i 0} {$i < 512} {incr i} {
-		lappend conns [faild_connect $h]
+test "connection limit (-M): the oldest idle connection makes room; with none idle, ERR 503" {
+	set h [start_faild -M 5]
+	set conns [open_pinged $h 127.0.0.1 5]
+	set ch [faild_connect $h -myaddr 127.0.0.2]
+	conn_send $ch "n ping"
+	assert_match "n OK pong *" [conn_read $ch] "6th connection"
+	assert_equal EOF [read_line_or_eof [lindex $conns 0]] "oldest idle kept"
+	set s [stats $h]
+	assert_equal 5 [dict get $s connections]
+	assert_equal 0 [dict get $s connections_refused]
+	# The 4 others are still served.
+	conn_send [lindex $conns 1] "again get nosuch"
+	assert_equal 404 [errcode [conn_read [lindex $conns 1]]]
+	# Watchers are never idle: 5 of them fill the limit.
+	foreach c [concat $conns $ch] {
+		conn_close $c
 	}
-	foreach ch $conns {
-		conn_send $ch "p ping"
-	}
-	foreach ch $conns {
-		assert_match "p OK pong *" [conn_read $ch 5000]
+	wait_for {[dict get [stats $h] connections] == 0} 3000
+	for {set i 0} {$i < 5} {incr i} {
+		set w [faild_connect $h]
+		conn_send $w "w$i watch"
+		assert_match "w$i OK 0 *" [conn_read $w]
 	}
 	set ch [faild_connect $h]
-	assert_match "- ERR 503 *limit 512*" [read_line_or_eof $ch]
-	foreach ch $conns {
-		conn_close $ch
+	assert_match "- ERR 503 too many connections*" [read_line_or_eof $ch]
+	assert_equal EOF [read_line_or_eof $ch] "refused connection not closed"
+	assert_equal 1 [dict get [stats $h] connections_refused]
+}
+
+test "connection limit per address: 64 by default, -C sets it; the oldest idle of that address makes room" {
+	set h [start_faild]
+	set mine [open_pinged $h 127.0.0.1 64]
+	set other [open_pinged $h 127.0.0.3 3]
+	set ch [faild_connect $h -myaddr 127.0.0.1]
+	conn_send $ch "n ping"
+	assert_match "n OK pong *" [conn_read $ch] "65th connection"
+	assert_equal EOF [read_line_or_eof [lindex $mine 0]] "oldest idle kept"
+	foreach c $other {
+		conn_send $c "o ping"
+		assert_match "o OK pong *" [conn_read $c] "another address"
 	}
-	wait_for {[dict get [stats $h] connections] == 0} 5000
+	assert_equal 67 [dict get [stats $h] connections]
+	assert_equal 0 [dict get [stats $h] connections_refused]
+	set h2 [start_faild -C 2]
+	set two [open_pinged $h2 127.0.0.1 3]
+	assert_equal EOF [read_line_or_eof [lindex $two 0]] "-C 2"
+	assert_equal 2 [dict get [stats $h2] connections]
+}
+
+test "default connection limit: 512 served, then the oldest idle makes room" {
+	set h [start_faild]
+	set conns {}
+	for {set k 1} {$k <= 8} {incr k} {
+		lappend conns {*}[open_pinged $h 127.0.1.$k 64]
+	}
+	assert_equal 512 [dict get [stats $h] connections]
+	set ch [faild_connect $h -myaddr 127.0.2.1]
+	conn_send $ch "n ping"
+	assert_match "n OK pong *" [conn_read $ch] "513th connection"
+	assert_equal EOF [read_line_or_eof [lindex $conns 0]] "oldest idle kept"
+	assert_equal 512 [dict get [stats $h] connections]
+	foreach c $conns {
+		conn_close $c
+	}
+	wait_for {[dict get [stats $h] connections] == 1} 5000
 }
 
 test "rate limit (-R) is per address" {
