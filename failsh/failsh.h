@@ -112,6 +112,7 @@ struct failsh_service {
 						   not answer, in a row */
 	int			 reannounced;	/* while a slave is seen UP */
 	enum decide_health	 health;	/* after rise/fall */
+	int			 health_back;	/* turned OK in this run */
 	int			 check_oks;	/* passes in a row */
 	int			 check_fails;	/* failures in a row */
 	char			 check_why[FAILSH_MAX_REASON];	/* last */

@@ -183,6 +183,7 @@ sched_health(struct failsh_service *s, const struct poll *p)
 {
 	enum decide_health	old = s->health, now = old;
 
+	s->health_back = 0;
 	snprintf(s->check_why, sizeof(s->check_why), "%s", p->err);
 	if (p->ok) {
 		s->check_fails = 0;
@@ -202,6 +203,7 @@ sched_health(struct failsh_service *s, const struct poll *p)
 	if (now == old)
 		return;
 	s->health = now;
+	s->health_back = old == HEALTH_FAIL;
 	log_info("service %s: health %s -> %s (%s, %d/%d)", s->name,
 	    decide_health_str(old), decide_health_str(now), p->err,
 	    p->ok ? s->check_oks : s->check_fails, p->ok ? s->rise : s->fall);
@@ -407,6 +409,7 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	in.unverified = s->unverified && s->state == SVC_UP;
 	in.local_fails = s->local_fails;
 	in.health = s->health;
+	in.health_back = s->health_back;
 	in.restarts_left = s->max_restarts - failsh_service_restarts(s);
 	sched_copy_peers(s, ROLE_MASTER, masters);
 	sched_copy_peers(s, ROLE_SLAVE, slaves);

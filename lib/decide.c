@@ -147,8 +147,8 @@ decide_local_limit(int dc)
  *	   the local faild did not answer: STOP if local is UP and it missed
  *	   deadcount - 1 runs (at least 1), else NONE (never take over
  *	   without publishing; an owner keeps running meanwhile);
- *	   local FAIL and its health check passing (after rise): RECOVER
- *	   (the rules below then decide who runs it);
+ *	   local FAIL and its health check passing again (after rise,
+ *	   this run): RECOVER (the rules below then decide who runs it);
  *	1. a master UP or RECOVER: STOP if local is UP, else NONE;
  *	   quorum configured and no strict majority reachable: STOP if local
  *	   is UP, else NONE (no takeover of any kind);
@@ -217,7 +217,8 @@ decide(const struct decide_input *in, struct decide_result *res)
 		}
 	}
 
-	if (in->local == SVC_FAIL && in->health == HEALTH_OK) {
+	if (in->local == SVC_FAIL && in->health == HEALTH_OK &&
+	    in->health_back) {
 		decide_set(res, ACT_RECOVER, "health check passes again");
 		return;
 	}

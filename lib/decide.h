@@ -63,6 +63,7 @@ struct decide_input {
 	int				 local_fails;	/* runs in a row the local
 						   faild did not answer */
 	enum decide_health		 health;
+	int				 health_back;	/* turned OK this run */
 	int				 restarts_left;	/* in place, in the
 						   current window */
 	const struct decide_peer	*masters;	/* by preference */

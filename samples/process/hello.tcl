@@ -116,8 +116,21 @@ proc hello_stop {} {
 	return RECOVER
 }
 
+# check: where hello runs here, our hello-server answers as this host;
+# elsewhere, this host could start it (the server is there). A failing
+# check restarts hello here (3 times within 60 s, the defaults), then
+# gives it up so that the other host takes over; a host whose check fails
+# never takes it over.
+proc hello_check {} {
+	if {[failsvc hello state] ne "UP"} {
+		return [expr {[file readable $::server] ? "UP" : "FAIL"}]
+	}
+	return [expr {[hello_ask] eq "hello from $::node" ? "UP" : "FAIL"}]
+}
+
 failsvc hello masters host1	;# failsh drops this host from its own lists
 failsvc hello slaves host2
 failsvc hello interval $interval
 failsvc hello start hello_start
 failsvc hello stop hello_stop
+failsvc hello check hello_check

@@ -14,7 +14,9 @@
 #   start_failsh NODE FAILD POLICY ?options?, start_hc HCFILE ?options?,
 #   stop_daemon,
 #   kill_daemon H ?SIGNAL?, restart H ?options?, pause_daemon,
-#   resume_daemon, daemon_alive, daemon_log, wait_for_log H GLOB, adopt.
+#   resume_daemon, daemon_alive, daemon_log, lines_matching H GLOB,
+#   wait_for_log H GLOB, adopt, state_of FAILD SERVICE; of a failsh:
+#   runs_of, wait_runs S N.
 # Requests: faild_tcp H LINE, faild_tcp_lines H TEXT N, faild_udp H DATA,
 #   faild_connect H (then conn_send, conn_read, conn_close), read_line,
 #   stats H, field, read_statefile, sign LINE KEYID HEXKEY, verify_answer,
@@ -511,6 +513,39 @@ proc harness::spawn_hc {h {owned 0}} {
 	set cmd [list $::hc -F -f [dict get $h hcfile] \
 	    -M [dict get $h addr]:[dict get $h monitor] {*}[dict get $h args]]
 	return [spawn_daemon $h $cmd $owned]
+}
+
+# How many service runs failsh has made so far.
+proc runs_of {s} {
+	regexp { runs (\d+)} [faild_tcp [dict create addr [dict get $s addr] \
+	    port [dict get $s control]] "1 stats"] -> n
+	return $n
+}
+
+# Wait until failsh has made N more runs (time passes at its pace).
+proc wait_runs {s n} {
+	set until [expr {[runs_of $s] + $n}]
+	wait_for {[runs_of $s] >= $until} 10000 "fewer than $n runs"
+}
+
+# The state faild F holds of service SVC, or NONE.
+proc state_of {f svc} {
+	set a [faild_tcp $f "1 get $svc"]
+	if {[regexp {^1 OK \S+ (\S+)} $a -> st]} {
+		return $st
+	}
+	return NONE
+}
+
+# How many of daemon H's log lines (since its last start) match PATTERN.
+proc lines_matching {h pattern} {
+	set n 0
+	foreach line [split [daemon_log $h] \n] {
+		if {[string match $pattern $line]} {
+			incr n
+		}
+	}
+	return $n
 }
 
 # The log lines written by the daemon since its last start.

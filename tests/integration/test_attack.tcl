@@ -116,14 +116,6 @@ proc assert_p99 {what idle busy} {
 	assert_true {$busy <= $limit} "$what: p99 $busy us > $limit us"
 }
 
-proc state_of {f svc} {
-	set a [faild_tcp $f "1 get $svc"]
-	if {[regexp {^1 OK \S+ (\S+)} $a -> st]} {
-		return $st
-	}
-	return NONE
-}
-
 proc svc_tcl {nodes events interval role peer} {
 	set out ""
 	dict for {node f} $nodes {

@@ -11,14 +11,6 @@ if {![file executable $::failmon] || ![file executable $::failsh]} {
 	exit 1
 }
 
-proc state_of {f svc} {
-	set a [faild_tcp $f "1 get $svc"]
-	if {[regexp {^1 OK \S+ (\S+)} $a -> st]} {
-		return $st
-	}
-	return NONE
-}
-
 # A failsh (node NODE) whose policy runs www (UP) and db (master "gone",
 # a host where nothing listens, so db goes UP after deadcount polls).
 proc watched {node {extra ""}} {

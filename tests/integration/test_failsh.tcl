@@ -37,14 +37,6 @@ failsvc $svc stop {note stop; return RECOVER}
 "
 }
 
-proc state_of {f svc} {
-	set a [faild_tcp $f "1 get $svc"]
-	if {[regexp {^1 OK \S+ (\S+)} $a -> st]} {
-		return $st
-	}
-	return NONE
-}
-
 # Two nodes a (master) and b (slave) of service www, interval INTERVAL.
 # Returns a dict: fa fb (faild), sa sb (failsh), ea eb (event files).
 proc pair {interval {extra_a ""} {extra_b ""}} {
@@ -68,28 +60,6 @@ proc pair {interval {extra_a ""} {extra_b ""}} {
 proc control {s line} {
 	return [faild_tcp [dict create addr [dict get $s addr] \
 	    port [dict get $s control]] $line]
-}
-
-# How many service runs failsh has made so far.
-proc runs_of {s} {
-	regexp { runs (\d+)} [control $s "1 stats"] -> n
-	return $n
-}
-
-# Wait until failsh has made N more runs (time passes at its pace).
-proc wait_runs {s n} {
-	set until [expr {[runs_of $s] + $n}]
-	wait_for {[runs_of $s] >= $until} 10000 "fewer than $n runs"
-}
-
-proc lines_matching {h pattern} {
-	set n 0
-	foreach line [split [daemon_log $h] \n] {
-		if {[string match $pattern $line]} {
-			incr n
-		}
-	}
-	return $n
 }
 
 test "master up, slave waits; both publish to their faild" {

@@ -75,14 +75,6 @@ proc stop_leftovers {} {
 	hello_kill_all
 }
 
-proc state_of {f svc} {
-	set a [faild_tcp $f "1 get $svc"]
-	if {[regexp {^1 OK \S+ (\S+)} $a -> st]} {
-		return $st
-	}
-	return NONE
-}
-
 test "the sample policies pass failsh -n as shipped, and name a wrong -N" {
 	foreach {node file} [list host1 $samples/symmetric/host1.tcl \
 	    host2 $samples/symmetric/host2.tcl \
@@ -314,6 +306,30 @@ test "process: master back, its daemon answers again, the slave's stops" {
 	assert_equal [hello_servers] [pid_in [dict get $p d1]/hello.pid]
 }
 
+test "process: the master's daemon killed on a live host: restarted there, then moved to host2" {
+	stop_leftovers
+	set p [process_up]
+	set s1 [dict get $p s1]
+	# three restarts in place (the window's default), each answering
+	for {set i 1} {$i <= 3} {incr i} {
+		set pid [pid_in [dict get $p d1]/hello.pid]
+		exec kill -KILL $pid
+		wait_for {[lines_matching $s1 "*hello: UP, restarted*"] == $i} \
+		    5000 "restart $i"
+		wait_for {[hello_ask [dict get $p addr] [dict get $p port]] eq
+		    "hello from host1"} 5000 "hello from host1 after restart $i"
+		assert_true {[pid_in [dict get $p d1]/hello.pid] ne $pid}
+	}
+	# a fourth death within the window: host1 gives it up, host2 runs it
+	exec kill -KILL [pid_in [dict get $p d1]/hello.pid]
+	wait_for_log $s1 "*hello: UP -> FAIL (health check failing, no restart\
+	    left: giving up here, stop ok)*"
+	wait_for {[hello_ask [dict get $p addr] [dict get $p port]] eq
+	    "hello from host2"} 5000 "hello from host2"
+	wait_for {[state_of [dict get $p f2] hello] eq "UP"} 5000 "host2 UP"
+	assert_equal FAIL [state_of [dict get $p f1] hello]
+}
+
 test "process: start is idempotent: a restarted failsh keeps the daemon" {
 	stop_leftovers
 	set p [process_up]
@@ -328,21 +344,40 @@ test "process: start is idempotent: a restarted failsh keeps the daemon" {
 	assert_equal RECOVER [state_of [dict get $p f2] hello]
 }
 
-test "process: a daemon that cannot start: FAIL, with its reason" {
-	stop_leftovers
+# host1 alone with the sample, its server SERVER.
+proc process_alone {server} {
 	set f1 [start_faild -name procbad[incr ::harness::seq]]
 	set d1 $::tmpdir/procbad.$::harness::seq
 	set s1 [start_failsh host1 $f1 [sample_policy \
-	    $samples/process/hello.tcl [dict create \
+	    $::samples/process/hello.tcl [dict create \
 	    host1_addr [dict get $f1 addr] host1_port [dict get $f1 port] \
 	    host2_addr 127.0.0.1 host2_port [free_port] \
 	    service_addr 127.0.3.254 service_port [free_port] interval 0.1 \
-	    statedir $d1 server /nonexistent/hello.tcl \
-	    tclsh [info nameofexecutable]]]]
+	    statedir $d1 server $server tclsh [info nameofexecutable]]]]
+	return [list $f1 $s1]
+}
+
+test "process: a daemon that cannot start: FAIL, with its reason" {
+	stop_leftovers
+	set bad [write_file $::tmpdir/broken-server.tcl \
+	    "error {no listening today}\n" 0644]
+	lassign [process_alone $bad] f1 s1
 	wait_for_log $s1 "*service hello: RECOVER -> FAIL (no master up, start\
-	    failed: hello-server exited: couldn't read file\
-	    \"/nonexistent/hello.tcl\": no such file or directory)*"
+	    failed: hello-server exited:*broken-server.tcl*"
 	wait_for {[state_of $f1 hello] eq "FAIL"}
+	# healthy host, failed start: retried in FAIL, not through RECOVER
+	wait_for {[runs_of $s1] >= 10} 5000 "fewer than 10 runs"
+	assert_equal 0 [lines_matching $s1 "*hello: FAIL -> *"]
+}
+
+test "process: no server on this host: its check fails, it never starts" {
+	stop_leftovers
+	lassign [process_alone /nonexistent/hello.tcl] f1 s1
+	wait_for_log $s1 "*service hello: health NONE -> FAIL (check returned\
+	    FAIL, 1/3)*"
+	wait_for {[runs_of $s1] >= 10} 5000 "fewer than 10 runs"
+	assert_equal RECOVER [state_of $f1 hello]
+	assert_equal 0 [lines_matching $s1 "*hello: RECOVER -> *"]
 }
 
 stop_leftovers

@@ -152,7 +152,8 @@ row_peers(char *s, struct decide_peer *v, size_t *n, char *err,
  * The local state: UP, RECOVER or FAIL, then * (UP taken over after a
  * restart or a stall, not checked since) or !N (the local faild did not
  * answer the last N runs), then any of :ok and :sick (the health check,
- * after rise/fall) and :rN (restarts left in the window).
+ * after rise/fall), :back (it turned OK this run) and :rN (restarts left
+ * in the window).
  */
 static int
 row_local(char *s, struct decide_input *in)
@@ -167,6 +168,8 @@ row_local(char *s, struct decide_input *in)
 			in->health = HEALTH_OK;
 		else if (strcmp(opt, "sick") == 0)
 			in->health = HEALTH_FAIL;
+		else if (strcmp(opt, "back") == 0)
+			in->health_back = 1;
 		else if (*opt == 'r' && row_int(opt + 1, 0, 1000, &n) == 0)
 			in->restarts_left = (int)n;
 		else
