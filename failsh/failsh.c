@@ -171,6 +171,8 @@ failsh_local_faild(void)
 	if (fail_client_init(&failsh.faild, addr, port, me ? me->tcp : 1, err,
 	    sizeof(err)) < 0)
 		fatalx("local faild address: %s", err);
+	failsh.faild_host = addr;
+	failsh.faild_port = port;
 	failsh.faild.by = "failsh";
 	failsh.faild.to = failsh.nodename;
 	failsh.faild.timeout_ms = 2000;
@@ -318,6 +320,7 @@ main(int argc, char *argv[])
 		fatal("pth_spawn");
 
 	sched_start();
+	watch_start();
 	if (failsh.policy == NULL && Tcl_Eval(interp, repl_script) != TCL_OK)
 		fatalx("failsh shell: %s", Tcl_GetStringResult(interp));
 	net_addr_port_str((struct sockaddr *)&failsh.faild.addr.ss, host,

@@ -96,6 +96,7 @@ struct failsh_service {
 	Tcl_Obj			*script[4];	/* start stop reclaim check;
 						   owned */
 	int64_t			 check_timeout_ms;	/* 0: the default */
+	char			*hc_target;	/* owned; NULL: none */
 	int			 rise, fall;
 	int			 max_restarts;
 	int64_t			 restart_window_ms;
@@ -111,7 +112,8 @@ struct failsh_service {
 	int			 local_fails;	/* runs the local faild did
 						   not answer, in a row */
 	int			 reannounced;	/* while a slave is seen UP */
-	enum decide_health	 health;	/* after rise/fall */
+	enum decide_health	 health;	/* the check's, after rise/fall */
+	enum decide_health	 health_total;	/* and the hc target's */
 	int			 health_back;	/* turned OK in this run */
 	int			 check_oks;	/* passes in a row */
 	int			 check_fails;	/* failures in a row */
@@ -130,6 +132,7 @@ struct failsh_service {
 	int			 seen;		/* named by the policy (reload) */
 	unsigned		 set_mask;	/* settings it set (reload) */
 	pth_cond_t		 wake;		/* config changed, run now */
+	int			 run_now;	/* woken: run at once */
 	struct failsh_service	*next;
 };
 
@@ -164,6 +167,8 @@ struct failsh {
 	struct failsh_service	*services;
 	struct failsh_trap	*traps;
 	struct fail_client	 faild;		/* the local faild, runners */
+	const char		*faild_host;	/* where it is (-L or loopback) */
+	int			 faild_port;
 	pth_mutex_t		 faild_mutex;	/* one call at a time */
 	int			 scheduling;	/* runners may start */
 	int			 checking;	/* a policy check: no side effects */
@@ -242,6 +247,14 @@ void	 sched_service_retire(struct failsh_service *);
 /* Set the local state, log the transition, publish, run traps. */
 void	 sched_set_state(struct failsh_service *, enum svc_state,
 	    const char *why);
+
+/* Run the service at once (a state it follows changed). */
+void	 sched_service_run_now(struct failsh_service *);
+
+/* failsh_watch.c: the local faild's watch stream (hc targets). */
+void	 watch_start(void);
+/* The state the local faild holds of name: 0, or -1 if unknown. */
+int	 watch_state(const char *name, enum svc_state *);
 
 /* failsh_job.c: scripts run as Tcl coroutines in the main thread. */
 void	 job_init(Tcl_Interp *);

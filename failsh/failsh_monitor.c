@@ -67,9 +67,9 @@ monitor_snapshot(struct pbuf *b)
 		    svc_state_str(s->state), s->changed_ms, s->interval_ms,
 		    s->deadcount, next < 0 ? (int64_t)-1 : next, s->runs,
 		    s->busy ? "busy" : "idle", s->reason[0] ? s->reason : "-");
-		if (s->script[SCRIPT_CHECK] != NULL)
+		if (s->script[SCRIPT_CHECK] != NULL || s->hc_target != NULL)
 			pbuf_printf(b, "HEALTH %s %s %d %d %s\n", s->name,
-			    decide_health_str(s->health),
+			    decide_health_str(s->health_total),
 			    failsh_service_restarts(s), s->max_restarts,
 			    s->check_why[0] ? s->check_why : "-");
 		for (r = ROLE_MASTER; r <= ROLE_QUORUM; r++)

@@ -183,7 +183,6 @@ sched_health(struct failsh_service *s, const struct poll *p)
 {
 	enum decide_health	old = s->health, now = old;
 
-	s->health_back = 0;
 	snprintf(s->check_why, sizeof(s->check_why), "%s", p->err);
 	if (p->ok) {
 		s->check_fails = 0;
@@ -203,11 +202,35 @@ sched_health(struct failsh_service *s, const struct poll *p)
 	if (now == old)
 		return;
 	s->health = now;
-	s->health_back = old == HEALTH_FAIL;
 	log_info("service %s: health %s -> %s (%s, %d/%d)", s->name,
 	    decide_health_str(old), decide_health_str(now), p->err,
 	    p->ok ? s->check_oks : s->check_fails, p->ok ? s->rise : s->fall);
 	monitor_changed();
+}
+
+/*
+ * The health the decision gets: the check's (damped), and the state of the
+ * hc target it follows, taken as it is (hc damps it): FAIL if either
+ * fails. A target whose state is not known yet keeps a host that does not
+ * run the service from taking it over. health_back: turned OK this run.
+ */
+static void
+sched_health_total(struct failsh_service *s)
+{
+	enum decide_health	old = s->health_total, now = s->health;
+	enum svc_state		st;
+
+	if (s->hc_target == NULL)
+		;
+	else if (watch_state(s->hc_target, &st) == 0) {
+		if (st != SVC_UP)
+			now = HEALTH_FAIL;
+		else if (now == HEALTH_NONE)
+			now = HEALTH_OK;
+	} else if (s->state != SVC_UP)
+		now = HEALTH_FAIL;	/* not known yet: never take over */
+	s->health_total = now;
+	s->health_back = old == HEALTH_FAIL && now == HEALTH_OK;
 }
 
 /*
@@ -404,11 +427,12 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		else if (late_ms <= dead)
 			sched_observe(s, roles[i], &polls[i]);
 
+	sched_health_total(s);
 	memset(&in, 0, sizeof(in));
 	in.local = s->state;
 	in.unverified = s->unverified && s->state == SVC_UP;
 	in.local_fails = s->local_fails;
-	in.health = s->health;
+	in.health = s->health_total;
 	in.health_back = s->health_back;
 	in.restarts_left = s->max_restarts - failsh_service_restarts(s);
 	sched_copy_peers(s, ROLE_MASTER, masters);
@@ -519,6 +543,10 @@ sched_runner(void *arg)
 		if (s->retired)
 			break;
 		now = time_mono_ms();
+		if (s->run_now) {
+			s->run_now = 0;
+			s->next_run = now;
+		}
 		if (now < s->next_run) {
 			/* woken: the interval changed, count it from the
 			 * start of the last run */
@@ -562,6 +590,13 @@ sched_spawn(struct failsh_service *s)
 		fatal("cannot start the runner of service %s", s->name);
 	pth_attr_destroy(attr);
 	s->running = 1;
+}
+
+void
+sched_service_run_now(struct failsh_service *s)
+{
+	s->run_now = 1;
+	pth_cond_notify(&s->wake, FALSE);
 }
 
 /* The policy dropped s (already unlinked): its runner ends and frees it. */

@@ -20,7 +20,7 @@ static const char	*const role_names[] = { "masters", "slaves", "quorum" };
 enum failsvc_sub {
 	S_INTERVAL, S_MASTERS, S_SLAVES, S_QUORUM, S_START, S_STOP,
 	S_RECLAIM, S_TIMEOUT, S_DEADCOUNT, S_STATE, S_INFO, S_CHECK,
-	S_CHECKTIMEOUT, S_RISE, S_FALL, S_RESTARTS, S_RESTARTWINDOW
+	S_CHECKTIMEOUT, S_RISE, S_FALL, S_RESTARTS, S_RESTARTWINDOW, S_HC
 };
 
 #define SET(s, sub)	((s)->set_mask & (1u << (sub)))
@@ -221,6 +221,13 @@ service_set_peers(Tcl_Interp *interp, struct failsh_service *s,
 	return TCL_OK;
 }
 
+static void
+set_string(char **field, const char *value)
+{
+	free(*field);
+	*field = value[0] != '\0' ? xstrdup(value) : NULL;
+}
+
 static Tcl_Obj *
 service_info(const struct failsh_service *s)
 {
@@ -250,7 +257,9 @@ service_info(const struct failsh_service *s)
 	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("runs", -1),
 	    Tcl_NewWideIntObj((Tcl_WideInt)s->runs));
 	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("health", -1),
-	    Tcl_NewStringObj(decide_health_str(s->health), -1));
+	    Tcl_NewStringObj(decide_health_str(s->health_total), -1));
+	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("hc", -1),
+	    Tcl_NewStringObj(s->hc_target ? s->hc_target : "", -1));
 	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("check_result", -1),
 	    Tcl_NewStringObj(s->check_why, -1));
 	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("restarts", -1),
@@ -271,9 +280,9 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 	static const char	*const subs[] = { "interval", "masters",
 	    "slaves", "quorum", "start", "stop", "reclaim", "timeout",
 	    "deadcount", "state", "info", "check", "checktimeout", "rise",
-	    "fall", "restarts", "restartwindow", NULL };
+	    "fall", "restarts", "restartwindow", "hc", NULL };
 	struct failsh_service	*s;
-	const char		*name;
+	const char		*name, *v;
 	int			 sub, n, i;
 	int64_t			 ms;
 
@@ -358,6 +367,10 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		case S_RESTARTWINDOW:
 			r = seconds_obj(s->restart_window_ms);
 			break;
+		case S_HC:
+			r = Tcl_NewStringObj(s->hc_target ? s->hc_target : "",
+			    -1);
+			break;
 		}
 		if (r != NULL)
 			Tcl_SetObjResult(interp, r);
@@ -392,6 +405,14 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		}
 		if (sub == S_CHECK && s->script[i] == NULL)
 			s->health = HEALTH_NONE;
+		break;
+	case S_HC:
+		v = Tcl_GetString(objv[3]);
+		if (*v != '\0' && !proto_name_valid(v))
+			return tcl_error(interp, "VALUE", v, "bad hc target "
+			    "\"%s\": 1 to %d of A-Z a-z 0-9 . _ -", v,
+			    PROTO_MAX_NAME);
+		set_string(&s->hc_target, v);
 		break;
 	case S_CHECKTIMEOUT:
 		if (get_seconds(interp, objv[3], 10, 86400000, &ms) != TCL_OK)
@@ -465,13 +486,6 @@ host_info(const struct failsh_host *h)
 	PUT("error", Tcl_NewStringObj(h->last_error, -1));
 #undef PUT
 	return d;
-}
-
-static void
-set_string(char **field, const char *value)
-{
-	free(*field);
-	*field = value[0] != '\0' ? xstrdup(value) : NULL;
 }
 
 /*
@@ -753,6 +767,8 @@ failsh_service_reset_unset(struct failsh_service *s)
 		s->max_restarts = FAILSH_RESTARTS;
 	if (!SET(s, S_RESTARTWINDOW))
 		s->restart_window_ms = FAILSH_RESTART_WINDOW_MS;
+	if (!SET(s, S_HC))
+		set_string(&s->hc_target, "");
 }
 
 int64_t
@@ -788,6 +804,7 @@ failsh_service_free(struct failsh_service *s)
 	for (i = 0; i < FAILSH_SCRIPTS; i++)
 		if (s->script[i] != NULL)
 			Tcl_DecrRefCount(s->script[i]);
+	free(s->hc_target);
 	free(s);
 }
 

@@ -799,6 +799,40 @@ test "health: a check that hangs fails at its timeout; the runs go on; a sick ho
 	assert_match "FAIL 0 0 check timed out after 200 ms" [health_of $sb]
 }
 
+test "health: an hc target in the local faild drives the service, at once through watch" {
+	set fa [start_faild -name fa[incr ::harness::seq]]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	faild_tcp $fa "1 set web1 UP by=hc"
+	set nodes [dict create a $fa b $fb]
+	set ea $::tmpdir/events.a.[incr ::harness::seq]
+	set eb $::tmpdir/events.b.$::harness::seq
+	# a runs every 5 s: only the watch can make it act sooner
+	set sa [start_failsh a $fa "[hosts_tcl $nodes][svc_tcl www $ea 5 \
+	    {failsvc www slaves b} {failsvc www hc web1} \
+	    {failsvc www restarts 0}]"]
+	set sb [start_failsh b $fb "[hosts_tcl $nodes][svc_tcl www $eb 0.1 \
+	    {failsvc www masters a}]"]
+	wait_for {[state_of $fa www] eq "UP" && [state_of $fb www] eq "RECOVER"} \
+	    5000 "a UP, b RECOVER"
+	# just after one of a's runs: the next is 5 s away
+	set r [runs_of $sa]
+	wait_for {[runs_of $sa] > $r} 6000 "a never ran"
+	set t0 [clock milliseconds]
+	faild_tcp $fa "1 set web1 FAIL by=hc"
+	wait_for {[state_of $fa www] eq "FAIL"} 2500 "a never gave www up"
+	wait_for_log $sa "*www: hc target web1 UP -> FAIL*"
+	wait_for_log $sa "*www: UP -> FAIL (health check failing, no restart\
+	    left: giving up here, stop ok)*"
+	wait_for {[state_of $fb www] eq "UP"} 5000 "b never took over"
+	assert_equal 0 [overlap [ran $ea $t0 1] [ran $eb $t0 0]] "both ran www"
+	assert_equal "FAIL 0 0 -" [lrange [snapshot_line $sa "HEALTH www"] 2 end]
+	# hc says UP again: a stands by at once, b stops for its master
+	faild_tcp $fa "1 set web1 UP by=hc"
+	wait_for {[state_of $fa www] eq "RECOVER"} 2500 "a never RECOVER"
+	wait_for_log $sa "*www: FAIL -> RECOVER (health check passes again)*"
+	wait_for {[state_of $fb www] eq "RECOVER"} 5000 "b never stopped"
+}
+
 test "SIGINT with a FIFO as the dump file: it stays open for more dumps" {
 	lassign [alone {failsvc www start {return UP}}] fb sb
 	set fifo [dict get $sb dir]/dump
