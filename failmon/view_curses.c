@@ -184,6 +184,18 @@ draw_detail(const struct mon_target *t, const struct row *host,
 	    age, sizeof(age)), v->interval_ms / 1000.0, v->deadcount, v->runs,
 	    v->next_ms, v->busy[0] == 'b' ? ", script running" : "");
 	mvprintw(3, 0, "why: %.*s", COLS > 6 ? COLS - 6 : 0, v->reason);
+	if (v->health != NULL) {
+		const char *c = strcmp(v->health, "OK") == 0 ? "UP" :
+		    v->health;	/* coloured as a state */
+
+		mvprintw(4, 0, "health: ");
+		attron(state_attr(c));
+		printw("%s", v->health);
+		attroff(state_attr(c));
+		printw(", %d of %d restarts used, %.*s", v->restarts,
+		    v->max_restarts, COLS > 50 ? COLS - 50 : 0, v->check);
+		y++;
+	}
 	attron(A_UNDERLINE);
 	mvprintw(y++, 0, "%-8s %-16s %-8s %-6s %s", "ROLE", "HOST", "SEES",
 	    "FAILS", "LAST ANSWER");

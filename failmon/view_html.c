@@ -65,6 +65,15 @@ html_target(const struct mon_target *t, int64_t now)
 		}
 		fputs("</td><td>", stdout);
 		html(v->reason);
+		if (v->health != NULL) {
+			printf("<br>health <span class=\"%s\">",
+			    html_class(strcmp(v->health, "OK") == 0 ? "UP" :
+			    v->health));
+			html(v->health);
+			printf("</span>, %d of %d restarts used, ", v->restarts,
+			    v->max_restarts);
+			html(v->check);
+		}
 		fputs("</td></tr>\n", stdout);
 	}
 	fputs("</table>\n<table>\n<tr><th>host</th><th>address</th>"

@@ -73,6 +73,30 @@ test "JSON: one document, parsed; several targets; a target that is down" {
 	assert_match "*Connection refused*" [dict get $t3 error]
 }
 
+test "health: text, JSON and HTML show a service's check, restarts and result" {
+	set s [watched a {
+		failsvc www check {return UP}
+		failsvc db check {expr {[incr ::runs] > 20 ? "FAIL" : "UP"}}
+		failsvc db fall 1
+		failsvc db restarts 2
+	}]
+	# db fails its check after 20 runs: restarted twice, then given up
+	wait_for {[state_of [dict get $s faild] db] eq "FAIL"} 5000 "db given up"
+	set r [run_prog $::failmon -1 [mon_target $s]]
+	set out [dict get $r stdout]
+	assert_match "*SERVICE www UP *\n  why: *\n  health: OK, 0 of 3 restarts used, check: check ok\n*" $out
+	assert_match "*SERVICE db FAIL *\n  health: FAIL, 2 of 2 restarts used, check: check returned FAIL\n*" $out
+	set doc [json_parse [dict get [run_prog $::failmon -1 -j [mon_target $s]] stdout]]
+	foreach v [dict get [lindex [dict get $doc targets] 0] snapshot services] {
+		set h([dict get $v name]) [list [dict get $v health] \
+		    [dict get $v restarts] [dict get $v max_restarts] [dict get $v check]]
+	}
+	assert_equal {OK 0 3 {check ok}} $h(www)
+	assert_equal {FAIL 2 2 {check returned FAIL}} $h(db)
+	set page [dict get [run_prog $::failmon -h [mon_target $s]] stdout]
+	assert_match "*health <span class=\"fail\">FAIL</span>, 2 of 2 restarts used, check returned FAIL*" $page
+}
+
 test "line mode: each RETURN prints the state" {
 	set s [watched a]
 	set r [run_prog -stdin "\n\n" $::failmon -l [mon_target $s]]
