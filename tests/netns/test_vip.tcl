@@ -234,8 +234,8 @@ test "link back on the owner: failip announces the address again" {
 		set p [start_prober $::vip tcp]
 		wait_for {[answered $p 1200] eq "a"} 10000 "a never answered alone"
 		kill_daemon $p
-		wait_for {[nsexec a ss -Htn state connected] eq ""} 5000 \
-		    "a still talks to the client"
+		wait_for {[nsexec a ss -Htn state connected dst 198.18.0.100] eq ""} \
+		    5000 "a still talks to the client"
 		link a down
 		nsexec c ip neigh replace $::vip lladdr 02:00:00:00:00:99 \
 		    dev eth0 nud reachable
