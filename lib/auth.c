@@ -2,7 +2,8 @@
  * auth.c: the community file of the original (service|* community RO|RW)
  * and HMAC-SHA256 keys: loading with file:line errors, access look-ups,
  * signing and checking lines. HMAC-SHA256 and the constant-time compare
- * come from OpenSSL's libcrypto.
+ * come from OpenSSL's libcrypto, loaded when first needed (see
+ * auth_crypto_load).
  */
 #include <sys/stat.h>
 #include <sys/random.h>
@@ -14,14 +15,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
+#include <dlfcn.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "auth.h"
 #include "xmalloc.h"
 
 #define AUTH_MAC_LEN	32		/* SHA-256 */
+
+/*
+ * libcrypto is loaded on first use (a key file read, a MAC made) rather
+ * than linked: mapped, its relocated data costs every process some 600 kB
+ * of PSS, and a daemon without keys never needs it. systemd loads its
+ * optional libraries the same way.
+ */
+static struct {
+	unsigned char	*(*hmac)(const EVP_MD *, const void *, int,
+			    const unsigned char *, size_t, unsigned char *,
+			    unsigned int *);
+	const EVP_MD	*(*sha256)(void);
+	int		 (*memcmp)(const void *, const void *, size_t);
+} crypto;
+
+int
+auth_crypto_load(char *err, size_t errlen)
+{
+	static const char	*const names[] = { "libcrypto.so.3",
+				    "libcrypto.so" };
+	void			*h = NULL;
+	size_t			 i;
+
+	if (crypto.memcmp != NULL)
+		return 0;
+	for (i = 0; h == NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		snprintf(err, errlen, "cannot load libcrypto: %s", dlerror());
+		return -1;
+	}
+	/* POSIX's way from an object pointer to a function pointer */
+	*(void **)&crypto.hmac = dlsym(h, "HMAC");
+	*(void **)&crypto.sha256 = dlsym(h, "EVP_sha256");
+	*(void **)&crypto.memcmp = dlsym(h, "CRYPTO_memcmp");
+	if (crypto.hmac == NULL || crypto.sha256 == NULL ||
+	    crypto.memcmp == NULL) {
+		crypto.memcmp = NULL;
+		snprintf(err, errlen, "libcrypto without HMAC, EVP_sha256 or "
+		    "CRYPTO_memcmp");
+		return -1;
+	}
+	return 0;
+}
 
 /* Split a config line into at most max words; '#' starts a comment. */
 static int
@@ -157,6 +201,10 @@ keyring_load(const char *path, char *err, size_t errlen)
 	int		 lineno = 0, n;
 	size_t		 i, hexlen;
 
+	if (auth_crypto_load(err, errlen) < 0) {
+		free(r);
+		return NULL;
+	}
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(r);
@@ -256,7 +304,11 @@ auth_mac_hex(const struct auth_key *k, const char *data, size_t len,
 	unsigned int		mdlen = 0;
 	int			i;
 
-	if (HMAC(EVP_sha256(), k->key, (int)k->len,
+	char			err[256];
+
+	if (auth_crypto_load(err, sizeof(err)) < 0)
+		abort();	/* a key was loaded, so libcrypto was */
+	if (crypto.hmac(crypto.sha256(), k->key, (int)k->len,
 	    (const unsigned char *)data, len, md, &mdlen) == NULL ||
 	    mdlen != AUTH_MAC_LEN)
 		abort();	/* libcrypto without SHA-256: broken */
@@ -276,7 +328,7 @@ auth_mac_ok(const struct auth_key *k, const char *data, size_t len,
 	if (strlen(machex) != 64)
 		return 0;
 	auth_mac_hex(k, data, len, want);
-	return CRYPTO_memcmp(want, machex, 64) == 0;
+	return crypto.memcmp(want, machex, 64) == 0;
 }
 
 void
