@@ -1,6 +1,7 @@
 /*
  * failc.c: set (or delete) a service's state in a faild, for init scripts
- * and operators: "failc www UP" after starting www by hand.
+ * and operators: "failc www UP" after starting www by hand; and hold a
+ * service off a host, or all of them ("*": standby), or release it.
  */
 #include "config.h"
 
@@ -19,7 +20,8 @@ usage(void)
 	fprintf(stderr, "usage: failc [-V] [-b by] [-h host[:port]] "
 	    "[-P udp|tcp] [-p port] [-t timeout_ms]\n"
 	    "             [-c community | -k keyfile [-K keyid]] "
-	    "service UP|RECOVER|FAIL|delete\n");
+	    "service UP|RECOVER|FAIL|delete\n"
+	    "       failc [options] service|'*' hold|release\n");
 	exit(EXIT_USAGE);
 }
 
@@ -32,7 +34,8 @@ main(int argc, char *argv[])
 	const char		*host = "127.0.0.1";
 	char			 req[256], err[512];
 	enum svc_state		 st;
-	int			 ch;
+	char			 hold[PROTO_MAX_NAME + 8];
+	int			 ch, release = 0;
 
 	client_opts_init(&o, "failc");
 	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "b:h:V")) != -1) {
@@ -56,6 +59,24 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 2)
 		usage();
+	/* A hold is a record of its own in the faild of the host it holds
+	 * the service off: failsh there stops it, then publishes FAIL. */
+	if (strcasecmp(argv[1], "hold") == 0 ||
+	    strcasecmp(argv[1], "release") == 0) {
+		release = strcasecmp(argv[1], "release") == 0;
+		snprintf(hold, sizeof(hold), "%s%s", strcmp(argv[0], "*") ?
+		    "_hold." : "_standby", strcmp(argv[0], "*") ? argv[0] : "");
+		if (!proto_name_valid(hold) && strcmp(argv[0], "*") != 0) {
+			fprintf(stderr, "failc: bad service name \"%s\" to "
+			    "hold (1 to %d of A-Z a-z 0-9 . _ -)\n", argv[0],
+			    PROTO_MAX_NAME - 6);
+			exit(EXIT_USAGE);
+		}
+		argv[0] = hold;
+		argv[1] = release ? "delete" : "FAIL";
+		if (o.by == NULL)
+			o.by = "operator";
+	}
 	if (!proto_name_valid(argv[0])) {
 		fprintf(stderr, "failc: bad service name \"%s\" (1 to %d of "
 		    "A-Z a-z 0-9 . _ -)\n", argv[0], PROTO_MAX_NAME);
@@ -78,7 +99,9 @@ main(int argc, char *argv[])
 	client_opts_connect(&o, host, &c);
 	if (fail_client_call(&c, req, &r, err, sizeof(err)) < 0)
 		client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
-	client_check_refused(&o, host, EXIT_REFUSED, &r);
+	if (!(release && strcmp(r.kind, "ERR") == 0 &&
+	    r.code == PERR_NOTFOUND))	/* nothing to release: fine */
+		client_check_refused(&o, host, EXIT_REFUSED, &r);
 	proto_resp_clear(&r);
 	fail_client_close(&c);
 	keyring_free(o.keys);

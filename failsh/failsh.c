@@ -319,8 +319,8 @@ main(int argc, char *argv[])
 	if (pth_spawn(attr, signal_thread, NULL) == NULL)
 		fatal("pth_spawn");
 
-	sched_start();
 	watch_start();
+	sched_start();
 	if (failsh.policy == NULL && Tcl_Eval(interp, repl_script) != TCL_OK)
 		fatalx("failsh shell: %s", Tcl_GetStringResult(interp));
 	net_addr_port_str((struct sockaddr *)&failsh.faild.addr.ss, host,

@@ -115,6 +115,7 @@ struct failsh_service {
 	enum decide_health	 health;	/* the check's, after rise/fall */
 	enum decide_health	 health_total;	/* and the hc target's */
 	int			 health_back;	/* turned OK in this run */
+	int			 held;		/* by an operator, last run */
 	int			 check_oks;	/* passes in a row */
 	int			 check_fails;	/* failures in a row */
 	char			 check_why[FAILSH_MAX_REASON];	/* last */
@@ -255,6 +256,14 @@ void	 sched_service_run_now(struct failsh_service *);
 void	 watch_start(void);
 /* The state the local faild holds of name: 0, or -1 if unknown. */
 int	 watch_state(const char *name, enum svc_state *);
+/*
+ * Operators' holds, records in the local faild (see failc): FAIL in
+ * "_hold.SERVICE" holds one service off this host, in "_standby" all.
+ */
+#define WATCH_HOLD	"_hold."
+#define WATCH_STANDBY	"_standby"
+/* Is the service held here? 1 with who (the hold's setter), else 0. */
+int	 watch_held(const char *service, char *who, size_t wholen);
 
 /* failsh_job.c: scripts run as Tcl coroutines in the main thread. */
 void	 job_init(Tcl_Interp *);

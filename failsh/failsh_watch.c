@@ -1,8 +1,8 @@
 /*
  * failsh_watch.c: follows the local faild's watch stream, so that a state
- * another program publishes there (an hc target) reaches the services
- * that use it at once instead of at their next run: one thread, one TCP
- * connection, made again a second after it fails.
+ * another program publishes there (an hc target, an operator's hold)
+ * reaches the services it concerns at once instead of at their next run:
+ * one thread, one TCP connection, made again a second after it fails.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include "failsh.h"
 #include "log.h"
+#include "timeutil.h"
 #include "xmalloc.h"
 
 #define WATCH_RETRY_MS	1000
@@ -17,6 +18,7 @@
 struct watch_entry {
 	char			 name[PROTO_MAX_NAME + 1];
 	enum svc_state		 state;		/* SVC_NONE: deleted */
+	char			 setter[STATE_MAX_SETTER];
 	struct watch_entry	*next;
 };
 
@@ -44,9 +46,34 @@ watch_state(const char *name, enum svc_state *st)
 	return 0;
 }
 
-/* Record a state of name; run at once the services that follow it. */
+int
+watch_held(const char *service, char *who, size_t wholen)
+{
+	char			 name[PROTO_MAX_NAME + 8];
+	struct watch_entry	*e;
+
+	snprintf(name, sizeof(name), "%s%s", WATCH_HOLD, service);
+	if (((e = watch_find(name)) == NULL || e->state != SVC_FAIL) &&
+	    ((e = watch_find(WATCH_STANDBY)) == NULL || e->state != SVC_FAIL))
+		return 0;
+	snprintf(who, wholen, "%s", e->setter);
+	return 1;
+}
+
+/* Does a change of name concern the service (its hc target, its hold)? */
+static int
+watch_concerns(const struct failsh_service *s, const char *name)
+{
+	return strcmp(name, WATCH_STANDBY) == 0 ||
+	    (strncmp(name, WATCH_HOLD, strlen(WATCH_HOLD)) == 0 &&
+	    strcmp(name + strlen(WATCH_HOLD), s->name) == 0) ||
+	    (s->hc_target != NULL && strcmp(s->hc_target, name) == 0);
+}
+
+/* Record a state of name; run at once the services it concerns. */
 static void
-watch_set(const char *name, const char *state, int change)
+watch_set(const char *name, const char *state, const char *setter,
+    int change)
 {
 	struct watch_entry	*e = watch_find(name);
 	struct failsh_service	*s;
@@ -63,79 +90,107 @@ watch_set(const char *name, const char *state, int change)
 	}
 	old = e->state;
 	e->state = st;
+	snprintf(e->setter, sizeof(e->setter), "%s", setter);
 	if (!change || old == st)
 		return;
-	for (s = failsh.services; s != NULL; s = s->next)
-		if (s->hc_target != NULL && strcmp(s->hc_target, name) == 0) {
+	for (s = failsh.services; s != NULL; s = s->next) {
+		if (!watch_concerns(s, name))
+			continue;
+		if (s->hc_target != NULL && strcmp(s->hc_target, name) == 0)
 			log_info("service %s: hc target %s %s -> %s", s->name,
 			    name, svc_state_str(old), svc_state_str(st));
-			sched_service_run_now(s);
-		}
+		sched_service_run_now(s);
+	}
 }
 
-/* One watch connection, until it fails. Yields. */
-static void
-watch_session(struct fail_client *c)
+/*
+ * Connect to the local faild, ask for the watch stream and take its table.
+ * Returns 0, or -1 (logged at debug level) with c closed. Yields.
+ */
+static int
+watch_open(struct fail_client *c)
 {
 	struct proto_resp	r = { 0 };
 	char			err[256];
 	long			n, i;
+	int			rc = -1;
 
-	if (fail_client_watch(c, &r, err, sizeof(err)) < 0 ||
-	    strcmp(r.kind, "OK") != 0 || r.nfields < 1) {
-		log_debug(FAC_NET, 1, "watch of the local faild: %s",
-		    strcmp(r.kind ? r.kind : "", "ERR") == 0 ? r.text : err);
+	if (fail_client_init(c, failsh.faild_host, failsh.faild_port, 1, err,
+	    sizeof(err)) < 0)
+		goto done;
+	c->community = failsh.faild.community;
+	c->key = failsh.faild.key;
+	c->by = failsh.faild.by;
+	c->to = failsh.faild.to;
+	c->timeout_ms = FAILSH_LOCAL_MS;
+	if (fail_client_watch(c, &r, err, sizeof(err)) < 0)
+		goto done;
+	if (strcmp(r.kind, "OK") != 0 || r.nfields < 1) {
+		snprintf(err, sizeof(err), "%s", r.kind[0] == 'E' ? r.text :
+		    "bad answer to watch");
 		goto done;
 	}
 	n = strtol(r.fields[0], NULL, 10);
 	for (i = 0; i < n; i++) {
-		if (fail_client_next(c, &r, -1, err, sizeof(err)) < 0)
+		if (fail_client_next(c, &r, time_mono_ms() + FAILSH_LOCAL_MS,
+		    err, sizeof(err)) < 0)
 			goto done;
-		if (strcmp(r.kind, "STATE") == 0 && r.nfields >= 2)
-			watch_set(r.fields[0], r.fields[1], 0);
+		if (strcmp(r.kind, "STATE") == 0 && r.nfields >= 4)
+			watch_set(r.fields[0], r.fields[1], r.fields[3], 0);
 	}
-	for (;;) {
-		if (fail_client_next(c, &r, -1, err, sizeof(err)) < 0)
-			break;
-		if (strcmp(r.kind, "CHANGE") == 0 && r.nfields >= 4)
-			watch_set(r.fields[1], r.fields[3], 1);
+	rc = 0;
+done:
+	if (rc < 0) {
+		log_debug(FAC_NET, 1, "watch of the local faild: %s", err);
+		fail_client_close(c);
+	}
+	proto_resp_clear(&r);
+	return rc;
+}
+
+/* Follow the changes until the connection fails, then close it. Yields. */
+static void
+watch_follow(struct fail_client *c)
+{
+	struct proto_resp	r = { 0 };
+	char			err[256] = "";
+
+	while (fail_client_next(c, &r, -1, err, sizeof(err)) == 0) {
+		if (strcmp(r.kind, "CHANGE") == 0 && r.nfields >= 6)
+			watch_set(r.fields[1], r.fields[3], r.fields[5], 1);
 		else if (strcmp(r.kind, "ERR") == 0)
 			break;		/* fell behind: start again */
 	}
 	log_debug(FAC_NET, 1, "watch of the local faild ended: %s", err);
-done:
 	proto_resp_clear(&r);
 	fail_client_close(c);
 }
 
+static struct fail_client	watch_client;
+static int			watch_open_ok;
+
 static void *
 watch_thread(void *arg)
 {
-	struct fail_client	c;
-	char			err[256];
-
 	(void)arg;
 	for (;;) {
-		if (fail_client_init(&c, failsh.faild_host, failsh.faild_port,
-		    1, err, sizeof(err)) == 0) {
-			c.community = failsh.faild.community;
-			c.key = failsh.faild.key;
-			c.by = failsh.faild.by;
-			c.to = failsh.faild.to;
-			c.timeout_ms = FAILSH_LOCAL_MS;
-			watch_session(&c);
-		}
+		if (watch_open_ok || watch_open(&watch_client) == 0)
+			watch_follow(&watch_client);
+		watch_open_ok = 0;
 		pth_nap(pth_time(WATCH_RETRY_MS / 1000,
 		    (WATCH_RETRY_MS % 1000) * 1000));
 	}
 	return NULL;
 }
 
+/* Before the runners start: take the table once, so that a service held
+ * here is never started by a first run that came before the stream. */
 void
 watch_start(void)
 {
 	pth_attr_t	attr = pth_attr_new();
 
+	watch_open_ok = watch_open(&watch_client) == 0;
 	pth_attr_set(attr, PTH_ATTR_NAME, "watch");
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
 	if (pth_spawn(attr, watch_thread, NULL) == NULL)

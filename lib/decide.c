@@ -21,6 +21,7 @@ static const char *const decide_action_names[] = {
 	[ACT_REPOLL] = "REPOLL",
 	[ACT_RESTART] = "RESTART",
 	[ACT_GIVEUP] = "GIVEUP",
+	[ACT_HOLD] = "HOLD",
 };
 
 static const char *const decide_health_names[] = {
@@ -39,7 +40,7 @@ static const char *const decide_view_names[] = {
 const char *
 decide_action_str(enum decide_action a)
 {
-	return a <= ACT_GIVEUP ? decide_action_names[a] : "?";
+	return a <= ACT_HOLD ? decide_action_names[a] : "?";
 }
 
 const char *
@@ -147,6 +148,9 @@ decide_local_limit(int dc)
  *	   the local faild did not answer: STOP if local is UP and it missed
  *	   deadcount - 1 runs (at least 1), else NONE (never take over
  *	   without publishing; an owner keeps running meanwhile);
+ *	   held here by an operator: HOLD (stop if UP, then FAIL; peers
+ *	   see FAIL only once it stopped), NONE if FAIL already; the hold
+ *	   released this run and local FAIL: RECOVER;
  *	   local FAIL and its health check passing again (after rise,
  *	   this run): RECOVER (the rules below then decide who runs it);
  *	1. a master UP or RECOVER: STOP if local is UP, else NONE;
@@ -215,6 +219,19 @@ decide(const struct decide_input *in, struct decide_result *res)
 			    "answer: not taking over");
 			return;
 		}
+	}
+
+	if (in->held) {
+		if (in->local == SVC_FAIL)
+			decide_set(res, ACT_NONE, "held here");
+		else
+			decide_set(res, ACT_HOLD, "held here%s", up ?
+			    ": stopping" : "");
+		return;
+	}
+	if (in->local == SVC_FAIL && in->hold_released) {
+		decide_set(res, ACT_RECOVER, "hold released");
+		return;
 	}
 
 	if (in->local == SVC_FAIL && in->health == HEALTH_OK &&

@@ -24,7 +24,8 @@ enum decide_action {
 	ACT_REANNOUNCE,		/* stay UP, re-run start (split brain healed) */
 	ACT_REPOLL,		/* stalled: poll again before acting */
 	ACT_RESTART,		/* unhealthy here: stop, then start again */
-	ACT_GIVEUP		/* unhealthy, no restart left: stop, FAIL */
+	ACT_GIVEUP,		/* unhealthy, no restart left: stop, FAIL */
+	ACT_HOLD		/* held here: stop if UP, then FAIL */
 };
 
 /* The local health check of a service, after rise/fall. */
@@ -62,6 +63,9 @@ struct decide_input {
 						   stall, not yet checked */
 	int				 local_fails;	/* runs in a row the local
 						   faild did not answer */
+	int				 held;		/* an operator's hold on
+						   this host */
+	int				 hold_released;	/* this run */
 	enum decide_health		 health;
 	int				 health_back;	/* turned OK this run */
 	int				 restarts_left;	/* in place, in the

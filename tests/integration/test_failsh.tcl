@@ -833,6 +833,57 @@ test "health: an hc target in the local faild drives the service, at once throug
 	wait_for {[state_of $fb www] eq "RECOVER"} 5000 "b never stopped"
 }
 
+# failc ARGS against faild F (loopback: allowed to write).
+proc failc_on {f args} {
+	exec $::failc -h [dict get $f addr]:[dict get $f port] {*}$args
+}
+
+test "hold: the owner stops first and publishes after, the slave takes over; released, the master takes it back" {
+	# a's stop is slow: were FAIL published before it ended, b would start
+	set p [pair 0.1 {failsvc www stop {after 300; note stop; return RECOVER}}]
+	set fa [dict get $p fa]
+	set fb [dict get $p fb]
+	set t0 [clock milliseconds]
+	failc_on $fa -b alice www hold
+	wait_for_log [dict get $p sa] "*www: UP -> FAIL (held here: stopping, by\
+	    alice@127.0.0.1, stop ok)*"
+	wait_for {[state_of $fb www] eq "UP"} 5000 "b never took over"
+	assert_equal 0 [overlap [ran [dict get $p ea] $t0 1] \
+	    [ran [dict get $p eb] $t0 0]] "both ran www (ms)"
+	# the hold is a record in a's faild, with who set it and when
+	assert_match "_hold.www *FAIL * alice@127.0.0.1*" [dict get [run_prog \
+	    $::failstat [dict get $fa addr]:[dict get $fa port] _hold.www] stdout]
+	wait_runs [dict get $p sa] 5
+	assert_equal FAIL [state_of $fa www]
+	failc_on $fa www release
+	wait_for_log [dict get $p sa] "*www: FAIL -> RECOVER (hold released)*"
+	wait_for {[state_of $fa www] eq "UP" && [state_of $fb www] eq "RECOVER"} \
+	    5000 "www never back on a"
+	assert_equal 0 [overlap [ran [dict get $p ea] $t0 1] \
+	    [ran [dict get $p eb] $t0 0]] "both ran www (ms)"
+	# nothing to release: fine
+	failc_on $fa www release
+}
+
+test "standby: failc '*' hold moves every service off the host; a held slave never takes over" {
+	set p [pair 0.1]
+	set fa [dict get $p fa]
+	set fb [dict get $p fb]
+	failc_on $fb * hold
+	wait_for {[state_of $fb www] eq "FAIL"} 5000 "b never held"
+	kill_daemon [dict get $p sa]
+	kill_daemon $fa
+	wait_for_log [dict get $p sb] "*www: master a * -> FAIL*"
+	wait_runs [dict get $p sb] 10
+	assert_equal FAIL [state_of $fb www]
+	failc_on $fb * release
+	wait_for {[state_of $fb www] eq "UP"} 5000 "b never took over"
+	# standby of the owner now
+	failc_on $fb -b bob * hold
+	wait_for_log [dict get $p sb] "*www: UP -> FAIL (held here: stopping, by\
+	    bob@127.0.0.1, stop ok)*"
+}
+
 test "SIGINT with a FIFO as the dump file: it stays open for more dumps" {
 	lassign [alone {failsvc www start {return UP}}] fb sb
 	set fifo [dict get $sb dir]/dump

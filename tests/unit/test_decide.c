@@ -152,8 +152,9 @@ row_peers(char *s, struct decide_peer *v, size_t *n, char *err,
  * The local state: UP, RECOVER or FAIL, then * (UP taken over after a
  * restart or a stall, not checked since) or !N (the local faild did not
  * answer the last N runs), then any of :ok and :sick (the health check,
- * after rise/fall), :back (it turned OK this run) and :rN (restarts left
- * in the window).
+ * after rise/fall), :back (it turned OK this run), :held (an operator's
+ * hold), :released (the hold ended this run) and :rN (restarts left in
+ * the window).
  */
 static int
 row_local(char *s, struct decide_input *in)
@@ -170,6 +171,10 @@ row_local(char *s, struct decide_input *in)
 			in->health = HEALTH_FAIL;
 		else if (strcmp(opt, "back") == 0)
 			in->health_back = 1;
+		else if (strcmp(opt, "held") == 0)
+			in->held = 1;
+		else if (strcmp(opt, "released") == 0)
+			in->hold_released = 1;
 		else if (*opt == 'r' && row_int(opt + 1, 0, 1000, &n) == 0)
 			in->restarts_left = (int)n;
 		else
@@ -192,7 +197,7 @@ row_action(const char *s, enum decide_action *out)
 {
 	int	a;
 
-	for (a = ACT_NONE; a <= ACT_GIVEUP; a++)
+	for (a = ACT_NONE; a <= ACT_HOLD; a++)
 		if (strcmp(s, decide_action_str((enum decide_action)a)) == 0) {
 			*out = (enum decide_action)a;
 			return 0;
