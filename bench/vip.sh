@@ -30,7 +30,13 @@
 #    announcements over), restore the link. Failback = first answer from a
 #    - the restore; gap = the longest time without any answer from the
 #    restore until a has answered alone for 1 s (DEADLINE s at most).
-# 3. False takeovers. Per configuration (LOSS_CONFIGS): start, wait until a
+# 3. Service death. Per trial of each SERVICE_CONFIGS, with a health check
+#    of the host's TCP responder (fall CHECK_FALL): start, wait until only a
+#    answers the TCP client, a random 0-1 s more, kill -9 a's responder
+#    (a, its daemons and its address stay), and time the first answer from
+#    b. failsh: failsvc vip check, restarts 0; keepalived: vrrp_script (every
+#    1 s, its smallest) in track_script.
+# 4. False takeovers. Per configuration (LOSS_CONFIGS): start, wait until a
 #    answers alone, add "iptables -A INPUT -m statistic --mode random
 #    --probability 0.05 -j DROP" in a and b, wait LOSS_SECONDS, count the
 #    backup's takeovers: failsh "service vip: RECOVER -> UP" lines,
@@ -43,7 +49,9 @@
 # Environment: TRIALS (20), CONFIGS ("failover-default failover-fast
 # keepalived-1 keepalived-0.05 ucarp-1"; keepalived-N for any advert_int
 # N), FAILBACK_CONFIGS ("failover-0.2 keepalived-0.2 failover-default
-# keepalived-1"; "" skips part 2), LOSS_SECONDS (600; 0 skips part 3), LOSS_CONFIGS ("failover-fast
+# keepalived-1"; "" skips part 2), SERVICE_CONFIGS ("failover-1 keepalived-1
+# failover-0.2"; "" skips part 3), CHECK_FALL (2), LOSS_SECONDS (600; 0
+# skips part 4), LOSS_CONFIGS ("failover-fast
 # failover-default keepalived-0.05 keepalived-1"), DEADLINE (15),
 # FAILD, FAILSH, KEEP=1 keeps the temp dir and logs.
 # Progress on stderr, the markdown report on stdout. Removes its
@@ -54,6 +62,8 @@ set -u
 TRIALS=${TRIALS:-20}
 CONFIGS=${CONFIGS-"failover-default failover-fast keepalived-1 keepalived-0.05 ucarp-1"}
 FAILBACK_CONFIGS=${FAILBACK_CONFIGS-"failover-0.2 keepalived-0.2 failover-default keepalived-1"}
+SERVICE_CONFIGS=${SERVICE_CONFIGS-"failover-1 keepalived-1 failover-0.2"}
+CHECK_FALL=${CHECK_FALL:-2}
 LOSS_SECONDS=${LOSS_SECONDS:-600}
 LOSS_CONFIGS=${LOSS_CONFIGS-"failover-fast failover-default keepalived-0.05 keepalived-1"}
 DEADLINE=${DEADLINE:-15}
@@ -175,7 +185,7 @@ start_config() {
 		    "$top/samples/ipfailover-linux/vip.tcl")
 		for h in a b; do
 			mkdir -p "$dir/$h"
-			echo "$pol" >"$dir/$h/vip.tcl"
+			echo "$pol$check_tcl" >"$dir/$h/vip.tcl"
 			chmod 644 "$dir/$h/vip.tcl"
 			bg "$dir/faild-$h.log" $h "$FAILD" -F \
 			    -s "$dir/$h/state" -r ''
@@ -192,7 +202,9 @@ start_config() {
 global_defs {
 	router_id $PFX-$h
 	vrrp_version 3
+	script_user root
 }
+$check_ka
 vrrp_instance VI_1 {
 	state $([ $h = a ] && echo MASTER || echo BACKUP)
 	interface eth0
@@ -202,6 +214,7 @@ vrrp_instance VI_1 {
 	virtual_ipaddress {
 		$VIP/24 dev eth0
 	}
+	$([ -n "$check_ka" ] && echo "track_script { chk_echo }")
 }
 EOF
 			bg "$dir/log-$h" $h keepalived -n -l -D -G -P \
@@ -340,6 +353,67 @@ failback() {
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$dir"
 }
 
+# The service's health check for part 3: the host's own TCP responder
+# (vip_echo.tcl, port 9998) accepts a connection; checked every interval
+# (failsh: every run; keepalived: every second, its smallest), failing
+# CHECK_FALL times in a row. failsh gives the service up at once
+# (restarts 0), as keepalived's tracked script puts its instance in FAULT.
+check_tcl=""
+check_ka=""
+checks_on() {
+	check_tcl="
+proc vip_check {} {
+	if {[catch {socket 127.0.0.1 9998} ch]} { return FAIL }
+	close \$ch
+	return UP
+}
+failsvc vip check vip_check
+failsvc vip fall $CHECK_FALL
+failsvc vip restarts 0"
+	check_ka="vrrp_script chk_echo {
+	script \"/bin/bash -c 'exec 3<>/dev/tcp/127.0.0.1/9998'\"
+	interval 1
+	fall $CHECK_FALL
+	rise 1
+}"
+}
+
+# death CONFIG N: the service (a's responder) dies, a stays up: appends the
+# time from the kill -9 to b's first answer (or "timeout") to CONFIG.svc.
+death() {
+	local cf=$1 n=$2 dir=$tmp/$1.svc.$2 t0 tb pid p
+	start_config "$cf" "$dir"
+	if ! wait_for 20 alone a 1200; then
+		note "$cf death $n: a never answered alone"
+		echo timeout >>"$tmp/$cf.svc"
+		stop_config
+		return
+	fi
+	sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", r / 32768 }')"
+	pid=""
+	for p in $(ip netns pids "$(ns a)"); do
+		grep -q vip_echo "/proc/$p/cmdline" 2>/dev/null && pid=$p
+	done
+	t0=$(now_ms)
+	kill -KILL "$pid"
+	if wait_for "$DEADLINE" first_tb "$t0"; then
+		tb=$(first_tb "$t0")
+		echo $((tb - t0)) >>"$tmp/$cf.svc"
+		note "$cf death $n: b answered $((tb - t0)) ms after the kill"
+	else
+		echo timeout >>"$tmp/$cf.svc"
+		note "$cf death $n: b never answered within $DEADLINE s"
+	fi
+	stop_config
+	[ "${KEEP:-0}" = 1 ] || rm -rf "$dir"
+}
+
+# first_tb T0: the time of the TCP prober's first answer from b after T0.
+first_tb() {
+	awk -v t0="$1" '$1 ~ /^[0-9]+$/ && $1 >= t0 && $2 == "b" {
+	    print $1; found = 1; exit } END { exit !found }' "$tlog"
+}
+
 # loss CONFIG: false takeovers by b under 5% loss, into loss.res.
 loss() {
 	local cf=$1 dir=$tmp/$1.loss h l0 n pat held
@@ -413,6 +487,18 @@ for cf in $FAILBACK_CONFIGS; do
 		failback "$cf" "$i"
 	done
 done
+if [ -n "$SERVICE_CONFIGS" ]; then
+	checks_on
+	for cf in $SERVICE_CONFIGS; do
+		: >"$tmp/$cf.svc"
+		note "$cf: $TRIALS service deaths; load $(cut -d' ' -f1-3 /proc/loadavg)"
+		for ((i = 1; i <= TRIALS; i++)); do
+			death "$cf" "$i"
+		done
+	done
+	check_tcl=""
+	check_ka=""
+fi
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$tmp/loss.res"
 if [ "$LOSS_SECONDS" -gt 0 ]; then
@@ -495,6 +581,22 @@ if [ -n "$FAILBACK_CONFIGS" ]; then
 		read -r n p50 p99 _ _ to <<<"$(stats "$tmp/$cf.fb1")"
 		read -r _ g50 g99 _ gmx _ <<<"$(stats "$tmp/$cf.fb2")"
 		echo "| $cf | $(desc "$cf") | $n | $p50 | $p99 | $g50 | $g99 | $gmx | $to |"
+	done
+	echo
+fi
+if [ -n "$SERVICE_CONFIGS" ]; then
+	echo "The service dies on a live master (kill -9 of its responder; the" \
+	    "host, faild and failsh or keepalived stay up): from the kill to the" \
+	    "first answer from the backup seen by the TCP client, in ms; health" \
+	    "check: a TCP connect to the responder, fall $CHECK_FALL (failsh:" \
+	    "failsvc check, every run, restarts 0; keepalived: vrrp_script every" \
+	    "1 s, tracked by the instance)."
+	echo
+	echo "| config | what | trials | p50 | p99 | min | max | no takeover |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|"
+	for cf in $SERVICE_CONFIGS; do
+		read -r n p50 p99 mn mx to <<<"$(stats "$tmp/$cf.svc")"
+		echo "| $cf | $(desc "$cf") | $n | $p50 | $p99 | $mn | $mx | $to |"
 	done
 	echo
 fi
