@@ -396,7 +396,7 @@ death() {
 	done
 	t0=$(now_ms)
 	kill -KILL "$pid"
-	if wait_for "$DEADLINE" first_tb "$t0"; then
+	if wait_for "$DEADLINE" first_tb "$t0" >/dev/null; then
 		tb=$(first_tb "$t0")
 		echo $((tb - t0)) >>"$tmp/$cf.svc"
 		note "$cf death $n: b answered $((tb - t0)) ms after the kill"
