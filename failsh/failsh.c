@@ -321,6 +321,7 @@ main(int argc, char *argv[])
 
 	watch_start();
 	sched_start();
+	watch_peers_start();
 	if (failsh.policy == NULL && Tcl_Eval(interp, repl_script) != TCL_OK)
 		fatalx("failsh shell: %s", Tcl_GetStringResult(interp));
 	net_addr_port_str((struct sockaddr *)&failsh.faild.addr.ss, host,

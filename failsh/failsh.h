@@ -252,8 +252,10 @@ void	 sched_set_state(struct failsh_service *, enum svc_state,
 /* Run the service at once (a state it follows changed). */
 void	 sched_service_run_now(struct failsh_service *);
 
-/* failsh_watch.c: the local faild's watch stream (hc targets). */
+/* failsh_watch.c: the local faild's watch stream (hc targets, holds),
+ * and the peers' streams, which bring a service's run forward. */
 void	 watch_start(void);
+void	 watch_peers_start(void);
 /* The state the local faild holds of name: 0, or -1 if unknown. */
 int	 watch_state(const char *name, enum svc_state *);
 /*

@@ -197,3 +197,118 @@ watch_start(void)
 		fatal("cannot start the watch of the local faild");
 	pth_attr_destroy(attr);
 }
+
+/*
+ * The peers' faild: a watch stream to each host in a masters or slaves
+ * list at start makes the services that poll it run at once when their
+ * state there changes (a master gave a service up, a slave let it go),
+ * instead of at their next poll. The run polls as ever: the stream only
+ * brings it forward. Its settings are copied, as the policy may change.
+ */
+struct peer_watch {
+	char		*name;			/* owned */
+	char		*address;		/* owned */
+	int		 port;
+	char		*community;		/* owned; NULL: none */
+	struct auth_key	 key;
+	int		 signed_;
+};
+
+/* Does the service poll the host named name? */
+static int
+watch_polls(const struct failsh_service *s, const char *name)
+{
+	size_t	i;
+	int	r;
+
+	for (r = ROLE_MASTER; r <= ROLE_SLAVE; r++)
+		for (i = 0; i < s->npeers[r]; i++)
+			if (strcmp(s->peers[r][i].host->name, name) == 0)
+				return 1;
+	return 0;
+}
+
+static void *
+watch_peer_thread(void *arg)
+{
+	struct peer_watch	*w = arg;
+	struct fail_client	 c;
+	struct proto_resp	 r = { 0 };
+	struct failsh_service	*s;
+	char			 err[256];
+
+	for (;;) {
+		if (fail_client_init(&c, w->address, w->port, 1, err,
+		    sizeof(err)) == 0) {
+			c.community = w->community;
+			c.key = w->signed_ ? &w->key : NULL;
+			c.by = failsh.nodename;
+			c.to = w->name;
+			c.timeout_ms = FAILSH_CALL_MS;
+			if (fail_client_watch(&c, &r, err, sizeof(err)) == 0 &&
+			    strcmp(r.kind, "OK") == 0)
+				while (fail_client_next(&c, &r, -1, err,
+				    sizeof(err)) == 0 &&
+				    strcmp(r.kind, "ERR") != 0) {
+					if (strcmp(r.kind, "CHANGE") != 0 ||
+					    r.nfields < 6)
+						continue;
+					for (s = failsh.services; s != NULL;
+					    s = s->next)
+						if (strcmp(s->name,
+						    r.fields[1]) == 0 &&
+						    watch_polls(s, w->name))
+							sched_service_run_now(s);
+				}
+			proto_resp_clear(&r);
+			fail_client_close(&c);
+		}
+		pth_nap(pth_time(WATCH_RETRY_MS / 1000,
+		    (WATCH_RETRY_MS % 1000) * 1000));
+	}
+	return NULL;
+}
+
+/* A watch of every peer's faild that some service polls. */
+void
+watch_peers_start(void)
+{
+	struct failsh_host	*h;
+	struct failsh_service	*s;
+	struct peer_watch	*w;
+	const struct auth_key	*k;
+	pth_attr_t		 attr;
+
+	for (h = failsh.hosts; h != NULL; h = h->next) {
+		if (h->local)
+			continue;
+		for (s = failsh.services; s != NULL; s = s->next)
+			if (watch_polls(s, h->name))
+				break;
+		if (s == NULL)
+			continue;
+		w = xcalloc(1, sizeof(*w));
+		w->name = xstrdup(h->name);
+		w->address = xstrdup(h->address ? h->address : h->name);
+		w->port = h->port;
+		w->community = h->community ? xstrdup(h->community) : NULL;
+		if (h->keyid != NULL) {
+			if (failsh.keys == NULL ||
+			    (k = keyring_find(failsh.keys, h->keyid)) == NULL) {
+				free(w->name);
+				free(w->address);
+				free(w->community);
+				free(w);
+				continue;	/* its polls say why */
+			}
+			w->key = *k;
+			w->signed_ = 1;
+		}
+		attr = pth_attr_new();
+		pth_attr_set(attr, PTH_ATTR_NAME, "watch-peer");
+		pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+		if (pth_spawn(attr, watch_peer_thread, w) == NULL)
+			fatal("cannot start the watch of host %s", h->name);
+		pth_attr_destroy(attr);
+	}
+}
