@@ -884,6 +884,25 @@ test "standby: failc '*' hold moves every service off the host; a held slave nev
 	    bob@127.0.0.1, stop ok)*"
 }
 
+test "a master's change reaches its slave at once through the master's watch stream" {
+	set fa [start_faild -name fa[incr ::harness::seq]]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set nodes [dict create a $fa b $fb]
+	set ea $::tmpdir/events.a.[incr ::harness::seq]
+	set eb $::tmpdir/events.b.$::harness::seq
+	set sa [start_failsh a $fa "[hosts_tcl $nodes][svc_tcl www $ea 0.1 \
+	    {failsvc www slaves b}]"]
+	# b polls every 5 s: only the stream can make it act sooner
+	set sb [start_failsh b $fb "[hosts_tcl $nodes][svc_tcl www $eb 5 \
+	    {failsvc www masters a}]"]
+	wait_for {[state_of $fa www] eq "UP" && [state_of $fb www] eq "RECOVER"} \
+	    5000 "a UP, b RECOVER"
+	set r [runs_of $sb]
+	wait_for {[runs_of $sb] > $r} 6000 "b never ran"
+	failc_on $fa www hold
+	wait_for {[state_of $fb www] eq "UP"} 2500 "b did not take over at once"
+}
+
 test "SIGINT with a FIFO as the dump file: it stays open for more dumps" {
 	lassign [alone {failsvc www start {return UP}}] fb sb
 	set fifo [dict get $sb dir]/dump
