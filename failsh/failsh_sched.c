@@ -535,7 +535,7 @@ sched_sleep_until(struct failsh_service *s, int64_t when)
 	int64_t		left = when - time_mono_ms();
 	pth_event_t	ev;
 
-	if (left <= 0)
+	if (left <= 0 || s->run_now)	/* asked for during the last run */
 		return;
 	ev = pth_event(PTH_EVENT_TIME, pth_timeout((long)(left / 1000),
 	    (long)(left % 1000) * 1000));
