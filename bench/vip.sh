@@ -321,17 +321,22 @@ alone() {
 	        now - last < 100) }' "$tlog"
 }
 
+# a_owns CONFIG DIR WHAT RESULTS: start CONFIG until only a answers the
+# TCP client; else note it, append "timeout" to RESULTS, stop, fail.
+a_owns() {
+	start_config "$1" "$2"
+	wait_for 20 alone a 1200 && return 0
+	note "$3: a never answered alone"
+	echo timeout >>"$4"
+	stop_config
+	return 1
+}
+
 # failback CONFIG N: appends "failback_ms gap_ms" (or "timeout") to
 # CONFIG.fb.
 failback() {
 	local cf=$1 n=$2 dir=$tmp/$1.fb.$2 t0 res
-	start_config "$cf" "$dir"
-	if ! wait_for 20 alone a 1200; then
-		note "$cf failback $n: a never answered alone"
-		echo timeout >>"$tmp/$cf.fb"
-		stop_config
-		return
-	fi
+	a_owns "$cf" "$dir" "$cf failback $n" "$tmp/$cf.fb" || return
 	ip -n "$(ns sw)" link set "${PFX}a" down
 	if ! wait_for "$DEADLINE" alone b 1200; then
 		note "$cf failback $n: b never answered alone"
@@ -382,13 +387,7 @@ failsvc vip restarts 0"
 # time from the kill -9 to b's first answer (or "timeout") to CONFIG.svc.
 death() {
 	local cf=$1 n=$2 dir=$tmp/$1.svc.$2 t0 tb pid p
-	start_config "$cf" "$dir"
-	if ! wait_for 20 alone a 1200; then
-		note "$cf death $n: a never answered alone"
-		echo timeout >>"$tmp/$cf.svc"
-		stop_config
-		return
-	fi
+	a_owns "$cf" "$dir" "$cf death $n" "$tmp/$cf.svc" || return
 	sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", r / 32768 }')"
 	pid=""
 	for p in $(ip netns pids "$(ns a)"); do
@@ -524,6 +523,19 @@ desc() {
 	esac
 }
 
+# times_table EXT CONFIG...: the table of each CONFIG.EXT's times.
+times_table() {
+	local ext=$1 cf n p50 p99 mn mx to
+	shift
+	echo "| config | what | trials | p50 | p99 | min | max | no takeover |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|"
+	for cf in "$@"; do
+		read -r n p50 p99 mn mx to <<<"$(stats "$tmp/$cf.$ext")"
+		echo "| $cf | $(desc "$cf") | $n | $p50 | $p99 | $mn | $mx | $to |"
+	done
+	echo
+}
+
 echo "## VIP outage benchmark, $started"
 echo
 echo "\`bash bench/vip.sh\`: TRIALS=$TRIALS, DEADLINE=$DEADLINE s," \
@@ -537,13 +549,7 @@ if [ -n "$CONFIGS" ]; then
 	    "answer from the backup seen by the client's 10 ms prober, in ms;" \
 	    "percentiles by nearest rank (with 20 trials p99 is the maximum)."
 	echo
-	echo "| config | what | trials | p50 | p99 | min | max | no takeover |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|"
-	for cf in $CONFIGS; do
-		read -r n p50 p99 mn mx to <<<"$(stats "$tmp/$cf.res")"
-		echo "| $cf | $(desc "$cf") | $n | $p50 | $p99 | $mn | $mx | $to |"
-	done
-	echo
+	times_table res $CONFIGS
 	pairs=""
 	for p in "failover-default keepalived-1" \
 	    "failover-fast keepalived-0.05" "failover-default ucarp-1" \
@@ -592,13 +598,7 @@ if [ -n "$SERVICE_CONFIGS" ]; then
 	    "failsvc check, every run, restarts 0; keepalived: vrrp_script every" \
 	    "1 s, tracked by the instance)."
 	echo
-	echo "| config | what | trials | p50 | p99 | min | max | no takeover |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|"
-	for cf in $SERVICE_CONFIGS; do
-		read -r n p50 p99 mn mx to <<<"$(stats "$tmp/$cf.svc")"
-		echo "| $cf | $(desc "$cf") | $n | $p50 | $p99 | $mn | $mx | $to |"
-	done
-	echo
+	times_table svc $SERVICE_CONFIGS
 fi
 if [ -s "$tmp/loss.res" ]; then
 	echo "False takeovers: all hosts alive, 5% of incoming packets dropped" \

@@ -322,25 +322,22 @@ decide(const struct decide_input *in, struct decide_result *res)
 	}
 
 	if (up) {
+		/* a slave that let go is named before one that is back */
+		p = NULL;
 		for (i = 0; i < nslaves; i++)
-			if (in->slaves[i].left) {
-				decide_set(res, ACT_REANNOUNCE, "slave %s let it "
-				    "go (%s), re-announcing",
-				    decide_name(&in->slaves[i]),
-				    decide_view_str(decide_peer_view(
-				    &in->slaves[i], dc)));
-				return;
+			if (in->slaves[i].left || (p == NULL &&
+			    in->slaves[i].back)) {
+				p = &in->slaves[i];
+				if (p->left)
+					break;
 			}
-		for (i = 0; i < nslaves; i++)
-			if (in->slaves[i].back) {
-				decide_set(res, ACT_REANNOUNCE, "slave %s back "
-				    "(%s), re-announcing",
-				    decide_name(&in->slaves[i]),
-				    decide_view_str(decide_peer_view(
-				    &in->slaves[i], dc)));
-				return;
-			}
-		decide_set(res, ACT_NONE, "no master up, running");
+		if (p != NULL)
+			decide_set(res, ACT_REANNOUNCE, "slave %s %s (%s), "
+			    "re-announcing", decide_name(p), p->left ?
+			    "let it go" : "back",
+			    decide_view_str(decide_peer_view(p, dc)));
+		else
+			decide_set(res, ACT_NONE, "no master up, running");
 		return;
 	}
 
