@@ -92,8 +92,8 @@ main(int argc, char *argv[])
 		snprintf(req, sizeof(req), "set %s %s", argv[0],
 		    svc_state_str(st));
 	else {
-		fprintf(stderr, "failc: bad state \"%s\" (UP, RECOVER, FAIL "
-		    "or delete)\n", argv[1]);
+		fprintf(stderr, "failc: bad state \"%s\" (UP, RECOVER, FAIL, "
+		    "delete, hold or release)\n", argv[1]);
 		exit(EXIT_USAGE);
 	}
 	client_opts_connect(&o, host, &c);
