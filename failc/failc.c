@@ -1,7 +1,8 @@
 /*
  * failc.c: set (or delete) a service's state in a faild, for init scripts
  * and operators: "failc www UP" after starting www by hand; and hold a
- * service off a host, or all of them ("*": standby), or release it.
+ * service off a host, or all of them ("*": standby), move it to a named
+ * host (held off every other), or release it.
  */
 #include "config.h"
 
@@ -21,21 +22,76 @@ usage(void)
 	    "[-P udp|tcp] [-p port] [-t timeout_ms]\n"
 	    "             [-c community | -k keyfile [-K keyid]] "
 	    "service UP|RECOVER|FAIL|delete\n"
-	    "       failc [options] service|'*' hold|release\n");
+	    "       failc [options] service|'*' hold|release\n"
+	    "       failc [options] service move host\n");
 	exit(EXIT_USAGE);
+}
+
+static struct client_opts	o;
+static struct fail_client	c;
+static const char		*host = "127.0.0.1";
+
+/* Send req; exit on no answer, or on an ERR (but "not found" if
+ * missing_ok). The answer is left in r. */
+static void
+failc_call(const char *req, int missing_ok, struct proto_resp *r)
+{
+	char	err[512];
+
+	if (fail_client_call(&c, req, r, err, sizeof(err)) < 0)
+		client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
+	if (!(missing_ok && strcmp(r->kind, "ERR") == 0 &&
+	    r->code == PERR_NOTFOUND))
+		client_check_refused(&o, host, EXIT_REFUSED, r);
+}
+
+/* The name of a record, with its prefix: a bad one is a usage error. */
+static void
+failc_record(char *name, size_t len, const char *prefix, const char *what,
+    const char *suffix)
+{
+	snprintf(name, len, "%s%s%s%s", prefix, what, suffix[0] ? "." : "",
+	    suffix);
+	if (!proto_name_valid(name)) {
+		fprintf(stderr, "failc: bad name \"%s\" (1 to %d of A-Z a-z "
+		    "0-9 . _ -, prefix included)\n", name, PROTO_MAX_NAME);
+		exit(EXIT_USAGE);
+	}
+}
+
+/* Release: the hold of service, and the moves of it this faild holds. */
+static void
+failc_release(const char *service)
+{
+	struct proto_resp	r = { 0 }, d = { 0 };
+	char			name[PROTO_MAX_NAME + 1], req[PROTO_MAX_NAME + 8];
+	size_t			len;
+	int			k;
+
+	failc_record(name, sizeof(name), STATE_HOLD, service, "");
+	snprintf(req, sizeof(req), "delete %s", name);
+	failc_call(req, 1, &d);
+	failc_record(name, sizeof(name), STATE_MOVE, service, "");
+	len = strlen(name);
+	failc_call("list", 0, &r);
+	for (k = 1; k + 3 < r.nfields; k += 4)
+		if (strncmp(r.fields[k], name, len) == 0 &&
+		    r.fields[k][len] == '.') {
+			snprintf(req, sizeof(req), "delete %s", r.fields[k]);
+			failc_call(req, 1, &d);
+		}
+	proto_resp_clear(&r);
+	proto_resp_clear(&d);
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct client_opts	 o;
-	struct fail_client	 c;
 	struct proto_resp	 r = { 0 };
-	const char		*host = "127.0.0.1";
-	char			 req[256], err[512];
-	enum svc_state		 st;
-	char			 hold[PROTO_MAX_NAME + 8];
-	int			 ch, release = 0;
+	const char		*verb;
+	char			 name[PROTO_MAX_NAME + 1], req[PROTO_MAX_NAME + 32];
+	enum svc_state		 st = SVC_FAIL;
+	int			 ch, standby, operator = 1;
 
 	client_opts_init(&o, "failc");
 	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "b:h:V")) != -1) {
@@ -57,51 +113,52 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 2)
+	if (argc == 3 && strcasecmp(argv[1], "move") == 0)
+		verb = "move";
+	else if (argc == 2)
+		verb = argv[1];
+	else
 		usage();
-	/* A hold is a record of its own in the faild of the host it holds
-	 * the service off: failsh there stops it, then publishes FAIL. */
-	if (strcasecmp(argv[1], "hold") == 0 ||
-	    strcasecmp(argv[1], "release") == 0) {
-		release = strcasecmp(argv[1], "release") == 0;
-		snprintf(hold, sizeof(hold), "%s%s", strcmp(argv[0], "*") ?
-		    "_hold." : "_standby", strcmp(argv[0], "*") ? argv[0] : "");
-		if (!proto_name_valid(hold) && strcmp(argv[0], "*") != 0) {
-			fprintf(stderr, "failc: bad service name \"%s\" to "
-			    "hold (1 to %d of A-Z a-z 0-9 . _ -)\n", argv[0],
-			    PROTO_MAX_NAME - 6);
-			exit(EXIT_USAGE);
-		}
-		argv[0] = hold;
-		argv[1] = release ? "delete" : "FAIL";
-		if (o.by == NULL)
-			o.by = "operator";
-	}
-	if (!proto_name_valid(argv[0])) {
-		fprintf(stderr, "failc: bad service name \"%s\" (1 to %d of "
-		    "A-Z a-z 0-9 . _ -)\n", argv[0], PROTO_MAX_NAME);
-		exit(EXIT_USAGE);
-	}
 	if (o.by != NULL && !proto_name_valid(o.by)) {
 		fprintf(stderr, "failc: bad -b name \"%s\"\n", o.by);
 		exit(EXIT_USAGE);
 	}
-	if (strcasecmp(argv[1], "delete") == 0)
-		snprintf(req, sizeof(req), "delete %s", argv[0]);
-	else if (svc_state_parse(argv[1], &st) == 0)
-		snprintf(req, sizeof(req), "set %s %s", argv[0],
-		    svc_state_str(st));
-	else {
+	/* Holds and moves are records of their own in the faild of the host
+	 * they take the service off (see state.h): failsh there stops it
+	 * first, then publishes FAIL. */
+	standby = strcmp(argv[0], "*") == 0;
+	if (strcasecmp(verb, "hold") == 0 && standby)
+		snprintf(name, sizeof(name), "%s", STATE_STANDBY);
+	else if (strcasecmp(verb, "hold") == 0)
+		failc_record(name, sizeof(name), STATE_HOLD, argv[0], "");
+	else if (strcasecmp(verb, "move") == 0)
+		failc_record(name, sizeof(name), STATE_MOVE, argv[0], argv[2]);
+	else if (strcasecmp(verb, "release") == 0)
+		snprintf(name, sizeof(name), "%s", standby ? STATE_STANDBY : "");
+	else if (strcasecmp(verb, "delete") == 0 ||
+	    svc_state_parse(verb, &st) == 0) {
+		failc_record(name, sizeof(name), "", argv[0], "");
+		operator = 0;
+	} else {
 		fprintf(stderr, "failc: bad state \"%s\" (UP, RECOVER, FAIL, "
-		    "delete, hold or release)\n", argv[1]);
+		    "delete, hold, release or move)\n", verb);
 		exit(EXIT_USAGE);
 	}
+	if (o.by == NULL && operator)
+		o.by = "operator";
 	client_opts_connect(&o, host, &c);
-	if (fail_client_call(&c, req, &r, err, sizeof(err)) < 0)
-		client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
-	if (!(release && strcmp(r.kind, "ERR") == 0 &&
-	    r.code == PERR_NOTFOUND))	/* nothing to release: fine */
-		client_check_refused(&o, host, EXIT_REFUSED, &r);
+	if (strcasecmp(verb, "release") == 0 && !standby)
+		failc_release(argv[0]);
+	else {
+		if (strcasecmp(verb, "delete") == 0 ||
+		    strcasecmp(verb, "release") == 0)
+			snprintf(req, sizeof(req), "delete %s", name);
+		else
+			snprintf(req, sizeof(req), "set %s %s", name,
+			    svc_state_str(st));
+		/* nothing to release is fine */
+		failc_call(req, strcasecmp(verb, "release") == 0, &r);
+	}
 	proto_resp_clear(&r);
 	fail_client_close(&c);
 	keyring_free(o.keys);

@@ -83,6 +83,7 @@ struct faild {
 	struct faild_change	 ring[FAILD_WATCH_RING];
 	pth_mutex_t		 watch_mutex;
 	pth_cond_t		 watch_cond;	/* signalled on every change */
+	int			 failsh_watching; /* streams to failsh */
 };
 
 extern struct faild	faild;
@@ -99,6 +100,7 @@ struct faild_watch {
 	char			 id[PROTO_MAX_ID + 1];
 	char			 nonce[PROTO_MAX_NONCE + 1];
 	uint64_t		 seq;		/* last change sent */
+	int			 failsh;	/* by=failsh: the local failsh */
 };
 
 int	 faild_handle(const char *line, size_t len, const struct sockaddr *peer,

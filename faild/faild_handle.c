@@ -141,6 +141,29 @@ faild_persist(const char *name, const struct service *saved, int existed,
 	return -1;
 }
 
+/*
+ * A record the local failsh set is its own while failsh follows this faild
+ * (its watch stream is open): another setter would publish a state the
+ * service does not have here, and a peer would start it while failsh
+ * still runs it. Refuses (ERR 423) and returns 1 in that case.
+ */
+static int
+faild_failsh_owns(const struct service *s, const struct proto_req *req,
+    const char *peerstr, struct pbuf *out)
+{
+	if (s == NULL || faild.failsh_watching == 0 ||
+	    strncmp(s->setter, "failsh@", 7) != 0 ||
+	    (req->by != NULL && strcmp(req->by, "failsh") == 0))
+		return 0;
+	faild.stats.errors++;
+	log_info("service %s: %s by %s refused: failsh runs it here", s->name,
+	    req->verb == VERB_SET ? "set" : "delete", peerstr);
+	proto_fmt_err(out, req->id, PERR_LOCKED, "%s is failsh's here (set "
+	    "by %s, failsh running): \"failc %s hold\" takes it off this "
+	    "host", s->name, s->setter, s->name);
+	return 1;
+}
+
 static void
 faild_do_set(const struct proto_req *req, const char *peerstr,
     struct pbuf *out)
@@ -151,6 +174,8 @@ faild_do_set(const struct proto_req *req, const char *peerstr,
 	char		 setter[STATE_MAX_SETTER];
 	int		 existed = s != NULL;
 
+	if (faild_failsh_owns(s, req, peerstr, out))
+		return;
 	if (existed)
 		saved = *s;
 	svc_state_parse(req->argv[1], &st);
@@ -192,6 +217,8 @@ faild_do_delete(const struct proto_req *req, const char *peerstr,
 		    name);
 		return;
 	}
+	if (faild_failsh_owns(s, req, peerstr, out))
+		return;
 	saved = *s;
 	state_delete(faild.table, name);
 	if (faild_persist(name, &saved, 1, out, req->id) < 0)
@@ -397,6 +424,8 @@ faild_answer(const char *line, size_t len, const struct sockaddr *peer,
 			snprintf(watch->nonce, sizeof(watch->nonce), "%s",
 			    req.auth.nonce);
 		faild.stats.watchers++;
+		watch->failsh = req.by != NULL && strcmp(req.by, "failsh") == 0;
+		faild.failsh_watching += watch->failsh;
 		faild_do_watch(&req, out, watch);
 		return 1;
 	case VERB_PING:

@@ -218,6 +218,15 @@ faild_conn_close(struct faild_conn *c)
 	faild_conn_free(c);
 }
 
+static void
+faild_watch_end(struct faild_conn *c)
+{
+	faild.stats.watchers--;
+	if (c->w.failsh)
+		faild.failsh_watching--;
+	faild_conn_free(c);
+}
+
 /* A watcher's own thread: flush the snapshot, stream, close. */
 static void *
 faild_watch_thread(void *arg)
@@ -231,8 +240,7 @@ faild_watch_thread(void *arg)
 		c->sent = 0;
 	}
 	faild_stream(c, &c->w, &c->out);
-	faild.stats.watchers--;
-	faild_conn_free(c);
+	faild_watch_end(c);
 	return NULL;
 }
 
@@ -249,8 +257,7 @@ faild_conn_watch(struct faild_conn *c)
 	pth_attr_set(attr, PTH_ATTR_NAME, "faild-watch");
 	if (pth_spawn(attr, faild_watch_thread, c) == NULL) {
 		log_warn("cannot start a watch thread");
-		faild.stats.watchers--;
-		faild_conn_free(c);
+		faild_watch_end(c);
 	}
 	pth_attr_destroy(attr);
 }

@@ -35,6 +35,8 @@ struct mon_service {
 	uint64_t	 runs;
 	char		*health, *check;	/* owned; NULL: no check */
 	int		 restarts, max_restarts;
+	char		*hold, *hold_to, *hold_by;	/* owned; NULL: none */
+	int64_t		 hold_since_ms;
 };
 
 /* One complete snapshot, "SNAPSHOT" to "END". */
@@ -73,6 +75,9 @@ struct mon_parser {
 int	 mon_parse_line(struct mon_parser *, const char *line,
 	    struct mon_snapshot **done, char *err, size_t errlen);
 void	 mon_snapshot_free(struct mon_snapshot *);
+/* "move to host2 by alice@192.0.2.9:40512, 3 min ago" (v->hold set). */
+const char	*mon_hold_str(const struct mon_service *v, int64_t now,
+		    char *buf, size_t len);
 
 /* view_text.c, view_json.c, view_html.c: every target, one document. */
 void	 view_text(const struct mon_target *, int n);

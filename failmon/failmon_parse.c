@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "failmon.h"
+#include "timeutil.h"
 #include "xmalloc.h"
 
 #define MON_MAX_FIELDS	12
@@ -33,6 +34,9 @@ mon_snapshot_free(struct mon_snapshot *s)
 		free(s->services[i].reason);
 		free(s->services[i].health);
 		free(s->services[i].check);
+		free(s->services[i].hold);
+		free(s->services[i].hold_to);
+		free(s->services[i].hold_by);
 	}
 	for (i = 0; i < s->npeers; i++) {
 		free(s->peers[i].service);
@@ -85,6 +89,18 @@ mon_number(const char *s, int64_t *v)
 #define GROW(arr, n) \
 	((arr) = xrealloc((arr), ((n) + 1) * sizeof(*(arr))), \
 	memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])
+
+/* The service of the snapshot being read, by name, or NULL. */
+static struct mon_service *
+mon_service_find(struct mon_snapshot *snap, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < snap->nservices; i++)
+		if (strcmp(snap->services[i].name, name) == 0)
+			return &snap->services[i];
+	return NULL;
+}
 
 int
 mon_parse_line(struct mon_parser *p, const char *line,
@@ -161,12 +177,9 @@ mon_parse_line(struct mon_parser *p, const char *line,
 		s->busy = xstrdup(f[8]);
 		s->reason = xstrdup(strcmp(f[9], "-") == 0 ? "" : f[9]);
 	} else if (strcmp(f[0], "HEALTH") == 0) {
-		struct mon_service *s = NULL;
-		size_t		    i;
+		struct mon_service *s = n > 1 ? mon_service_find(p->cur, f[1]) :
+		    NULL;
 
-		for (i = 0; i < p->cur->nservices; i++)
-			if (strcmp(p->cur->services[i].name, f[1]) == 0)
-				s = &p->cur->services[i];
 		if (n != 6 || s == NULL || s->health != NULL ||
 		    mon_number(f[3], &v[0]) < 0 ||
 		    mon_number(f[4], &v[1]) < 0) {
@@ -177,6 +190,19 @@ mon_parse_line(struct mon_parser *p, const char *line,
 		s->restarts = (int)v[0];
 		s->max_restarts = (int)v[1];
 		s->check = xstrdup(strcmp(f[5], "-") == 0 ? "" : f[5]);
+	} else if (strcmp(f[0], "HOLD") == 0) {
+		struct mon_service *s = n > 1 ? mon_service_find(p->cur, f[1]) :
+		    NULL;
+
+		if (n != 6 || s == NULL || s->hold != NULL ||
+		    mon_number(f[4], &v[0]) < 0) {
+			snprintf(err, errlen, "bad HOLD line");
+			goto done;
+		}
+		s->hold = xstrdup(f[2]);
+		s->hold_to = xstrdup(strcmp(f[3], "-") == 0 ? "" : f[3]);
+		s->hold_by = xstrdup(strcmp(f[5], "-") == 0 ? "" : f[5]);
+		s->hold_since_ms = v[0];
 	} else if (strcmp(f[0], "PEER") == 0) {
 		struct mon_peer *pe;
 
@@ -205,4 +231,15 @@ mon_parse_line(struct mon_parser *p, const char *line,
 done:
 	free(buf);
 	return rc;
+}
+
+const char *
+mon_hold_str(const struct mon_service *v, int64_t now, char *buf, size_t len)
+{
+	char	age[64];
+
+	snprintf(buf, len, "%s%s%s by %s, %s", v->hold, v->hold_to[0] ?
+	    " to " : "", v->hold_to, v->hold_by[0] ? v->hold_by : "?",
+	    time_format_age(v->hold_since_ms, now, age, sizeof(age)));
+	return buf;
 }

@@ -170,7 +170,7 @@ draw_detail(const struct mon_target *t, const struct row *host,
     const struct mon_service *v, int64_t now)
 {
 	const struct mon_snapshot	*s = t[host->target].snap;
-	char				 age[32], iso[40];
+	char				 age[32], iso[40], hold[384];
 	size_t				 i;
 	int				 y = 5;
 
@@ -194,6 +194,11 @@ draw_detail(const struct mon_target *t, const struct row *host,
 		attroff(state_attr(c));
 		printw(", %d of %d restarts used, %.*s", v->restarts,
 		    v->max_restarts, COLS > 50 ? COLS - 50 : 0, v->check);
+		y++;
+	}
+	if (v->hold != NULL) {
+		mvprintw(y - 1, 0, "held: %.*s", COLS > 7 ? COLS - 7 : 0,
+		    mon_hold_str(v, now, hold, sizeof(hold)));
 		y++;
 	}
 	attron(A_UNDERLINE);

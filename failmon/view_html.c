@@ -18,6 +18,7 @@ static void
 html_target(const struct mon_target *t, int64_t now)
 {
 	const struct mon_snapshot	*s = t->snap;
+	char				 hold[384];
 	size_t				 i, k;
 
 	fputs("<section>\n<h2>", stdout);
@@ -73,6 +74,10 @@ html_target(const struct mon_target *t, int64_t now)
 			printf("</span>, %d of %d restarts used, ", v->restarts,
 			    v->max_restarts);
 			html(v->check);
+		}
+		if (v->hold != NULL) {
+			fputs("<br>held: ", stdout);
+			html(mon_hold_str(v, now, hold, sizeof(hold)));
 		}
 		fputs("</td></tr>\n", stdout);
 	}

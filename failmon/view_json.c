@@ -59,6 +59,13 @@ view_json_snapshot(const struct mon_snapshot *s)
 			    v->restarts, v->max_restarts);
 			json_key("check", v->check, 1);
 		}
+		if (v->hold != NULL) {
+			printf(", \"hold\": {");
+			json_key("kind", v->hold, 0);
+			json_key("to", v->hold_to, 1);
+			json_key("by", v->hold_by, 1);
+			printf(", \"since_ms\": %" PRId64 "}", v->hold_since_ms);
+		}
 		printf(", \"peers\": [");
 		for (k = 0, first = 1; k < s->npeers; k++) {
 			const struct mon_peer *p = &s->peers[k];

@@ -14,7 +14,7 @@ static void
 view_text_target(const struct mon_target *t, int64_t now)
 {
 	const struct mon_snapshot	*s = t->snap;
-	char				 a[32], b[32], iso[40];
+	char				 a[32], b[32], iso[40], hold[384];
 	size_t				 i, k;
 
 	printf("== %s: %s", t->spec, t->connected ? "connected" :
@@ -54,6 +54,9 @@ view_text_target(const struct mon_target *t, int64_t now)
 			printf("  health: %s, %d of %d restarts used%s%s\n",
 			    v->health, v->restarts, v->max_restarts,
 			    v->check[0] ? ", check: " : "", v->check);
+		if (v->hold != NULL)
+			printf("  held: %s\n", mon_hold_str(v, now, hold,
+			    sizeof(hold)));
 		for (k = 0; k < s->npeers; k++) {
 			const struct mon_peer *p = &s->peers[k];
 

@@ -70,6 +70,14 @@ struct failsh_host {
 	struct failsh_host	*next;
 };
 
+/* An operator's hold on a service here (see STATE_HOLD in state.h). */
+struct watch_hold {
+	const char	*kind;		/* "hold", "standby", "move" */
+	char		 target[PROTO_MAX_NAME + 1];	/* move: to; else - */
+	char		 setter[STATE_MAX_SETTER];
+	int64_t		 since_ms;
+};
+
 /* One host as one service sees it. */
 struct failsh_peer {
 	struct failsh_host	*host;		/* borrowed from failsh.hosts */
@@ -116,6 +124,7 @@ struct failsh_service {
 	enum decide_health	 health_total;	/* and the hc target's */
 	int			 health_back;	/* turned OK in this run */
 	int			 held;		/* by an operator, last run */
+	struct watch_hold	 hold;		/* while held */
 	int			 check_oks;	/* passes in a row */
 	int			 check_fails;	/* failures in a row */
 	char			 check_why[FAILSH_MAX_REASON];	/* last */
@@ -258,14 +267,8 @@ void	 watch_start(void);
 void	 watch_peers_start(void);
 /* The state the local faild holds of name: 0, or -1 if unknown. */
 int	 watch_state(const char *name, enum svc_state *);
-/*
- * Operators' holds, records in the local faild (see failc): FAIL in
- * "_hold.SERVICE" holds one service off this host, in "_standby" all.
- */
-#define WATCH_HOLD	"_hold."
-#define WATCH_STANDBY	"_standby"
-/* Is the service held here? 1 with who (the hold's setter), else 0. */
-int	 watch_held(const char *service, char *who, size_t wholen);
+/* Is the service held off this host? 1 with h filled, else 0. */
+int	 watch_held(const struct failsh_service *, struct watch_hold *h);
 
 /* failsh_job.c: scripts run as Tcl coroutines in the main thread. */
 void	 job_init(Tcl_Interp *);

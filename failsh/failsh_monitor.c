@@ -72,6 +72,11 @@ monitor_snapshot(struct pbuf *b)
 			    decide_health_str(s->health_total),
 			    failsh_service_restarts(s), s->max_restarts,
 			    s->check_why[0] ? s->check_why : "-");
+		if (s->held)
+			pbuf_printf(b, "HOLD %s %s %s %" PRId64 " %s\n",
+			    s->name, s->hold.kind, s->hold.target,
+			    s->hold.since_ms, s->hold.setter[0] ?
+			    s->hold.setter : "-");
 		for (r = ROLE_MASTER; r <= ROLE_QUORUM; r++)
 			for (i = 0; i < s->npeers[r]; i++) {
 				const struct failsh_peer *p = &s->peers[r][i];

@@ -399,7 +399,6 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	struct decide_result	res;
 	enum svc_state		st;
 	char			why[FAILSH_MAX_REASON], full[2 * FAILSH_MAX_REASON];
-	char			who[STATE_MAX_SETTER];
 	int64_t			start = time_mono_ms(), took, dead;
 	size_t			i, n;
 	int			maxtimeout = 0, slave_up = 0;
@@ -435,7 +434,7 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	in.local_fails = s->local_fails;
 	in.health = s->health_total;
 	in.health_back = s->health_back;
-	in.held = watch_held(s->name, who, sizeof(who));
+	in.held = watch_held(s, &s->hold);
 	in.hold_released = s->held && !in.held;
 	s->held = in.held;
 	in.restarts_left = s->max_restarts - failsh_service_restarts(s);
@@ -500,12 +499,13 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		break;
 	case ACT_HOLD:
 		st = SVC_FAIL;
-		if (s->state != SVC_UP)
-			snprintf(why, sizeof(why), "by %s", who);
-		else {
+		snprintf(why, sizeof(why), "%s%s%s by %.100s", s->hold.kind,
+		    s->hold.target[0] != '-' ? " to " : "", s->hold.target[0] !=
+		    '-' ? s->hold.target : "", s->hold.setter);
+		if (s->state == SVC_UP) {
 			job_run_script(s, SCRIPT_STOP, full, sizeof(full));
-			snprintf(why, sizeof(why), "by %.100s, %.120s", who,
-			    full);
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+			    ", %.120s", full);
 		}
 		break;
 	case ACT_RESTART:

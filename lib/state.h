@@ -21,6 +21,16 @@ enum svc_state {
 
 #define STATE_MAX_SETTER	128
 
+/*
+ * Operators' records (failc), FAIL while in force, in the faild of the
+ * host they concern: "_hold.SERVICE" holds one service off that host,
+ * "_standby" every service; "_move.SERVICE.HOST" holds the service off
+ * every host but HOST (the peers read it through that faild's watch).
+ */
+#define STATE_HOLD		"_hold."
+#define STATE_STANDBY		"_standby"
+#define STATE_MOVE		"_move."
+
 struct service {
 	char		 name[PROTO_MAX_NAME + 1];
 	enum svc_state	 state;

@@ -850,8 +850,8 @@ test "hold: the owner stops first and publishes after, the slave takes over; rel
 	set fb [dict get $p fb]
 	set t0 [clock milliseconds]
 	failc_on $fa -b alice www hold
-	wait_for_log [dict get $p sa] "*www: UP -> FAIL (held here: stopping, by\
-	    alice@127.0.0.1, stop ok)*"
+	wait_for_log [dict get $p sa] "*www: UP -> FAIL (held here: stopping, hold\
+	    by alice@127.0.0.1, stop ok)*"
 	wait_for {[state_of $fb www] eq "UP"} 5000 "b never took over"
 	assert_equal 0 [overlap [ran [dict get $p ea] $t0 1] \
 	    [ran [dict get $p eb] $t0 0]] "both ran www (ms)"
@@ -885,8 +885,84 @@ test "standby: failc '*' hold moves every service off the host; a held slave nev
 	wait_for {[state_of $fb www] eq "UP"} 5000 "b never took over"
 	# standby of the owner now
 	failc_on $fb -b bob * hold
-	wait_for_log [dict get $p sb] "*www: UP -> FAIL (held here: stopping, by\
-	    bob@127.0.0.1, stop ok)*"
+	wait_for_log [dict get $p sb] "*www: UP -> FAIL (held here: stopping,\
+	    standby by bob@127.0.0.1, stop ok)*"
+}
+
+# Three nodes of www: a its master, b the first slave, c the second; each
+# lists the others by preference. Returns the dict of pair, with c's too.
+# What failmon -1 shows of failsh S (empty if it fails).
+proc failmon_text {s} {
+	set failmon [file join $::harness::builddir failmon failmon]
+	catch {exec $failmon -1 [dict get $s addr]:[dict get $s monitor]} out
+	return $out
+}
+
+proc trio {interval} {
+	foreach n {a b c} {
+		dict set nodes $n [start_faild -name f$n[incr ::harness::seq]]
+		dict set p e$n $::tmpdir/events.$n.$::harness::seq
+	}
+	foreach n {a b c} lists {{{slaves {b c}}} {{masters a} {slaves c}}
+	    {{masters {a b}}}} {
+		set extra {}
+		foreach l $lists {
+			lappend extra "failsvc www $l"
+		}
+		dict set p s$n [start_failsh $n [dict get $nodes $n] \
+		    "[hosts_tcl $nodes][svc_tcl www [dict get $p e$n] $interval \
+		    {*}$extra]"]
+		dict set p f$n [dict get $nodes $n]
+	}
+	wait_for {[state_of [dict get $p fa] www] eq "UP" &&
+	    [state_of [dict get $p fb] www] eq "RECOVER" &&
+	    [state_of [dict get $p fc] www] eq "RECOVER"} 5000 "a, b, c never\
+	    settled"
+	return $p
+}
+
+test "move to a named host: the owner stops first, a host ranked before the target never starts, the target takes over" {
+	set p [trio 0.1]
+	set t0 [clock milliseconds]
+	failc_on [dict get $p fa] -b alice www move c
+	wait_for {[state_of [dict get $p fc] www] eq "UP"} 5000 "c never took over"
+	wait_for_log [dict get $p sa] "*www: UP -> FAIL (held here: stopping, move to\
+	    c by alice@127.0.0.1, stop ok)*"
+	wait_for {[state_of [dict get $p fb] www] eq "FAIL"} 5000 "b not held"
+	wait_runs [dict get $p sb] 5
+	assert_equal {} [ran [dict get $p eb] $t0 0] "b ran www"
+	assert_equal 0 [overlap [ran [dict get $p ea] $t0 1] \
+	    [ran [dict get $p ec] $t0 0]] "a and c both ran www (ms)"
+	# failmon shows the move with who made it, on a (and b)
+	wait_for {[string match "*held: move to c by alice@127.0.0.1*" \
+	    [failmon_text [dict get $p sb]]]} 5000 "failmon shows no move"
+	# released: a takes it back, b is free again
+	failc_on [dict get $p fa] www release
+	wait_for {[state_of [dict get $p fa] www] eq "UP" &&
+	    [state_of [dict get $p fb] www] eq "RECOVER" &&
+	    [state_of [dict get $p fc] www] eq "RECOVER"} 5000 "never back on a"
+	assert_equal {} [ran [dict get $p eb] $t0 0] "b ran www"
+	# a move to a host the service does not have holds nothing
+	failc_on [dict get $p fa] www move nosuch
+	wait_for_log [dict get $p sa] "*www: move to nosuch (by\
+	    operator@127.0.0.1*) ignored: no such host for this service*"
+	wait_runs [dict get $p sa] 3
+	assert_equal UP [state_of [dict get $p fa] www]
+}
+
+test "failc may not write a state failsh runs: ERR 423 names the hold; faild takes it once failsh is gone" {
+	set p [pair 0.1]
+	set fa [dict get $p fa]
+	set r [run_prog $::failc -h [dict get $fa addr]:[dict get $fa port] \
+	    www FAIL]
+	assert_equal 1 [dict get $r code]
+	assert_match "*ERR 423 www is failsh's here (set by failsh@*): \"failc www\
+	    hold\" takes it off this host*" [dict get $r stderr]
+	assert_equal UP [state_of $fa www]
+	kill_daemon [dict get $p sa]
+	wait_for {[catch {failc_on $fa www FAIL}] == 0} 5000 "faild still\
+	    refuses with failsh gone"
+	assert_equal FAIL [state_of $fa www]
 }
 
 test "a master's change reaches its slave at once through the master's watch stream" {
