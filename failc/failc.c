@@ -27,6 +27,9 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
+/* Room for a record's name before it is checked: none is cut short. */
+#define FAILC_NAME	(3 * PROTO_MAX_NAME)
+
 static struct client_opts	o;
 static struct fail_client	c;
 static const char		*host = "127.0.0.1";
@@ -64,7 +67,7 @@ static void
 failc_release(const char *service)
 {
 	struct proto_resp	r = { 0 }, d = { 0 };
-	char			name[PROTO_MAX_NAME + 1], req[PROTO_MAX_NAME + 8];
+	char			name[FAILC_NAME], req[FAILC_NAME + 8];
 	size_t			len;
 	int			k;
 
@@ -89,7 +92,7 @@ main(int argc, char *argv[])
 {
 	struct proto_resp	 r = { 0 };
 	const char		*verb;
-	char			 name[PROTO_MAX_NAME + 1], req[PROTO_MAX_NAME + 32];
+	char			 name[FAILC_NAME], req[FAILC_NAME + 32];
 	enum svc_state		 st = SVC_FAIL;
 	int			 ch, standby, operator = 1;
 

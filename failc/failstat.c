@@ -1,7 +1,9 @@
 /*
  * failstat.c: read service states from a faild, as text or JSON, with an
  * exit code an init script can test (0 all UP, 1 some RECOVER, 2 some
- * FAIL, 3 unreachable), or follow every change (-w).
+ * FAIL, 3 unreachable), or follow every change (-w). The records that
+ * tell about a service (state.h: its health, holds and moves, and the
+ * standby) are shown with it and count for no exit code.
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include "client_opts.h"
 #include "state.h"
 #include "timeutil.h"
+#include "xmalloc.h"
 
 static int	json;
 
@@ -27,20 +30,194 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
-/* Print one service record (name state changed_ms setter) after lead. */
+/* A record: name state changed_ms setter, as faild answers it. */
+struct record {
+	const char	*name, *state, *changed, *setter;
+	int		 unconfirmed;
+};
+
+/* What the records of one faild tell about service (NULL: the standby). */
+struct notes {
+	const struct record	*health;
+	const struct record	*holds[8];	/* _hold., _move., FAIL */
+	int			 nholds;
+};
+
+static int
+failstat_prefixed(const char *name, const char *prefix, const char *service)
+{
+	size_t	n = strlen(prefix);
+
+	return strncmp(name, prefix, n) == 0 &&
+	    strncmp(name + n, service, strlen(service)) == 0;
+}
+
 static void
-failstat_print(const char *const *f, const char *lead)
+failstat_notes(const struct record *v, int n, const char *service,
+    struct notes *out)
+{
+	const char	*rest;
+	int		 i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		rest = v[i].name + strlen(service);
+		if (failstat_prefixed(v[i].name, STATE_HEALTH, service) &&
+		    rest[strlen(STATE_HEALTH)] == '\0')
+			out->health = &v[i];
+		else if (strcmp(v[i].state, "FAIL") != 0 ||
+		    out->nholds == (int)(sizeof(out->holds) /
+		    sizeof(out->holds[0])))
+			continue;
+		else if ((failstat_prefixed(v[i].name, STATE_HOLD, service) &&
+		    rest[strlen(STATE_HOLD)] == '\0') ||
+		    (failstat_prefixed(v[i].name, STATE_MOVE, service) &&
+		    rest[strlen(STATE_MOVE)] == '.'))
+			out->holds[out->nholds++] = &v[i];
+	}
+}
+
+/* "hold" and "-", or "move" and the host a _move. record names. */
+static const char *
+failstat_hold_kind(const struct record *h, const char *service,
+    const char **to)
+{
+	*to = "";
+	if (strncmp(h->name, STATE_MOVE, strlen(STATE_MOVE)) != 0)
+		return strcmp(h->name, STATE_STANDBY) == 0 ? "standby" : "hold";
+	*to = h->name + strlen(STATE_MOVE) + strlen(service) + 1;
+	return "move";
+}
+
+/* A hold: JSON object, or the text line "held: move to c by ..., since"
+ * (indented to the state column: its start may name what is held). */
+static void
+failstat_print_hold(const struct record *h, const char *service)
 {
 	char		 iso[40];
-	int64_t		 ms = strtoll(f[2], NULL, 10);
+	const char	*to, *kind = failstat_hold_kind(h, service, &to);
+	int64_t		 ms = strtoll(h->changed, NULL, 10);
 
+	if (json) {
+		printf("{\"kind\": \"%s\", \"to\": \"%s\", \"by\": \"%s\", "
+		    "\"since_ms\": %" PRId64 "}", kind, to, h->setter, ms);
+		return;
+	}
 	time_format_iso(ms, iso, sizeof(iso));
-	if (json)
-		printf("%s{\"name\": \"%s\", \"state\": \"%s\", "
-		    "\"changed_ms\": %" PRId64 ", \"changed\": \"%s\", "
-		    "\"setter\": \"%s\"}", lead, f[0], f[1], ms, iso, f[3]);
-	else
-		printf("%-24s %-8s %s %s\n", f[0], f[1], iso, f[3]);
+	printf("%-*s held: %s%s%s by %s, since %s\n", kind[0] == 's' ? 23 : 24,
+	    "", kind, to[0] ?
+	    " to " : "", to, h->setter, iso);
+}
+
+/* Print one service with what the other records say of it, after lead. */
+static void
+failstat_print(const struct record *r, const struct record *v, int n,
+    const char *lead)
+{
+	struct notes	 nt;
+	char		 iso[40];
+	int64_t		 ms = strtoll(r->changed, NULL, 10);
+	int		 i;
+
+	failstat_notes(v, n, r->name, &nt);
+	time_format_iso(ms, iso, sizeof(iso));
+	if (!json) {
+		printf("%-24s %-8s %s %s\n", r->name, r->state, iso, r->setter);
+		if (r->unconfirmed)
+			printf("%-24s (unconfirmed: faild restarted, its "
+			    "failsh has not set it since)\n", "");
+		if (nt.health != NULL)
+			printf("%-24s health %s\n", "", strcmp(nt.health->state,
+			    "UP") == 0 ? "OK" : "FAIL");
+		for (i = 0; i < nt.nholds; i++)
+			failstat_print_hold(nt.holds[i], r->name);
+		return;
+	}
+	printf("%s{\"name\": \"%s\", \"state\": \"%s\", \"changed_ms\": %"
+	    PRId64 ", \"changed\": \"%s\", \"setter\": \"%s\"", lead, r->name,
+	    r->state, ms, iso, r->setter);
+	if (nt.health != NULL)
+		printf(", \"health\": \"%s\"", strcmp(nt.health->state, "UP") ==
+		    0 ? "OK" : "FAIL");
+	if (nt.nholds > 0) {
+		printf(", \"holds\": [");
+		for (i = 0; i < nt.nholds; i++) {
+			printf("%s", i ? ", " : "");
+			failstat_print_hold(nt.holds[i], r->name);
+		}
+		printf("]");
+	}
+	printf("}");
+}
+
+/* The records a service's line shows, not a line of their own. */
+static int
+failstat_is_note(const char *name)
+{
+	return strncmp(name, STATE_HEALTH, strlen(STATE_HEALTH)) == 0 ||
+	    strncmp(name, STATE_HOLD, strlen(STATE_HOLD)) == 0 ||
+	    strncmp(name, STATE_MOVE, strlen(STATE_MOVE)) == 0 ||
+	    strcmp(name, STATE_STANDBY) == 0;
+}
+
+/* The records read, copied. */
+static struct record	*recs;
+static int		 nrecs;
+
+static void
+failstat_add(const char *const *f, int unconfirmed)
+{
+	struct record	*r;
+
+	recs = xrealloc(recs, (nrecs + 1) * sizeof(*recs));
+	r = &recs[nrecs++];
+	r->name = xstrdup(f[0]);
+	r->state = xstrdup(f[1]);
+	r->changed = xstrdup(f[2]);
+	r->setter = xstrdup(f[3]);
+	r->unconfirmed = unconfirmed;
+}
+
+/* Every record faild shows us. */
+static void
+failstat_list(struct client_opts *o, struct fail_client *c, const char *host)
+{
+	struct proto_resp	r = { 0 };
+	char			err[512];
+	int			k;
+
+	if (fail_client_call(c, "list", &r, err, sizeof(err)) < 0)
+		client_die(o, host, EXIT_UNREACHABLE, "%s", err);
+	client_check_refused(o, host, EXIT_UNREACHABLE, &r);
+	for (k = 1; k + 3 < r.nfields; k += 4)
+		failstat_add(r.fields + k, 0);
+	proto_resp_clear(&r);
+}
+
+/* The record prefix+name; if it is missing, an UNKNOWN one if asked. */
+static void
+failstat_get(struct client_opts *o, struct fail_client *c, const char *host,
+    const char *prefix, const char *name, int unknown)
+{
+	struct proto_resp	 r = { 0 };
+	char			 err[512], req[PROTO_MAX_NAME + 32];
+	const char		*f[4] = { name, "UNKNOWN", "0", "-" };
+
+	snprintf(req, sizeof(req), "get %s%s", prefix, name);
+	if (fail_client_call(c, req, &r, err, sizeof(err)) < 0)
+		client_die(o, host, EXIT_UNREACHABLE, "%s", err);
+	if (strcmp(r.kind, "ERR") == 0 && (!unknown ||
+	    r.code == PERR_NOTFOUND)) {
+		if (unknown)
+			failstat_add(f, 0);
+	} else {
+		client_check_refused(o, host, EXIT_UNREACHABLE, &r);
+		if (r.nfields != 4 && r.nfields != 5)
+			client_die(o, host, EXIT_UNREACHABLE, "malformed "
+			    "answer");
+		failstat_add(r.fields, r.nfields == 5);
+	}
+	proto_resp_clear(&r);
 }
 
 /* The exit code a state contributes: UP 0, RECOVER 1, FAIL/unknown 2. */
@@ -84,7 +261,10 @@ failstat_watch(struct client_opts *o, struct fail_client *c, const char *host,
 		client_check_refused(o, host, EXIT_UNREACHABLE, &r);
 		if (strcmp(r.kind, "STATE") == 0 && r.nfields == 4) {
 			if (failstat_wanted(names, n, r.fields[0])) {
-				failstat_print(r.fields, "");
+				const struct record rec = { r.fields[0],
+				    r.fields[1], r.fields[2], r.fields[3], 0 };
+
+				failstat_print(&rec, NULL, 0, "");
 				if (json)
 					printf("\n");
 			}
@@ -113,10 +293,9 @@ main(int argc, char *argv[])
 {
 	struct client_opts	 o;
 	struct fail_client	 c;
-	struct proto_resp	 r = { 0 };
 	const char		*host = "127.0.0.1";
-	char			 err[512], req[128], **names;
-	int			 ch, i, k, n, watch = 0, worst = 0, shown = 0;
+	char			 **names;
+	int			 ch, i, n, watch = 0, worst = 0, shown = 0;
 
 	client_opts_init(&o, "failstat");
 	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "jVw")) != -1) {
@@ -157,43 +336,37 @@ main(int argc, char *argv[])
 	if (watch)
 		return failstat_watch(&o, &c, host, names, n);
 
-	if (json)
-		printf("{\"host\": \"%s\", \"services\": [", host);
-	if (n == 0) {
-		if (fail_client_call(&c, "list", &r, err, sizeof(err)) < 0)
-			client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
-		client_check_refused(&o, host, EXIT_UNREACHABLE, &r);
-		for (k = 1; k + 3 < r.nfields; k += 4) {
-			failstat_print(r.fields + k, shown++ ? ",\n    " : "\n    ");
-			if (failstat_rank(r.fields[k + 1]) > worst)
-				worst = failstat_rank(r.fields[k + 1]);
-		}
-	}
+	if (n == 0)
+		failstat_list(&o, &c, host);
 	for (i = 0; i < n; i++) {
-		snprintf(req, sizeof(req), "get %s", names[i]);
-		if (fail_client_call(&c, req, &r, err, sizeof(err)) < 0)
-			client_die(&o, host, EXIT_UNREACHABLE, "%s", err);
-		if (strcmp(r.kind, "ERR") == 0 && r.code == PERR_NOTFOUND) {
-			const char *f[4] = { names[i], "UNKNOWN", "0", "-" };
-
-			failstat_print(f, shown++ ? ",\n    " : "\n    ");
-			worst = 2;
-			continue;
+		failstat_get(&o, &c, host, "", names[i], 1);
+		failstat_get(&o, &c, host, STATE_HEALTH, names[i], 0);
+		failstat_get(&o, &c, host, STATE_HOLD, names[i], 0);
+	}
+	if (n > 0)
+		failstat_get(&o, &c, host, STATE_STANDBY, "", 0);
+	if (json)
+		printf("{\"host\": \"%s\", ", host);
+	for (i = 0; i < nrecs; i++)
+		if (strcmp(recs[i].name, STATE_STANDBY) == 0 &&
+		    strcmp(recs[i].state, "FAIL") == 0) {
+			printf("%s", json ? "\"standby\": " : "*");
+			failstat_print_hold(&recs[i], "");
+			printf("%s", json ? ", " : "");
 		}
-		client_check_refused(&o, host, EXIT_UNREACHABLE, &r);
-		if (r.nfields != 4 && r.nfields != 5)
-			client_die(&o, host, EXIT_UNREACHABLE, "malformed "
-			    "answer");
-		failstat_print(r.fields, shown++ ? ",\n    " : "\n    ");
-		if (r.nfields == 5 && !json)
-			printf("%-24s (unconfirmed: faild restarted, its failsh "
-			    "has not set it since)\n", "");
-		if (failstat_rank(r.fields[1]) > worst)
-			worst = failstat_rank(r.fields[1]);
+	if (json)
+		printf("\"services\": [");
+	for (i = 0; i < nrecs; i++) {
+		if (n == 0 ? failstat_is_note(recs[i].name) :
+		    !failstat_wanted(names, n, recs[i].name))
+			continue;
+		failstat_print(&recs[i], recs, nrecs, shown++ ? ",\n    " :
+		    "\n    ");
+		if (failstat_rank(recs[i].state) > worst)
+			worst = failstat_rank(recs[i].state);
 	}
 	if (json)
 		printf("%s]}\n", shown ? "\n" : "");
-	proto_resp_clear(&r);
 	fail_client_close(&c);
 	keyring_free(o.keys);
 	return worst;

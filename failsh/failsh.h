@@ -122,6 +122,7 @@ struct failsh_service {
 	int			 reannounced;	/* while a slave is seen UP */
 	enum decide_health	 health;	/* the check's, after rise/fall */
 	enum decide_health	 health_total;	/* and the hc target's */
+	enum decide_health	 health_published;	/* in _health.NAME */
 	int			 health_back;	/* turned OK in this run */
 	int			 held;		/* by an operator, last run */
 	struct watch_hold	 hold;		/* while held */

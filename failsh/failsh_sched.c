@@ -93,22 +93,34 @@ poll_thread(void *arg)
 	return NULL;
 }
 
+/* Set a record in the local faild; 0, or -1 with err set. Yields. */
+static int
+sched_local_set(const char *prefix, const char *name, enum svc_state st,
+    char *err, size_t errlen)
+{
+	struct proto_resp	r = { 0 };
+	char			req[PROTO_MAX_NAME + 48];
+	int			rc;
+
+	snprintf(req, sizeof(req), "set %s%s %s", prefix, name,
+	    svc_state_str(st));
+	rc = sched_local_call(req, FAILSH_LOCAL_MS, &r, err, errlen);
+	if (rc == 0 && strcmp(r.kind, "ERR") == 0) {
+		snprintf(err, errlen, "ERR %d %s", r.code, r.text);
+		rc = -1;
+	}
+	proto_resp_clear(&r);
+	return rc;
+}
+
 /* Publish the local state to the local faild; 0 on success. Yields. */
 static int
 sched_publish(struct failsh_service *s)
 {
-	struct proto_resp	r = { 0 };
-	char			req[PROTO_MAX_NAME + 32], err[256];
-	int			rc;
+	char	err[256];
+	int	rc;
 
-	snprintf(req, sizeof(req), "set %s %s", s->name,
-	    svc_state_str(s->state));
-	rc = sched_local_call(req, FAILSH_LOCAL_MS, &r, err, sizeof(err));
-	if (rc == 0 && strcmp(r.kind, "ERR") == 0) {
-		snprintf(err, sizeof(err), "ERR %d %s", r.code, r.text);
-		rc = -1;
-	}
-	proto_resp_clear(&r);
+	rc = sched_local_set("", s->name, s->state, err, sizeof(err));
 	s->published = rc == 0;
 	if (rc < 0)
 		log_warnx_rl(&rl_publish, "service %s: cannot publish %s to "
@@ -231,6 +243,24 @@ sched_health_total(struct failsh_service *s)
 		now = HEALTH_FAIL;	/* not known yet: never take over */
 	s->health_total = now;
 	s->health_back = old == HEALTH_FAIL && now == HEALTH_OK;
+}
+
+/* Show the health in the local faild ("_health.NAME", UP or FAIL), for
+ * failstat, peers and tools; again on the next run if that fails. */
+static void
+sched_publish_health(struct failsh_service *s)
+{
+	char	err[256];
+
+	if (s->health_total == HEALTH_NONE ||
+	    s->health_total == s->health_published || s->local_fails > 0)
+		return;
+	if (sched_local_set(STATE_HEALTH, s->name, s->health_total ==
+	    HEALTH_OK ? SVC_UP : SVC_FAIL, err, sizeof(err)) == 0)
+		s->health_published = s->health_total;
+	else
+		log_warnx_rl(&rl_publish, "service %s: cannot publish its "
+		    "health to the local faild: %s", s->name, err);
 }
 
 /*
@@ -428,6 +458,7 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 			sched_observe(s, roles[i], &polls[i]);
 
 	sched_health_total(s);
+	sched_publish_health(s);
 	memset(&in, 0, sizeof(in));
 	in.local = s->state;
 	in.unverified = s->unverified && s->state == SVC_UP;

@@ -30,6 +30,8 @@ enum svc_state {
 #define STATE_HOLD		"_hold."
 #define STATE_STANDBY		"_standby"
 #define STATE_MOVE		"_move."
+/* failsh's: "_health.SERVICE", UP while its health check passes here. */
+#define STATE_HEALTH		"_health."
 
 struct service {
 	char		 name[PROTO_MAX_NAME + 1];

@@ -756,6 +756,11 @@ failsvc www restartwindow 60"]
 	wait_for {[state_of $fb www] eq "UP"} 5000 "b never took over"
 	assert_equal 0 [overlap [ran [dict get $p ea] $t0 1] \
 	    [ran [dict get $p eb] $t0 0]] "both ran www (ms)"
+	# the health is in a's faild, for failstat (and any tool)
+	set fa [dict get $p fa]
+	wait_for {[state_of $fa _health.www] eq "FAIL"} 5000 "no _health.www"
+	assert_match "www *FAIL *\n* health FAIL\n*" [dict get [run_prog \
+	    $::failstat [dict get $fa addr]:[dict get $fa port]] stdout]
 	write_file $ha UP
 	wait_for_log $sa "*www: health FAIL -> OK (*2/2)*"
 	wait_for_log $sa "*www: FAIL -> RECOVER (health check passes again)*"
@@ -858,6 +863,17 @@ test "hold: the owner stops first and publishes after, the slave takes over; rel
 	# the hold is a record in a's faild, with who set it and when
 	assert_match "_hold.www *FAIL * alice@127.0.0.1*" [dict get [run_prog \
 	    $::failstat [dict get $fa addr]:[dict get $fa port] _hold.www] stdout]
+	# failstat shows it with www, in text and JSON, not as a line of its own
+	set r [run_prog $::failstat [dict get $fa addr]:[dict get $fa port]]
+	assert_match "www *FAIL *\n* held: hold by alice@127.0.0.1, since *" \
+	    [dict get $r stdout]
+	assert_true {![string match "*\n_hold.www*" [dict get $r stdout]]} \
+	    "the hold has a line of its own"
+	set r [run_prog $::failstat -j [dict get $fa addr]:[dict get $fa port] www]
+	set hold [lindex [dict get [lindex [dict get [json_parse \
+	    [dict get $r stdout]] services] 0] holds] 0]
+	assert_equal hold [dict get $hold kind]
+	assert_match "alice@127.0.0.1*" [dict get $hold by]
 	wait_runs [dict get $p sa] 5
 	assert_equal FAIL [state_of $fa www]
 	failc_on $fa www release
