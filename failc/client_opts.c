@@ -19,6 +19,7 @@ client_opts_init(struct client_opts *o, const char *prog)
 	o->port = FAIL_DEFAULT_PORT;
 	o->tcp = 1;
 	o->timeout_ms = 2000;
+	o->usage_exit = EXIT_USAGE;
 }
 
 static int
@@ -31,7 +32,7 @@ client_number(const struct client_opts *o, const char *s, const char *what,
 	if (*s == '\0' || *end != '\0' || v < min || v > max) {
 		fprintf(stderr, "%s: bad %s \"%s\" (%d to %d)\n", o->prog, what,
 		    s, min, max);
-		exit(EXIT_USAGE);
+		exit(o->usage_exit);
 	}
 	return (int)v;
 }
@@ -53,14 +54,14 @@ client_opts_parse(struct client_opts *o, int ch, const char *arg)
 		if (!proto_name_valid(arg)) {
 			fprintf(stderr, "%s: bad node name \"%s\"\n", o->prog,
 			    arg);
-			exit(EXIT_USAGE);
+			exit(o->usage_exit);
 		}
 		o->node = arg;
 		break;
 	case 'P':
 		if (strcmp(arg, "udp") != 0 && strcmp(arg, "tcp") != 0) {
 			fprintf(stderr, "%s: -P takes udp or tcp\n", o->prog);
-			exit(EXIT_USAGE);
+			exit(o->usage_exit);
 		}
 		o->tcp = strcmp(arg, "tcp") == 0;
 		break;
@@ -110,7 +111,7 @@ client_opts_setup(struct client_opts *o, const char *host,
 	    keyring_load(o->keyfile, err, errlen)) == NULL)
 		return -1;
 	if (fail_client_init(c, host, o->port, o->tcp, err, errlen) < 0)
-		return -1;
+		return 1;
 	c->timeout_ms = o->timeout_ms;
 	c->community = o->community;
 	c->by = o->by;
@@ -133,10 +134,11 @@ client_opts_connect(struct client_opts *o, const char *host,
     struct fail_client *c)
 {
 	char	err[512];
+	int	rc;
 
-	if (client_opts_setup(o, host, c, err, sizeof(err)) < 0) {
+	if ((rc = client_opts_setup(o, host, c, err, sizeof(err))) != 0) {
 		fprintf(stderr, "%s: %s\n", o->prog, err);
-		exit(EXIT_USAGE);
+		exit(rc > 0 ? EXIT_UNREACHABLE : o->usage_exit);
 	}
 }
 

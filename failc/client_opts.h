@@ -11,7 +11,8 @@ enum {				/* exit codes, as STYLE.md says */
 	EXIT_OK = 0,
 	EXIT_REFUSED = 1,
 	EXIT_USAGE = 2,
-	EXIT_UNREACHABLE = 3
+	EXIT_UNREACHABLE = 3,
+	EXIT_USAGE_STATUS = 64	/* failstat's, where 2 is a state: EX_USAGE */
 };
 
 struct client_opts {
@@ -24,6 +25,7 @@ struct client_opts {
 	const char	*by;
 	const char	*node;		/* -N: the faild's node name */
 	int		 timeout_ms;
+	int		 usage_exit;	/* EXIT_USAGE, or failstat's */
 	struct keyring	*keys;		/* owned */
 };
 
@@ -32,10 +34,11 @@ struct client_opts {
 void	client_opts_init(struct client_opts *, const char *prog);
 /* Handle one shared option; returns 0 if ch is not one of them. */
 int	client_opts_parse(struct client_opts *, int ch, const char *arg);
-/* Set up c for host; 0, or -1 with err set. */
+/* Set up c for host; 0, or with err set -1 (options), 1 (the host). */
 int	client_opts_setup(struct client_opts *, const char *host,
 	    struct fail_client *c, char *err, size_t errlen);
-/* The same, but exits with a message on any problem. */
+/* The same, but exits with a message on any problem: a usage error, or
+ * EXIT_UNREACHABLE for a host that does not resolve. */
 void	client_opts_connect(struct client_opts *, const char *host,
 	    struct fail_client *c);
 /* Print "prog: host: problem" and exit with code. */

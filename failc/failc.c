@@ -13,18 +13,20 @@
 #include <unistd.h>
 
 #include "client_opts.h"
+#include "cmdline.h"
 #include "state.h"
 
+/* The usage: on stdout for --help (exit 0), else on stderr. */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: failc [-V] [-b by] [-h host[:port]] "
+	fprintf(code ? stderr : stdout, "usage: failc [-V] [-b by] [-h host[:port]] "
 	    "[-P udp|tcp] [-p port] [-t timeout_ms]\n"
 	    "             [-c community | -k keyfile [-K keyid]] "
 	    "service UP|RECOVER|FAIL|delete\n"
 	    "       failc [options] service|'*' hold|release\n"
 	    "       failc [options] service move host\n");
-	exit(EXIT_USAGE);
+	exit(code);
 }
 
 /* Room for a record's name before it is checked: none is cut short. */
@@ -90,6 +92,8 @@ failc_release(const char *service)
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = { CMDLINE_LONGOPTS,
+			    { NULL, 0, NULL, 0 } };
 	struct proto_resp	 r = { 0 };
 	const char		*verb;
 	char			 name[FAILC_NAME], req[FAILC_NAME + 32];
@@ -97,7 +101,8 @@ main(int argc, char *argv[])
 	int			 ch, standby, operator = 1;
 
 	client_opts_init(&o, "failc");
-	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "b:h:V")) != -1) {
+	while ((ch = getopt_long(argc, argv, CLIENT_OPTS_GETOPT "b:h:V",
+	    longopts, NULL)) != -1) {
 		if (client_opts_parse(&o, ch, optarg))
 			continue;
 		switch (ch) {
@@ -110,8 +115,10 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("failc (failover) %s\n", PACKAGE_VERSION);
 			exit(EXIT_OK);
+		case CMDLINE_HELP:
+			usage(EXIT_OK);
 		default:
-			usage();
+			usage(EXIT_USAGE);
 		}
 	}
 	argc -= optind;
@@ -121,7 +128,7 @@ main(int argc, char *argv[])
 	else if (argc == 2)
 		verb = argv[1];
 	else
-		usage();
+		usage(EXIT_USAGE);
 	if (o.by != NULL && !proto_name_valid(o.by)) {
 		fprintf(stderr, "failc: bad -b name \"%s\"\n", o.by);
 		exit(EXIT_USAGE);

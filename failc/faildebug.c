@@ -10,16 +10,18 @@
 #include <unistd.h>
 
 #include "client_opts.h"
+#include "cmdline.h"
 #include "log.h"
 
+/* The usage: on stdout for --help (exit 0), else on stderr. */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: faildebug [-V] [-h host[:port]] [-P udp|tcp] "
+	fprintf(code ? stderr : stdout, "usage: faildebug [-V] [-h host[:port]] [-P udp|tcp] "
 	    "[-p port] [-t timeout_ms]\n"
 	    "             [-c community | -k keyfile [-K keyid]] "
 	    "[facility=level | facility+ | facility- ...]\n");
-	exit(EXIT_USAGE);
+	exit(code);
 }
 
 /* The index of facility in the daemon's "facility level" list, or -1. */
@@ -37,6 +39,8 @@ faildebug_find(const struct proto_resp *r, const char *facility)
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = { CMDLINE_LONGOPTS,
+			    { NULL, 0, NULL, 0 } };
 	struct client_opts	 o;
 	struct fail_client	 c;
 	struct proto_resp	 r = { 0 };
@@ -46,7 +50,8 @@ main(int argc, char *argv[])
 	int			 ch, i, k, level, nfac, *levels;
 
 	client_opts_init(&o, "faildebug");
-	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "h:V")) != -1) {
+	while ((ch = getopt_long(argc, argv, CLIENT_OPTS_GETOPT "h:V",
+	    longopts, NULL)) != -1) {
 		if (client_opts_parse(&o, ch, optarg))
 			continue;
 		switch (ch) {
@@ -56,8 +61,10 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("faildebug (failover) %s\n", PACKAGE_VERSION);
 			exit(EXIT_OK);
+		case CMDLINE_HELP:
+			usage(EXIT_OK);
 		default:
-			usage();
+			usage(EXIT_USAGE);
 		}
 	}
 	argc -= optind;
@@ -79,7 +86,7 @@ main(int argc, char *argv[])
 
 		if (n == 0 || n >= sizeof(fac) || (eq == NULL && last != '+' &&
 		    last != '-'))
-			usage();
+			usage(EXIT_USAGE);
 		memcpy(fac, a, n);
 		fac[n] = '\0';
 		if ((k = faildebug_find(&r, fac)) < 0)

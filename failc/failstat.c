@@ -14,20 +14,31 @@
 #include <unistd.h>
 
 #include "client_opts.h"
+#include "cmdline.h"
 #include "state.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
 static int	json;
 
+/* The usage: on stdout for --help (exit 0), else on stderr. */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: failstat [-jVw] [-P udp|tcp] [-p port] "
+	fprintf(code ? stderr : stdout, "usage: failstat [-jVw] [-P udp|tcp] [-p port] "
 	    "[-t timeout_ms]\n"
 	    "             [-c community | -k keyfile [-K keyid]] "
 	    "[host[:port] [service ...]]\n");
-	exit(EXIT_USAGE);
+	exit(code);
+}
+
+/* A time of change as failstat shows it: "never" for 0 (never set). */
+static const char *
+failstat_time(int64_t ms, char *buf, size_t len)
+{
+	if (ms == 0)
+		return "never";
+	return time_format_iso(ms, buf, len);
 }
 
 /* A record: name state changed_ms setter, as faild answers it. */
@@ -103,10 +114,9 @@ failstat_print_hold(const struct record *h, const char *service)
 		    "\"since_ms\": %" PRId64 "}", kind, to, h->setter, ms);
 		return;
 	}
-	time_format_iso(ms, iso, sizeof(iso));
 	printf("%-*s held: %s%s%s by %s, since %s\n", kind[0] == 's' ? 23 : 24,
 	    "", kind, to[0] ?
-	    " to " : "", to, h->setter, iso);
+	    " to " : "", to, h->setter, failstat_time(ms, iso, sizeof(iso)));
 }
 
 /* Print one service with what the other records say of it, after lead. */
@@ -116,13 +126,14 @@ failstat_print(const struct record *r, const struct record *v, int n,
 {
 	struct notes	 nt;
 	char		 iso[40];
+	const char	*when;
 	int64_t		 ms = strtoll(r->changed, NULL, 10);
 	int		 i;
 
 	failstat_notes(v, n, r->name, &nt);
-	time_format_iso(ms, iso, sizeof(iso));
+	when = failstat_time(ms, iso, sizeof(iso));
 	if (!json) {
-		printf("%-24s %-8s %s %s\n", r->name, r->state, iso, r->setter);
+		printf("%-24s %-8s %s %s\n", r->name, r->state, when, r->setter);
 		if (r->unconfirmed)
 			printf("%-24s (unconfirmed: faild restarted, its "
 			    "failsh has not set it since)\n", "");
@@ -135,7 +146,7 @@ failstat_print(const struct record *r, const struct record *v, int n,
 	}
 	printf("%s{\"name\": \"%s\", \"state\": \"%s\", \"changed_ms\": %"
 	    PRId64 ", \"changed\": \"%s\", \"setter\": \"%s\"", lead, r->name,
-	    r->state, ms, iso, r->setter);
+	    r->state, ms, when, r->setter);
 	if (nt.health != NULL)
 		printf(", \"health\": \"%s\"", strcmp(nt.health->state, "UP") ==
 		    0 ? "OK" : "FAIL");
@@ -291,6 +302,8 @@ failstat_watch(struct client_opts *o, struct fail_client *c, const char *host,
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = { CMDLINE_LONGOPTS,
+			    { NULL, 0, NULL, 0 } };
 	struct client_opts	 o;
 	struct fail_client	 c;
 	const char		*host = "127.0.0.1";
@@ -298,7 +311,9 @@ main(int argc, char *argv[])
 	int			 ch, i, n, watch = 0, worst = 0, shown = 0;
 
 	client_opts_init(&o, "failstat");
-	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "jVw")) != -1) {
+	o.usage_exit = EXIT_USAGE_STATUS;
+	while ((ch = getopt_long(argc, argv, CLIENT_OPTS_GETOPT "jVw",
+	    longopts, NULL)) != -1) {
 		if (client_opts_parse(&o, ch, optarg))
 			continue;
 		switch (ch) {
@@ -311,8 +326,10 @@ main(int argc, char *argv[])
 		case 'w':
 			watch = 1;
 			break;
+		case CMDLINE_HELP:
+			usage(EXIT_OK);
 		default:
-			usage();
+			usage(EXIT_USAGE_STATUS);
 		}
 	}
 	argc -= optind;
@@ -328,7 +345,7 @@ main(int argc, char *argv[])
 		if (!proto_name_valid(names[i])) {
 			fprintf(stderr, "failstat: bad service name \"%s\"\n",
 			    names[i]);
-			exit(EXIT_USAGE);
+			exit(EXIT_USAGE_STATUS);
 		}
 	if (watch)
 		o.tcp = 1;

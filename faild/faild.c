@@ -7,18 +7,23 @@
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <errno.h>
+#include <libgen.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "faild.h"
 #include "log.h"
 #include "pidfile.h"
 #include "privs.h"
+#include "service.h"
 #include "signals.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -36,17 +41,45 @@ struct faild	faild;
 
 #define FAILD_MAX_CONN_LIMIT	(FD_SETSIZE - 64)	/* Pth uses select() */
 
+/* The usage: on stdout for --help (exit 0), else on stderr (exit 2). */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: faild [-FmTtUV] [-C maxperaddr] "
-	    "[-c communityfile] [-d facility]\n"
-	    "             [-k keyfile] [-l address] [-M maxconn] [-N node] "
-	    "[-n nonice]\n"
-	    "             [-p port] [-R rate] [-r pidfile] [-S maxservices] "
+	fprintf(code ? stderr : stdout, "usage: faild [-FmTtUV] [-C "
+	    "maxperaddr] [-c communityfile] [-d facility]\n"
+	    "             [-i pidfile] [-k keyfile] [-l address] [-M maxconn] "
+	    "[-N node]\n"
+	    "             [-n nonice] [-p port] [-R rate] [-S maxservices] "
 	    "[-s statefile]\n"
-	    "             [-u user] [-w window]\n");
-	exit(2);
+	    "             [-u user] [-w window]\n"
+	    "       -t checks the configuration; see faild(8)\n");
+	exit(code);
+}
+
+/*
+ * What the start will need of the state file's directory: there, a
+ * directory, writable (by user, with -u). Exits 1 with the problem, so a
+ * start without -F never fails after it has left the foreground.
+ */
+static void
+faild_check_statedir(const char *user)
+{
+	char		*copy = xstrdup(faild.statefile), *dir = dirname(copy);
+	struct stat	 st;
+	struct passwd	*pw = NULL;
+
+	if (user != NULL && (pw = getpwnam(user)) == NULL)
+		fatalx("no such user %s (-u)", user);
+	if (stat(dir, &st) < 0)
+		fatal("state directory %s", dir);
+	if (!S_ISDIR(st.st_mode))
+		fatalx("state directory %s: not a directory", dir);
+	if (pw == NULL ? access(dir, W_OK) < 0 : !((st.st_uid == pw->pw_uid &&
+	    (st.st_mode & S_IWUSR)) || (st.st_gid == pw->pw_gid &&
+	    (st.st_mode & S_IWGRP)) || (st.st_mode & S_IWOTH)))
+		fatalx("state directory %s: not writable%s%s", dir,
+		    user ? " by " : "", user ? user : "");
+	free(copy);
 }
 
 static int
@@ -84,7 +117,6 @@ faild_load_access(struct community_table **ct, struct keyring **kr,
 	return 0;
 }
 
-/* SIGHUP: new community and key files, or the old ones if they are bad. */
 /*
  * A state the local failsh set (setter "failsh@...") is one that only a
  * running failsh maintains. Loaded from the file, nobody maintains it
@@ -103,6 +135,7 @@ faild_mark_unconfirmed(struct state_table *t)
 	free(v);
 }
 
+/* SIGHUP: new community and key files, or the old ones if they are bad. */
 static void
 faild_reload(void)
 {
@@ -110,9 +143,12 @@ faild_reload(void)
 	struct keyring		*kr;
 	char			 err[512];
 
+	service_notify("RELOADING=1", "reloading the access files");
 	if (faild_load_access(&ct, &kr, err, sizeof(err)) < 0) {
 		log_warnx("reload failed, keeping the old access files: %s",
 		    err);
+		service_notify("READY=1", "reload failed, old access files "
+		    "kept: %s", err);
 		return;
 	}
 	community_free(faild.communities);
@@ -121,6 +157,7 @@ faild_reload(void)
 	faild.keys = kr;
 	log_info("reloaded access files (%zu community entries, %zu keys)",
 	    ct ? ct->n : 0, kr ? kr->n : 0);
+	service_notify("READY=1", "serving, access files reloaded");
 }
 
 struct faild_listener {
@@ -189,6 +226,8 @@ int
 main(int argc, char *argv[])
 {
 	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const struct option longopts[] = { CMDLINE_LONGOPTS,
+				    { NULL, 0, NULL, 0 } };
 	struct faild_listener	 ls[2 * FAILD_MAX_LISTEN];
 	const char		*pidfile = FAIL_RUNDIR "/faild.pid";
 	const char		*user = NULL;
@@ -206,8 +245,8 @@ main(int argc, char *argv[])
 	faild.max_services = FAILD_MAX_SERVICES;
 	log_init("faild", 1);
 
-	while ((ch = getopt(argc, argv, "C:c:d:Fk:l:M:mN:n:p:R:r:S:s:TtUu:Vw:"))
-	    != -1) {
+	while ((ch = getopt_long(argc, argv,
+	    "C:c:d:Fi:k:l:M:mN:n:p:R:r:S:s:TtUu:Vw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'C':
 			faild.max_per_addr = faild_number(optarg, "connection "
@@ -252,7 +291,8 @@ main(int argc, char *argv[])
 		case 'R':
 			faild.rate = faild_number(optarg, "rate", 0, 10000000);
 			break;
-		case 'r':
+		case 'i':
+		case 'r':		/* the old spelling */
 			pidfile = optarg;
 			break;
 		case 'S':
@@ -282,12 +322,14 @@ main(int argc, char *argv[])
 			faild.window_ms = 1000LL * faild_number(optarg,
 			    "window", 1, 3600);
 			break;
+		case CMDLINE_HELP:
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 	if (faild.node == NULL) {
 		if (gethostname(host, sizeof(host)) < 0)
 			fatal("gethostname");
@@ -313,6 +355,7 @@ main(int argc, char *argv[])
 	    sizeof(err)) < 0)
 		fatalx("%s", err);
 	faild_mark_unconfirmed(faild.table);
+	faild_check_statedir(user);
 	if (check) {
 		printf("faild: configuration OK: node %s, %zu services in %s, "
 		    "%zu community entries, %zu keys\n", faild.node,
@@ -371,6 +414,8 @@ main(int argc, char *argv[])
 	}
 	log_info("ready: node %s, %s; %zu services from %s", faild.node, names,
 	    state_count(faild.table), faild.statefile);
+	service_notify("READY=1", "serving %s; %zu services", names,
+	    state_count(faild.table));
 
 	for (;;) {
 		sig = signals_next();
@@ -380,6 +425,7 @@ main(int argc, char *argv[])
 		}
 		log_info("exiting on signal %d, services left as they are",
 		    sig);
+		service_notify("STOPPING=1", "exiting on signal %d", sig);
 		if (pidfile[0] != '\0')
 			unlink(pidfile);
 		exit(0);

@@ -13,9 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "failsh.h"
 #include "log.h"
 #include "pidfile.h"
+#include "service.h"
 #include "signals.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -34,14 +36,15 @@ struct failsh	failsh;
 static const char	*pidfile = FAIL_RUNDIR "/failsh.pid";
 
 static __attribute__((noreturn)) void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: failsh [-FnV] [-c community] [-D [address:]port]"
-	    " [-d facility]\n"
+	fprintf(code ? stderr : stdout, "usage: failsh [-FtV] [-c community] "
+	    "[-D [address:]port] [-d facility]\n"
 	    "              [-f tclfile] [-i pidfile] [-k keyfile] "
 	    "[-L faild-address]\n"
-	    "              [-l dumpfile] [-m [address:]port] [-N nodename]\n");
-	exit(2);
+	    "              [-l dumpfile] [-m [address:]port] [-N nodename]\n"
+	    "       -t checks the policy (-n too); see failsh(8)\n");
+	exit(code);
 }
 
 /*
@@ -118,7 +121,9 @@ reload_event_proc(Tcl_Event *ev, int flags)
 	(void)ev;
 	if (!(flags & TCL_TIMER_EVENTS))
 		return 0;
+	service_notify("RELOADING=1", "reloading the policy");
 	policy_reload();
+	service_notify("READY=1", "running the policy %s", failsh.policy);
 	return 1;
 }
 
@@ -133,7 +138,7 @@ signal_thread(void *arg)
 		sig = signals_next();
 		log_debug(FAC_MAIN, 1, "signal %d", sig);
 		switch (sig) {
-		case SIGINT:
+		case SIGUSR1:
 			monitor_dump();
 			break;
 		case SIGHUP: {
@@ -147,6 +152,8 @@ signal_thread(void *arg)
 		default:
 			log_info("exiting on signal %d, services left as they "
 			    "are", sig);
+			service_notify("STOPPING=1", "exiting on signal %d",
+			    sig);
 			if (failsh.policy != NULL && pidfile[0] != '\0')
 				unlink(pidfile);
 			exit(0);
@@ -184,11 +191,36 @@ failsh_local_faild(void)
 	pth_mutex_init(&failsh.faild_mutex);
 }
 
+/*
+ * -t: the policy loaded; say what it holds, and warn of what will surely
+ * fail. Exits 0.
+ */
+static __attribute__((noreturn)) void
+failsh_check(void)
+{
+	struct failsh_service	*s;
+	struct failsh_host	*h;
+	int			 ns = 0, nh = 0;
+
+	failsh_local_faild();		/* its address must resolve */
+	for (h = failsh.hosts; h != NULL; h = h->next)
+		nh++;
+	for (s = failsh.services; s != NULL; s = s->next, ns++)
+		if (s->script[SCRIPT_START] == NULL)
+			printf("failsh: warning: service %s has no start "
+			    "script: it can never be UP\n", s->name);
+	printf("failsh: configuration OK: %d services, %d hosts in %s\n", ns,
+	    nh, failsh.policy ? failsh.policy : "-");
+	exit(0);
+}
+
 int
 main(int argc, char *argv[])
 {
 	Tcl_Interp	*interp;
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	static const struct option longopts[] = { CMDLINE_LONGOPTS,
+			    { NULL, 0, NULL, 0 } };
 	pth_attr_t	 attr;
 	char		 err[512], host[256];
 	int		 ch, foreground = 0, check = 0;
@@ -199,7 +231,8 @@ main(int argc, char *argv[])
 	failsh.control_addr = "127.0.0.1:1849";
 	log_init("failsh", 1);
 
-	while ((ch = getopt(argc, argv, "c:D:d:Ff:i:k:L:l:m:N:nV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:D:d:Ff:i:k:L:l:m:N:ntV",
+	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			failsh.community = optarg;
@@ -235,19 +268,22 @@ main(int argc, char *argv[])
 		case 'N':
 			failsh.nodename = optarg;
 			break;
-		case 'n':
+		case 'n':		/* the old spelling */
+		case 't':
 			check = 1;
 			break;
 		case 'V':
 			printf("failsh (failover) %s, protocol %d, Tcl %s\n",
 			    PACKAGE_VERSION, PROTO_VERSION, TCL_PATCH_LEVEL);
 			exit(0);
+		case CMDLINE_HELP:
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 	if (failsh.nodename == NULL) {
 		if (gethostname(host, sizeof(host)) < 0)
 			fatal("gethostname");
@@ -286,19 +322,8 @@ main(int argc, char *argv[])
 	    Tcl_EvalFile(interp, failsh.policy) != TCL_OK)
 		fatalx("policy script %s: %s", failsh.policy,
 		    Tcl_GetVar(interp, "errorInfo", TCL_GLOBAL_ONLY));
-	if (check) {
-		int ns = 0, nh = 0;
-		struct failsh_service *s;
-		struct failsh_host *h;
-
-		for (s = failsh.services; s != NULL; s = s->next)
-			ns++;
-		for (h = failsh.hosts; h != NULL; h = h->next)
-			nh++;
-		printf("failsh: configuration OK: %d services, %d hosts in "
-		    "%s\n", ns, nh, failsh.policy ? failsh.policy : "-");
-		exit(0);
-	}
+	if (check)
+		failsh_check();
 	failsh_local_faild();
 	monitor_start();
 
@@ -309,7 +334,7 @@ main(int argc, char *argv[])
 	}
 	if (failsh.policy != NULL && pidfile_write(pidfile) < 0)
 		log_warn("cannot write pid file %s", pidfile);
-	if (signals_init(sigs, 3) < 0)
+	if (signals_init(sigs, sizeof(sigs) / sizeof(sigs[0])) < 0)
 		fatal("signals");
 	/* a daemon a script starts gets the default signals */
 	pthread_atfork(NULL, NULL, signals_reset);
@@ -328,6 +353,8 @@ main(int argc, char *argv[])
 	    sizeof(host));
 	log_info("ready: node %s, %s, local faild %s", failsh.nodename,
 	    failsh.policy ? failsh.policy : "interactive", host);
+	service_notify("READY=1", "running the policy %s, local faild %s",
+	    failsh.policy ? failsh.policy : "(interactive)", host);
 	for (;;)
 		Tcl_DoOneEvent(TCL_ALL_EVENTS);
 }

@@ -2,7 +2,7 @@
  * failsh_monitor.c: what failsh shows of itself. The monitor port (1848)
  * pushes a full snapshot (hosts, services, peers) to every client on each
  * change, for failmon; the control port (1849, loopback by default)
- * answers failproto(5) requests for faildebug and failstat; SIGINT writes
+ * answers failproto(5) requests for faildebug and failstat; SIGUSR1 writes
  * the snapshot to the dump file, kept open if it is a FIFO.
  */
 #define _GNU_SOURCE
@@ -249,7 +249,7 @@ monitor_start(void)
 	    serve_requests, &control_port, &control);
 }
 
-/* SIGINT: the snapshot into the dump file; a FIFO stays open. */
+/* SIGUSR1: the snapshot into the dump file; a FIFO stays open. */
 void
 monitor_dump(void)
 {

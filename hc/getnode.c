@@ -82,7 +82,7 @@ fetch(struct client_opts *o, const char *host, char **names, int n,
 	char			 req[128], **want = names;
 	int			 i, k, count = 0;
 
-	if (client_opts_setup(o, host, &c, err, errlen) < 0)
+	if (client_opts_setup(o, host, &c, err, errlen) != 0)
 		return -1;
 	if (n == 0) {		/* all of them: their names from list */
 		if (fail_client_call(&c, "list", &r, err, errlen) < 0)

@@ -12,11 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "hc.h"
 #include "check_util.h"
 #include "log.h"
 #include "pidfile.h"
 #include "privs.h"
+#include "service.h"
 #include "signals.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -32,14 +34,16 @@ struct log_facility log_facilities[] = {
 
 struct hc	hc;
 
+/* The usage: on stdout for --help (exit 0), else on stderr (exit 2). */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: hc [-FmnV] [-d facility] [-f hcfile] "
-	    "[-i pidfile] [-M [address:]port]\n"
+	fprintf(code ? stderr : stdout, "usage: hc [-FmtV] [-d facility] "
+	    "[-f hcfile] [-i pidfile] [-M [address:]port]\n"
 	    "          [-u user]\n"
-	    "       hc -x [-t timeout] check-name arguments ...\n");
-	exit(2);
+	    "       hc -x [-T timeout] check-name arguments ...\n"
+	    "       -t checks the Hcfile (-n too); see hc(8)\n");
+	exit(code);
 }
 
 /* -x: run one check line once; exit 0 healthy, 1 not, 2 bad line. */
@@ -53,10 +57,10 @@ check_once(int argc, char **argv, const char *timeout)
 	int				 rc;
 
 	if (argc < 1)
-		usage();
+		usage(2);
 	if (timeout != NULL &&
 	    hc_parse_duration(timeout, &tmo, err, sizeof(err)) < 0) {
-		fprintf(stderr, "hc: -t: %s\n", err);
+		fprintf(stderr, "hc: -T: %s\n", err);
 		exit(2);
 	}
 	if ((ct = hc_check_find(argv[0])) == NULL) {
@@ -87,11 +91,16 @@ signal_thread(void *arg)
 	for (;;) {
 		switch (signals_next()) {
 		case SIGHUP:
+			service_notify("RELOADING=1", "reloading %s",
+			    hc.conf->path);
 			hc_reload();
+			service_notify("READY=1", "checking %d targets from %s",
+			    hc.conf->ntargets, hc.conf->path);
 			break;
 		case SIGTERM:
 		case SIGINT:
 			log_info("exiting on signal");
+			service_notify("STOPPING=1", "exiting on signal");
 			exit(0);
 		}
 	}
@@ -102,6 +111,8 @@ int
 main(int argc, char *argv[])
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const struct option longopts[] = { CMDLINE_LONGOPTS,
+			    { NULL, 0, NULL, 0 } };
 	const char	*path = "Hcfile", *pidfile = "", *timeout = NULL;
 	const char	*user = NULL;
 	char		*monitor = NULL;
@@ -109,7 +120,8 @@ main(int argc, char *argv[])
 	int		 ch, foreground = 0, check = 0, once = 0;
 
 	log_init("hc", 1);
-	while ((ch = getopt(argc, argv, "+d:Ff:i:mM:nt:u:Vx")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+d:Ff:i:mM:nT:tu:Vx", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			log_fac_raise(optarg);
@@ -133,11 +145,20 @@ main(int argc, char *argv[])
 			if (strspn(optarg, "0123456789") == strlen(optarg))
 				xasprintf(&monitor, "0.0.0.0:%s", optarg);
 			break;
-		case 'n':
+		case 'n':		/* the old spelling */
 			check = 1;
 			break;
-		case 't':
+		case 'T':
 			timeout = optarg;
+			break;
+		case 't':		/* after -x: -T, the old spelling */
+			if (!once) {
+				check = 1;
+				break;
+			}
+			if (optind >= argc)
+				usage(2);
+			timeout = argv[optind++];
 			break;
 		case 'u':
 			user = optarg;
@@ -149,8 +170,10 @@ main(int argc, char *argv[])
 		case 'x':
 			once = 1;
 			break;
+		case CMDLINE_HELP:
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (monitor != NULL)
@@ -158,7 +181,7 @@ main(int argc, char *argv[])
 	if (once)
 		check_once(argc - optind, argv + optind, timeout);
 	if (optind != argc)
-		usage();
+		usage(2);
 
 	if ((hc.conf = hcfile_load(path, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
@@ -189,6 +212,8 @@ main(int argc, char *argv[])
 	hc_run_start();
 	log_info("ready: %d targets from %s, faild %s", hc.conf->ntargets,
 	    hc.conf->path, hc.conf->faild);
+	service_notify("READY=1", "checking %d targets from %s",
+	    hc.conf->ntargets, hc.conf->path);
 	signal_thread(NULL);
 	return 0;
 }

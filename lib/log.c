@@ -1,7 +1,12 @@
 /*
  * log.c: syslog (facility daemon) or stderr with timestamps; debug
  * facilities with levels; rate limiting for repeated network errors.
+ * When stderr is the journal (systemd's JOURNAL_STREAM names it), each
+ * line carries its priority as a "<N>" prefix and no timestamp of its
+ * own: journald keeps both.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +22,7 @@
 
 static const char	*log_progname = "failover";
 static int		 log_stderr = 1;
+static int		 log_journal;	/* stderr is the journal */
 
 void
 log_init(const char *progname, int to_stderr)
@@ -25,10 +31,24 @@ log_init(const char *progname, int to_stderr)
 	log_set_stderr(to_stderr);
 }
 
+/* Is stderr the stream JOURNAL_STREAM ("device:inode") names? */
+static int
+log_stderr_is_journal(void)
+{
+	const char		*js = getenv("JOURNAL_STREAM");
+	struct stat		 st;
+	unsigned long long	 dev, ino;
+
+	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev ==
+	    dev && (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_set_stderr(int to_stderr)
 {
 	log_stderr = to_stderr;
+	log_journal = to_stderr && log_stderr_is_journal();
 	if (!to_stderr)
 		openlog(log_progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -93,7 +113,11 @@ log_vemit(int pri, const char *prefix, const char *fmt, va_list ap,
 	char		 msg[1024], ts[40];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_stderr) {
+	if (log_journal) {
+		fprintf(stderr, "<%d>%s%s%s%s\n", pri, prefix, msg, suffix ?
+		    ": " : "", suffix ? suffix : "");
+		fflush(stderr);
+	} else if (log_stderr) {
 		time_format_iso(time_now_ms(), ts, sizeof(ts));
 		fprintf(stderr, "%s %s[%d]: %s%s%s%s\n", ts, log_progname,
 		    (int)getpid(), prefix, msg, suffix ? ": " : "",

@@ -267,9 +267,15 @@ test "failstat prints one line per service and exits by the worst state" {
 		set r [expect_exit 2 $::failstat -P $proto -c only [hp $h2]]
 		assert_match "a.svc *FAIL*" [dict get $r stdout]
 	}
-	# Usage.
-	expect_exit 2 $::failstat -x [hp $h]
-	expect_exit 2 $::failstat [hp $h] bad/name
+	# Usage errors have a code of their own (2 is FAIL): 64, EX_USAGE;
+	# a host that does not resolve is unreachable.
+	expect_exit 64 $::failstat -x [hp $h]
+	expect_exit 64 $::failstat [hp $h] bad/name
+	expect_exit 64 $::failstat -P sctp [hp $h]
+	expect_exit 3 $::failstat nosuch.invalid
+	# A service never set is shown as never changed, not as of 1970.
+	set r [expect_exit 2 $::failstat [hp $h] never.set]
+	assert_match "never.set *UNKNOWN *never -*" [dict get $r stdout]
 }
 
 test "failstat -j prints valid JSON with every field" {

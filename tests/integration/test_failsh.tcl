@@ -566,14 +566,17 @@ test "control port with keys (-k): signed debug requests, signed answers" {
 	assert_true {[dict get $r code] != 0} "wrong key refused"
 }
 
-test "SIGINT dumps the state to the dump file" {
+test "SIGUSR1 dumps the state to the dump file; SIGINT stops failsh, leaving the service" {
 	lassign [alone {failsvc www start {return UP}}] fb sb
 	wait_for {[state_of $fb www] eq "UP"}
-	exec kill -INT [dict get $sb pid]
+	exec kill -USR1 [dict get $sb pid]
 	wait_for {[file exists [dict get $sb dir]/dump]}
 	wait_for {[string match "*SERVICE www UP*END*" \
 	    [read_file [dict get $sb dir]/dump]]}
-	assert_true {[daemon_alive $sb]} "failsh survives SIGINT"
+	assert_true {[daemon_alive $sb]} "failsh survives SIGUSR1"
+	kill_daemon $sb INT
+	wait_for_log $sb "*exiting on signal 2, services left as they are*"
+	assert_equal UP [state_of $fb www]
 }
 
 test "restarting failsh on the master causes no failover" {
@@ -993,19 +996,19 @@ test "a master's change reaches its slave at once through the master's watch str
 	wait_for {[state_of $fb www] eq "UP"} 2500 "b did not take over at once"
 }
 
-test "SIGINT with a FIFO as the dump file: it stays open for more dumps" {
+test "SIGUSR1 with a FIFO as the dump file: it stays open for more dumps" {
 	lassign [alone {failsvc www start {return UP}}] fb sb
 	set fifo [dict get $sb dir]/dump
 	exec mkfifo $fifo
 	set rd [open $fifo {RDONLY NONBLOCK}]
 	fconfigure $rd -blocking 0
 	wait_for {[state_of $fb www] eq "UP"}
-	exec kill -INT [dict get $sb pid]
+	exec kill -USR1 [dict get $sb pid]
 	# until failsh has the FIFO open, reading it gives end of file
 	wait_for_log $sb "*state dumped to $fifo*"
 	assert_match "SNAPSHOT * b *" [read_line $rd]
 	while {[read_line $rd] ne "END"} {}
-	exec kill -INT [dict get $sb pid]
+	exec kill -USR1 [dict get $sb pid]
 	wait_for {[lines_matching $sb "*state dumped to $fifo*"] == 2}
 	assert_match "SNAPSHOT * b *" [read_line $rd]
 	close $rd
