@@ -204,10 +204,16 @@ log_warnx_rl(struct log_ratelimit *rl, const char *fmt, ...)
 	va_list	 ap;
 	int64_t	 now = time_mono_ms();
 
-	if (now - rl->window_ms >= 1000) {
-		if (rl->suppressed > 0)
-			log_warnx("(%d similar messages suppressed)",
-			    rl->suppressed);
+	if (rl->span_ms == 0)
+		rl->span_ms = 1000;
+	if (now - rl->window_ms >= rl->span_ms) {
+		if (rl->suppressed > 0) {
+			log_warnx("(%d similar messages suppressed in %lld s)",
+			    rl->suppressed, (long long)(rl->span_ms / 1000));
+			rl->span_ms = rl->span_ms * 2 > LOG_RL_MAX_MS ?
+			    LOG_RL_MAX_MS : rl->span_ms * 2;
+		} else
+			rl->span_ms = 1000;
 		rl->window_ms = now;
 		rl->count = 0;
 		rl->suppressed = 0;

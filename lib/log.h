@@ -50,11 +50,17 @@ void	fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2),
 } while (0)
 
 /*
- * A rate limit for one call site: at most `burst` lines per second, then
- * one line saying how many were suppressed.
+ * A rate limit for one call site: at most LOG_RL_BURST lines per window,
+ * then one line saying how many were suppressed. The window starts at a
+ * second and doubles while messages keep being suppressed, up to
+ * LOG_RL_MAX_MS (backoff); a quiet window brings it back to a second.
+ * Zero-initialise.
  */
+#define LOG_RL_MAX_MS	300000
+
 struct log_ratelimit {
-	int64_t		 window_ms;
+	int64_t		 window_ms;	/* start of the window */
+	int64_t		 span_ms;	/* its length; 0: a second */
 	int		 count;
 	int		 suppressed;
 };

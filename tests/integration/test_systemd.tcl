@@ -79,6 +79,31 @@ test "stderr as the journal: each line starts with its priority, without a times
 	assert_match "20*Z faild\\\[*\\\]: ready: *" [read_file [dict get $f2 log]]
 }
 
+test "a repeated error is logged with backoff: the window doubles while it repeats" {
+	set f [start_faild]
+	# bad requests over TCP, one connection, for as long as it takes
+	set ch [socket [dict get $f addr] [dict get $f port]]
+	fconfigure $ch -buffering line -blocking 0
+	set deadline [expr {[clock milliseconds] + 8000}]
+	while {![string match "*similar messages suppressed in 2 s*" \
+	    [read_file [dict get $f log]]]} {
+		if {[clock milliseconds] > $deadline} {
+			close $ch
+			fail "no 2 s window: [read_file [dict get $f log]]"
+		}
+		puts $ch "1 nosuchverb"
+		read $ch
+		after 5
+	}
+	close $ch
+	set text [read_file [dict get $f log]]
+	assert_match "*similar messages suppressed in 1 s*suppressed in 2 s*" \
+	    $text
+	# one window of a second, one of two: a burst each, not one a second
+	assert_true {[llength [regexp -all -inline {bad request from} $text]] <=
+	    3 * 5} "too many lines: $text"
+}
+
 test "every program: --help on stdout (exit 0), --version as -V" {
 	foreach prog [list $::faild $::failsh $::hc $::failc $::failstat \
 	    $::faildebug] {
@@ -128,7 +153,7 @@ test "-t checks the configuration in every daemon (-n, the old spelling, too)" {
 	}
 }
 
-test "the unit files: systemd-analyze verify passes" {
+test "the unit files: systemd-analyze verify passes; each is hardened to an exposure of 3.0 at most" {
 	if {[auto_execok systemd-analyze] eq ""} {
 		puts "  (no systemd-analyze: skipped)"
 		return
@@ -146,6 +171,13 @@ test "the unit files: systemd-analyze verify passes" {
 	set r [run_prog systemd-analyze verify --man=no \
 	    $dir/faild.service $dir/failsh.service $dir/hc.service]
 	assert_equal 0 [dict get $r code] [dict get $r stderr]
+	foreach u {faild failsh hc} {
+		set r [run_prog systemd-analyze security --offline=true \
+		    --no-pager $dir/$u.service]
+		assert_true {[regexp {exposure level for \S+: (\d+\.\d+)} \
+		    [dict get $r stdout] -> score]} "no score for $u"
+		assert_true {$score <= 3.0} "$u.service exposure $score"
+	}
 }
 
 harness_done
