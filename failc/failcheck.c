@@ -642,28 +642,23 @@ main(int argc, char *argv[])
 			check_usage("no key \"%s\" in %s", opts.keyid,
 			    opts.keyfile);
 	}
-	for (i = 0; i < argc; i++) {
-		hosts[i].label = argv[i];
-		hosts[i].c.fd = -1;
-		if (client_opts_setup(&opts, argv[i], &hosts[i].c,
-		    hosts[i].err, sizeof(hosts[i].err)) < 0)
-			hosts[i].label = NULL;	/* not asked, unreadable */
-	}
-	nhosts = argc;
-	for (i = 0; i < nhosts; i++) {
-		tid[i] = NULL;
-		if (hosts[i].label == NULL) {
-			hosts[i].label = argv[i];
+	/* A thread per host; one whose address is bad is not asked. */
+	for (nhosts = 0; nhosts < argc; nhosts++) {
+		struct host	*h = &hosts[nhosts];
+
+		h->label = argv[nhosts];
+		tid[nhosts] = NULL;
+		if (client_opts_setup(&opts, h->label, &h->c, h->err,
+		    sizeof(h->err)) < 0)
 			continue;
-		}
 		if (attr == NULL) {	/* pth_init is client_opts_setup's */
 			attr = pth_attr_new();
 			pth_attr_set(attr, PTH_ATTR_STACK_SIZE,
 			    (unsigned)CHECK_STACK_BYTES);
 			pth_attr_set(attr, PTH_ATTR_JOINABLE, TRUE);
 		}
-		if ((tid[i] = pth_spawn(attr, check_read, &hosts[i])) == NULL)
-			check_read(&hosts[i]);
+		if ((tid[nhosts] = pth_spawn(attr, check_read, h)) == NULL)
+			check_read(h);
 	}
 	for (i = 0; i < nhosts; i++)
 		if (tid[i] != NULL)
