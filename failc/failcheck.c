@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "client_opts.h"
+#include "cmdline.h"
 #include "state.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -74,6 +75,10 @@ static int			 nnames;
 static struct host		 hosts[CHECK_MAX_HOSTS];
 static int			 nhosts;
 
+static const char check_synopsis[] =
+    "             [-c community | -k keyfile [-K keyid]] [-N node]\n"
+    "             [-s service ...] host[:port] ...\n";
+
 /*
  * Usage errors: one line on stdout for the monitoring system, the synopsis
  * on stderr for a person, exit UNKNOWN (plugin guidelines).
@@ -89,9 +94,7 @@ check_usage(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fprintf(stderr, "usage: failcheck [-V] [-P udp|tcp] [-p port] "
-	    "[-t timeout_ms]\n"
-	    "             [-c community | -k keyfile [-K keyid]] [-N node]\n"
-	    "             [-s service ...] host[:port] ...\n");
+	    "[-t timeout_ms]\n%s", check_synopsis);
 	exit(CHECK_UNKNOWN);
 }
 
@@ -591,6 +594,8 @@ check_report(void)
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = { CMDLINE_LONGOPTS,
+			    { NULL, 0, NULL, 0 } };
 	pth_attr_t	 attr = NULL;
 	pth_t		 tid[CHECK_MAX_HOSTS];
 	char		 err[512];
@@ -598,8 +603,10 @@ main(int argc, char *argv[])
 	int		 ch, i, j;
 
 	client_opts_init(&opts, "failcheck");
+	opts.usage_exit = CHECK_UNKNOWN;
 	opterr = 0;
-	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "s:V")) != -1) {
+	while ((ch = getopt_long(argc, argv, CLIENT_OPTS_GETOPT "s:V",
+	    longopts, NULL)) != -1) {
 		check_opt_value(ch, optarg);
 		if (client_opts_parse(&opts, ch, optarg))
 			continue;
@@ -619,6 +626,10 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			printf("failcheck (failover) %s\n", PACKAGE_VERSION);
+			exit(CHECK_OK);
+		case CMDLINE_HELP:
+			printf("usage: failcheck [-V] [-P udp|tcp] [-p port] "
+			    "[-t timeout_ms]\n%s", check_synopsis);
 			exit(CHECK_OK);
 		default:
 			check_usage("bad option or missing argument: -%c",
@@ -649,7 +660,7 @@ main(int argc, char *argv[])
 		h->label = argv[nhosts];
 		tid[nhosts] = NULL;
 		if (client_opts_setup(&opts, h->label, &h->c, h->err,
-		    sizeof(h->err)) < 0)
+		    sizeof(h->err)) != 0)
 			continue;
 		if (attr == NULL) {	/* pth_init is client_opts_setup's */
 			attr = pth_attr_new();
