@@ -104,7 +104,8 @@ watch_held(const struct failsh_service *s, struct watch_hold *h)
 	if (((e = watch_find("", name)) != NULL && e->state == SVC_FAIL) ||
 	    ((e = watch_find("", STATE_STANDBY)) != NULL &&
 	    e->state == SVC_FAIL)) {
-		h->kind = e->name[1] == 'h' ? "hold" : "standby";
+		h->kind = strcmp(e->name, STATE_STANDBY) == 0 ? "standby" :
+		    "hold";
 		snprintf(h->target, sizeof(h->target), "-");
 	} else {
 		for (e = watch_entries; e != NULL; e = e->next)

@@ -389,7 +389,8 @@ test "a bad state file stops faild with file and line" {
 	set r [run_prog -timeout 5000 $::faild -F -l 127.0.0.1 -p $port \
 	    -s $dir/no/such/dir/state -r ""]
 	assert_true {[dict get $r code] ni {0 timeout}} "exit [dict get $r code]"
-	assert_match "*$dir/no/such/dir/state*" [dict get $r stderr]
+	assert_match "*state directory $dir/no/such/dir: No such file*" \
+	    [dict get $r stderr]
 }
 
 test "links planted at the temporary file and the journal are not followed" {
@@ -606,7 +607,8 @@ test "-u drops root after binding" {
 	set r [run_prog -timeout 5000 $::faild -F -l 127.0.0.1 -p [free_port] \
 	    -s $dir/state -r "" -u nobody]
 	assert_true {[dict get $r code] ni {0 timeout}}
-	assert_match "*$dir/state*" [dict get $r stderr]
+	assert_match "*state directory $dir: not writable by nobody*" \
+	    [dict get $r stderr]
 	set r [run_prog -timeout 5000 $::faild -F -l 127.0.0.1 -p [free_port] \
 	    -s $dir/state -r "" -u no.such.user]
 	assert_true {[dict get $r code] ni {0 timeout}}

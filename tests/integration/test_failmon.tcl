@@ -119,8 +119,12 @@ test "JSON stream: a document per change; failsh restarted: disconnected, reconn
 }
 
 test "HTML: a valid page with every service; network text escaped" {
-	set s [watched a {failhost {<i>x&y} address 127.0.0.1
-		failsvc www slaves {{<i>x&y}}}]
+	# the slave: a port where nothing listens (never a faild of the
+	# machine's own on 1847), so www starts after deadcount polls
+	set s [watched a "failhost {<i>x&y} address 127.0.0.1
+		failhost {<i>x&y} port [free_port]
+		failsvc www slaves {{<i>x&y}}"]
+	wait_for {[state_of [dict get $s faild] www] eq "UP"} 5000 "www never UP"
 	set r [run_prog $::failmon -h [mon_target $s]]
 	assert_equal 0 [dict get $r code]
 	set page [dict get $r stdout]
