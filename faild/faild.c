@@ -41,11 +41,12 @@ usage(void)
 {
 	fprintf(stderr, "usage: faild [-FmTtUV] [-C maxperaddr] "
 	    "[-c communityfile] [-d facility]\n"
-	    "             [-k keyfile] [-l address] [-M maxconn] [-N node] "
-	    "[-n nonice]\n"
-	    "             [-p port] [-R rate] [-r pidfile] [-S maxservices] "
-	    "[-s statefile]\n"
-	    "             [-u user] [-w window]\n");
+	    "             [-e [address:]port] [-k keyfile] [-l address] "
+	    "[-M maxconn]\n"
+	    "             [-N node] [-n nonice] [-p port] [-R rate] "
+	    "[-r pidfile]\n"
+	    "             [-S maxservices] [-s statefile] [-u user] "
+	    "[-w window]\n");
 	exit(2);
 }
 
@@ -206,7 +207,7 @@ main(int argc, char *argv[])
 	faild.max_services = FAILD_MAX_SERVICES;
 	log_init("faild", 1);
 
-	while ((ch = getopt(argc, argv, "C:c:d:Fk:l:M:mN:n:p:R:r:S:s:TtUu:Vw:"))
+	while ((ch = getopt(argc, argv, "C:c:d:e:Fk:l:M:mN:n:p:R:r:S:s:TtUu:Vw:"))
 	    != -1) {
 		switch (ch) {
 		case 'C':
@@ -218,6 +219,9 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			log_fac_raise(optarg);
+			break;
+		case 'e':
+			faild.metrics_addr = optarg;
 			break;
 		case 'F':
 			foreground = 1;
@@ -358,6 +362,7 @@ main(int argc, char *argv[])
 	pth_cond_init(&faild.watch_cond);
 	if (signals_init(sigs, 3) < 0)
 		fatal("signals");
+	faild_metrics_start();
 
 	attr = pth_attr_new();
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
