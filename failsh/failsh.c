@@ -38,9 +38,11 @@ usage(void)
 {
 	fprintf(stderr, "usage: failsh [-FnV] [-c community] [-D [address:]port]"
 	    " [-d facility]\n"
-	    "              [-f tclfile] [-i pidfile] [-k keyfile] "
-	    "[-L faild-address]\n"
-	    "              [-l dumpfile] [-m [address:]port] [-N nodename]\n");
+	    "              [-e [address:]port] [-f tclfile] [-i pidfile] "
+	    "[-k keyfile]\n"
+	    "              [-L faild-address] [-l dumpfile] "
+	    "[-m [address:]port]\n"
+	    "              [-N nodename]\n");
 	exit(2);
 }
 
@@ -199,7 +201,7 @@ main(int argc, char *argv[])
 	failsh.control_addr = "127.0.0.1:1849";
 	log_init("failsh", 1);
 
-	while ((ch = getopt(argc, argv, "c:D:d:Ff:i:k:L:l:m:N:nV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:D:d:e:Ff:i:k:L:l:m:N:nV")) != -1) {
 		switch (ch) {
 		case 'c':
 			failsh.community = optarg;
@@ -210,6 +212,9 @@ main(int argc, char *argv[])
 		case 'd':
 			log_fac_raise(optarg);
 			foreground = 1;
+			break;
+		case 'e':
+			failsh.metrics_addr = optarg;
 			break;
 		case 'F':
 			foreground = 1;
@@ -301,6 +306,7 @@ main(int argc, char *argv[])
 	}
 	failsh_local_faild();
 	monitor_start();
+	failsh_metrics_start();
 
 	if (!foreground) {
 		if (daemon(0, 0) < 0)

@@ -35,9 +35,9 @@ struct hc	hc;
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: hc [-FmnV] [-d facility] [-f hcfile] "
-	    "[-i pidfile] [-M [address:]port]\n"
-	    "          [-u user]\n"
+	fprintf(stderr, "usage: hc [-FmnV] [-d facility] [-e [address:]port] "
+	    "[-f hcfile]\n"
+	    "          [-i pidfile] [-M [address:]port] [-u user]\n"
 	    "       hc -x [-t timeout] check-name arguments ...\n");
 	exit(2);
 }
@@ -109,11 +109,14 @@ main(int argc, char *argv[])
 	int		 ch, foreground = 0, check = 0, once = 0;
 
 	log_init("hc", 1);
-	while ((ch = getopt(argc, argv, "+d:Ff:i:mM:nt:u:Vx")) != -1) {
+	while ((ch = getopt(argc, argv, "+d:e:Ff:i:mM:nt:u:Vx")) != -1) {
 		switch (ch) {
 		case 'd':
 			log_fac_raise(optarg);
 			foreground = 1;
+			break;
+		case 'e':
+			hc.metrics_addr = optarg;
 			break;
 		case 'F':
 			foreground = 1;
@@ -175,6 +178,7 @@ main(int argc, char *argv[])
 	pth_cond_init(&hc.publish_cond);
 	if (hc.monitor_addr != NULL)
 		hc_monitor_start();
+	hc_metrics_start();
 	if (!foreground) {
 		if (daemon(0, 0) < 0)
 			fatal("daemon");
