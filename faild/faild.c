@@ -47,11 +47,12 @@ usage(int code)
 {
 	fprintf(code ? stderr : stdout, "usage: faild [-FmTtUV] [-C "
 	    "maxperaddr] [-c communityfile] [-d facility]\n"
-	    "             [-i pidfile] [-k keyfile] [-l address] [-M maxconn] "
-	    "[-N node]\n"
-	    "             [-n nonice] [-p port] [-R rate] [-S maxservices] "
-	    "[-s statefile]\n"
-	    "             [-u user] [-w window]\n"
+	    "             [-e [address:]port] [-i pidfile] [-k keyfile] "
+	    "[-l address]\n"
+	    "             [-M maxconn] [-N node] [-n nonice] [-p port] "
+	    "[-R rate]\n"
+	    "             [-S maxservices] [-s statefile] [-u user] "
+	    "[-w window]\n"
 	    "       -t checks the configuration; see faild(8)\n");
 	exit(code);
 }
@@ -246,7 +247,8 @@ main(int argc, char *argv[])
 	log_init("faild", 1);
 
 	while ((ch = getopt_long(argc, argv,
-	    "C:c:d:Fi:k:l:M:mN:n:p:R:r:S:s:TtUu:Vw:", longopts, NULL)) != -1) {
+	    "C:c:d:e:Fi:k:l:M:mN:n:p:R:r:S:s:TtUu:Vw:", longopts, NULL))
+	    != -1) {
 		switch (ch) {
 		case 'C':
 			faild.max_per_addr = faild_number(optarg, "connection "
@@ -257,6 +259,9 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			log_fac_raise(optarg);
+			break;
+		case 'e':
+			faild.metrics_addr = optarg;
 			break;
 		case 'F':
 			foreground = 1;
@@ -401,6 +406,7 @@ main(int argc, char *argv[])
 	pth_cond_init(&faild.watch_cond);
 	if (signals_init(sigs, 3) < 0)
 		fatal("signals");
+	faild_metrics_start();
 
 	attr = pth_attr_new();
 	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);

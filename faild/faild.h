@@ -49,7 +49,9 @@ struct faild_change {
 struct faild_stats {
 	uint64_t	requests, requests_udp, requests_tcp, errors, refused;
 	uint64_t	connections, connections_total, connections_refused;
-	uint64_t	watchers, writes_failed;
+	uint64_t	watchers, writes, writes_failed;
+	uint64_t	by_verb[VERB_MAX + 1][2];	/* VERB_MAX: not parsed;
+							   [0] UDP, [1] TCP */
 };
 
 struct faild {
@@ -67,6 +69,7 @@ struct faild {
 	int			 rate;		/* per address and second, 0 off */
 	int64_t			 window_ms;
 	size_t			 max_services;
+	const char		*metrics_addr;	/* -e, NULL: none */
 
 	/* reloadable on HUP */
 	struct community_table	*communities;	/* owned, NULL: none */
@@ -112,5 +115,8 @@ void	 faild_format_change(const struct faild_watch *,
 /* faild_serve.c */
 void	 faild_serve_udp(int fd);
 void	 faild_serve_tcp(int fd);
+
+/* faild_metrics.c: the -e port (lib/metrics.c), if asked for. */
+void	 faild_metrics_start(void);
 
 #endif

@@ -123,6 +123,7 @@ faild_persist(const char *name, const struct service *saved, int existed,
 	rc = state_journal_append(faild.journal, faild.table, name, err,
 	    sizeof(err));
 	if (rc >= 0) {
+		faild.stats.writes++;
 		if (rc > 0)
 			log_warnx_rl(&rl_write, "cannot compact the state "
 			    "file (the journal keeps the change): %s", err);
@@ -344,6 +345,7 @@ faild_answer(const char *line, size_t len, const struct sockaddr *peer,
 	net_addr_str(peer, peerstr, sizeof(peerstr));
 	bad = proto_parse_request(line, len, &req, &code, err,
 	    sizeof(err)) < 0;
+	faild.stats.by_verb[bad ? VERB_MAX : req.verb][tcp != 0]++;
 	if (!peer_rate_ok(faild.peers, peer, time_mono_ms())) {
 		faild.stats.refused++;
 		faild.stats.errors++;

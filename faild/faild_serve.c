@@ -339,6 +339,7 @@ faild_conn_turn(struct faild_conn *c)
 		if (n == -3) {
 			faild.stats.requests++;
 			faild.stats.requests_tcp++;
+			faild.stats.by_verb[VERB_MAX][1]++;
 			faild.stats.errors++;
 			serve_answer_bad_line(n, line, &c->out);
 		} else if (faild_handle(line, (size_t)n,

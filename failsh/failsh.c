@@ -40,9 +40,11 @@ usage(int code)
 {
 	fprintf(code ? stderr : stdout, "usage: failsh [-FtV] [-c community] "
 	    "[-D [address:]port] [-d facility]\n"
-	    "              [-f tclfile] [-i pidfile] [-k keyfile] "
-	    "[-L faild-address]\n"
-	    "              [-l dumpfile] [-m [address:]port] [-N nodename]\n"
+	    "              [-e [address:]port] [-f tclfile] [-i pidfile] "
+	    "[-k keyfile]\n"
+	    "              [-L faild-address] [-l dumpfile] "
+	    "[-m [address:]port]\n"
+	    "              [-N nodename]\n"
 	    "       -t checks the policy (-n too); see failsh(8)\n");
 	exit(code);
 }
@@ -231,7 +233,7 @@ main(int argc, char *argv[])
 	failsh.control_addr = "127.0.0.1:1849";
 	log_init("failsh", 1);
 
-	while ((ch = getopt_long(argc, argv, "c:D:d:Ff:i:k:L:l:m:N:ntV",
+	while ((ch = getopt_long(argc, argv, "c:D:d:e:Ff:i:k:L:l:m:N:ntV",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -243,6 +245,9 @@ main(int argc, char *argv[])
 		case 'd':
 			log_fac_raise(optarg);
 			foreground = 1;
+			break;
+		case 'e':
+			failsh.metrics_addr = optarg;
 			break;
 		case 'F':
 			foreground = 1;
@@ -326,6 +331,7 @@ main(int argc, char *argv[])
 		failsh_check();
 	failsh_local_faild();
 	monitor_start();
+	failsh_metrics_start();
 
 	if (!foreground) {
 		if (daemon(0, 0) < 0)

@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "client.h"
 #include "decide.h"
+#include "metrics.h"
 #include "state.h"
 
 #define FAILSH_MONITOR_PORT	1848
@@ -84,6 +85,13 @@ struct failsh_peer {
 	struct decide_peer	 obs;		/* name borrowed from host */
 	int64_t			 seen_ms;	/* last answer, wall clock */
 	int64_t			 changed_ms;	/* of its state, as it said */
+	struct metrics_hist	 poll_hist;	/* poll durations, for -e */
+};
+
+/* What happened to a service, for -e (failsh_metrics.c). */
+struct failsh_counts {
+	uint64_t	takeovers, stops, restarts, holds;	/* actions */
+	uint64_t	script_runs[4], script_timeouts[4];	/* by script */
 };
 
 enum failsh_role {
@@ -137,6 +145,7 @@ struct failsh_service {
 	int64_t			 late_ms;	/* of the last run */
 	int64_t			 polled_ms;	/* monotonic, last polls made */
 	uint64_t		 runs;
+	struct failsh_counts	 counts;
 	int			 running;	/* runner thread started */
 	int			 busy;		/* a script of it is running */
 	int			 retired;	/* dropped from the policy */
@@ -171,6 +180,7 @@ struct failsh {
 	const char		*monitor_addr;	/* -m */
 	const char		*control_addr;	/* -D */
 	const char		*dumpfile;	/* -l */
+	const char		*metrics_addr;	/* -e, NULL: none */
 
 	struct keyring		*keys;		/* owned, NULL: none */
 	Tcl_Interp		*interp;
@@ -288,5 +298,8 @@ void	 job_trap(const char *service, const char *host, enum svc_state old,
 void	 monitor_start(void);
 void	 monitor_changed(void);	/* push a new snapshot */
 void	 monitor_dump(void);	/* SIGINT */
+
+/* failsh_metrics.c: the -e port (lib/metrics.c), if asked for. */
+void	 failsh_metrics_start(void);
 
 #endif

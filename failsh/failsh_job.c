@@ -617,6 +617,8 @@ job_run_script(struct failsh_service *svc, enum failsh_script which,
 	pth_event_free(ev, PTH_FREE_THIS);
 	pth_msgport_destroy(j->reply);
 	svc->busy = 0;
+	svc->counts.script_runs[which]++;
+	svc->counts.script_timeouts[which] += j->timed_out != 0;
 	st = j->state;
 	snprintf(why, whylen, "%s", j->why);
 	free(j);

@@ -30,6 +30,7 @@ struct poll {
 	int			 slave;		/* see host_get_state */
 	int			 ok;		/* local: 1 record, 0 none, -1 */
 	struct host_record	 rec;
+	int64_t			 took_ms;
 	char			 err[128];
 };
 
@@ -66,6 +67,7 @@ poll_thread(void *arg)
 	struct proto_resp	 r = { 0 };
 	char			 req[PROTO_MAX_NAME + 8];
 	enum svc_state		 st;
+	int64_t			 start = time_mono_ms();
 
 	if (p->check != NULL) {	/* the state it returned: UP passes */
 		st = job_run_script(p->check, SCRIPT_CHECK, p->err,
@@ -89,6 +91,7 @@ poll_thread(void *arg)
 	else
 		p->ok = host_get_state(p->host, p->service, p->timeout_ms,
 		    p->slave, &p->rec, p->err, sizeof(p->err)) == 0;
+	p->took_ms = time_mono_ms() - start;
 	proto_resp_clear(&r);
 	return NULL;
 }
@@ -280,6 +283,7 @@ sched_observe(struct failsh_service *s, enum failsh_role role,
 			peer = &s->peers[role][i];
 	if (peer == NULL)
 		return;			/* the policy dropped it meanwhile */
+	metrics_hist_observe(&peer->poll_hist, p->took_ms / 1000.0);
 	before = decide_peer_view(&peer->obs, s->deadcount);
 	peer->obs.back = 0;
 	peer->obs.left = 0;
@@ -519,16 +523,20 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		sched_set_state(s, SVC_RECOVER, res.reason);
 		return NEXT_INTERVAL;
 	case ACT_START:
+		s->counts.takeovers++;
+		/* FALLTHROUGH */
 	case ACT_REANNOUNCE:
 		st = job_run_script(s, SCRIPT_START, why, sizeof(why));
 		break;
 	case ACT_STOP:
+		s->counts.stops++;
 		st = job_run_script(s, SCRIPT_STOP, why, sizeof(why));
 		break;
 	case ACT_RECLAIM:
 		st = job_run_script(s, SCRIPT_RECLAIM, why, sizeof(why));
 		break;
 	case ACT_HOLD:
+		s->counts.holds++;
 		st = SVC_FAIL;
 		snprintf(why, sizeof(why), "%s%s%s by %.100s", s->hold.kind,
 		    s->hold.target[0] != '-' ? " to " : "", s->hold.target[0] !=
@@ -541,6 +549,7 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		break;
 	case ACT_RESTART:
 	case ACT_GIVEUP:
+		s->counts.restarts += res.action == ACT_RESTART;
 		st = sched_restart(s, res.action == ACT_RESTART, why,
 		    sizeof(why));
 		break;

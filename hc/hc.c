@@ -39,8 +39,8 @@ static __attribute__((noreturn)) void
 usage(int code)
 {
 	fprintf(code ? stderr : stdout, "usage: hc [-FmtV] [-d facility] "
-	    "[-f hcfile] [-i pidfile] [-M [address:]port]\n"
-	    "          [-u user]\n"
+	    "[-e [address:]port] [-f hcfile]\n"
+	    "          [-i pidfile] [-M [address:]port] [-u user]\n"
 	    "       hc -x [-T timeout] check-name arguments ...\n"
 	    "       -t checks the Hcfile (-n too); see hc(8)\n");
 	exit(code);
@@ -120,12 +120,15 @@ main(int argc, char *argv[])
 	int		 ch, foreground = 0, check = 0, once = 0;
 
 	log_init("hc", 1);
-	while ((ch = getopt_long(argc, argv, "+d:Ff:i:mM:nT:tu:Vx", longopts,
+	while ((ch = getopt_long(argc, argv, "+d:e:Ff:i:mM:nT:tu:Vx", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			log_fac_raise(optarg);
 			foreground = 1;
+			break;
+		case 'e':
+			hc.metrics_addr = optarg;
 			break;
 		case 'F':
 			foreground = 1;
@@ -198,6 +201,7 @@ main(int argc, char *argv[])
 	pth_cond_init(&hc.publish_cond);
 	if (hc.monitor_addr != NULL)
 		hc_monitor_start();
+	hc_metrics_start();
 	if (!foreground) {
 		if (daemon(0, 0) < 0)
 			fatal("daemon");

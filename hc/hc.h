@@ -17,6 +17,7 @@
 #include "client.h"
 #include "log.h"
 #include "hc_check.h"
+#include "metrics.h"
 #include "state.h"
 
 #define HC_MONITOR_PORT		1850
@@ -95,6 +96,8 @@ struct hc_target {
 	int64_t			 last_latency_ms;
 	int64_t			 next_run;	/* monotonic */
 	uint64_t		 checks;
+	uint64_t		 results[2];	/* checks failed, passed (-e) */
+	struct metrics_hist	 durations;	/* of its checks (-e) */
 	int			 agreeing;	/* vantage points seeing FAIL */
 	enum svc_state		 published, published_seen;	/* SVC_NONE: not yet */
 	int			 busy;		/* its check is running */
@@ -124,6 +127,7 @@ struct hc_config {
 struct hc {
 	struct hc_config	*conf;
 	const char		*monitor_addr;	/* NULL: no -m */
+	const char		*metrics_addr;	/* -e, NULL: none */
 	int64_t			 start_ms;
 	uint64_t		 transitions, reloads, actions_run;
 	uint64_t		 changes;	/* for the publisher */
@@ -158,5 +162,8 @@ int	 hc_action_busy(void);		/* actions queued or running */
 
 /* hc_monitor.c */
 void	 hc_monitor_start(void);
+
+/* hc_metrics.c: the -e port (lib/metrics.c), if asked for. */
+void	 hc_metrics_start(void);
 
 #endif

@@ -260,6 +260,8 @@ check_thread(void *arg)
 	t->last_latency_ms = time_mono_ms() - t0;
 	t->last_ms = time_now_ms();
 	t->checks++;
+	t->results[ok]++;
+	metrics_hist_observe(&t->durations, t->last_latency_ms / 1000.0);
 	snprintf(t->last_why, sizeof(t->last_why), "%s", why[0] ? why :
 	    ok ? "ok" : "failed");
 	log_debug(FAC_CHECK, 1, "target %s: %s %s (%lld ms)", t->name,
@@ -463,6 +465,8 @@ carry_over(struct hc_target *to, const struct hc_target *from)
 	to->last_ms = from->last_ms;
 	to->last_latency_ms = from->last_latency_ms;
 	to->checks = from->checks;
+	memcpy(to->results, from->results, sizeof(to->results));
+	to->durations = from->durations;
 	if (strcmp(to->service, from->service) == 0) {
 		to->published = from->published;
 		to->published_seen = from->published_seen;
