@@ -269,7 +269,8 @@ t:
 	mark fa 0
 	wait_for_log $h "*target t: on fail exec (line 9) failed: exit 4*"
 	wait_for_log $h "*target t: on fail exec (line 10) failed: timeout after 300 ms*"
-	wait_for {[file exists $out]}
+	# the file exists before echo has written to it: wait for the line
+	wait_for {[file exists $out] && [read_file $out] ne ""}
 	assert_equal "after\n" [read_file $out]
 }
 
