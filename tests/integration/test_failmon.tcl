@@ -395,8 +395,8 @@ END
 	lassign [fake_server greet $foreign] srv fport
 	set url [cgi_server $::failmon failmon.cgi FAILMON_TARGETS \
 	    "[mon_target $s] 127.0.0.1:$fport"]
-	# www waits (master m UP), db runs
-	wait_for {[string match "*<td>www</td><td class=\"recover\">RECOVER</td>*master m <span class=\"up\">UP*" [browse $url]]} 8000
+	# www waits (master m UP): the normal standby, not a warning
+	wait_for {[string match "*<td>www</td><td class=\"standby\">RECOVER</td>*master m <span class=\"up\">UP*" [browse $url]]} 8000
 	set dom [browse $url]
 	assert_match "*<td>db</td><td class=\"up\">UP</td>*" $dom
 	assert_match "*<td>&lt;b&gt;s&amp;p</td><td class=\"fail\">FAIL</td>*&lt;img src=x&gt;*" $dom
@@ -405,6 +405,51 @@ END
 	# m fails: www takes over; the next load shows it
 	faild_tcp $fm "2 set www FAIL"
 	wait_for {[string match "*<td>www</td><td class=\"up\">UP</td>*master m <span class=\"fail\">FAIL*" [browse $url]]} 8000
+}
+
+test "HTML in Chromium: a summary line first, failing rows first, standby normal, unreachable red, 5 s reload" {
+	if {[auto_execok lighttpd] eq "" || [auto_execok chromium] eq ""} {
+		skip "no lighttpd or chromium (scripts/deps installs them)"
+	}
+	set fm [start_faild -name fm[incr ::harness::seq]]
+	faild_tcp $fm "1 set www UP"
+	set s [watched a "
+		failhost m address [dict get $fm addr]
+		failhost m port [dict get $fm port]
+		failsvc www masters m"]
+	wait_for {[state_of [dict get $s faild] www] eq "RECOVER"}
+	# all placed: db runs on a, www on m (a is its standby)
+	set url [cgi_server $::failmon failmon.cgi FAILMON_TARGETS [mon_target $s]]
+	set dom [browse $url]
+	assert_match "*<meta http-equiv=\"refresh\" content=\"5\">*" $dom
+	assert_match "*<h1>failmon</h1>\n<p>*</p>\n<style>*</style>\n<p id=\"summary\" class=\"ok\"><strong>all 2 services placed</strong> on 1 failsh</p>\n<table id=\"services\">*" $dom
+	assert_match "*<td class=\"standby\">RECOVER</td>*" $dom
+	assert_match "*.standby{background:#e4f0e4}*" $dom
+	assert_true {![string match "*class=\"recover\"*" $dom]} "a standby in a warning colour"
+	# the host gone of a's policy: unreachable, red
+	assert_match "*<td>gone</td><td>127.0.0.1:*/tcp</td><td class=\"fail\">unreachable</td>*" $dom
+	# a failsh that fails a service, one that cannot be reached: they lead
+	set foreign "SNAPSHOT 1 z 1700000000000
+SERVICE zz UP 1700000000000 1000 3 0 1 idle fine
+SERVICE bad FAIL 1700000000000 1000 3 0 1 idle start failed
+SERVICE waits RECOVER 1700000000000 1000 3 0 1 idle no slave up
+END
+"
+	lassign [fake_server greet $foreign] srv fport
+	set down 127.0.0.1:[free_port]
+	set url [cgi_server $::failmon failmon.cgi FAILMON_TARGETS \
+	    "[mon_target $s] 127.0.0.1:$fport $down"]
+	set dom [browse $url]
+	assert_match "*<p id=\"summary\" class=\"bad\"><strong>3 need attention</strong> (of 5 services) on 3 failsh</p>*" $dom
+	regexp {<table id="services">.*?</table>} $dom services
+	set rows [regexp -all -inline {<tr[^>]*><td>[^<]*</td><td>[^<]*</td><td class="[a-z]+">[A-Za-z]+</td>} $services]
+	assert_equal [list \
+	    {<tr class="attention"><td>z</td><td>bad</td><td class="fail">FAIL</td>} \
+	    "<tr><td>$down</td><td></td><td class=\"fail\">unreachable</td>" \
+	    {<tr class="attention"><td>z</td><td>waits</td><td class="recover">RECOVER</td>} \
+	    {<tr class="standby"><td>a</td><td>www</td><td class="standby">RECOVER</td>} \
+	    {<tr class="up"><td>a</td><td>db</td><td class="up">UP</td>} \
+	    {<tr class="up"><td>z</td><td>zz</td><td class="up">UP</td>}] $rows
 }
 
 test "usage errors exit 2" {
