@@ -63,6 +63,8 @@ test "JSON: one document, parsed; several targets; a target that is down" {
 		lappend states [dict get $svc name] [dict get $svc state]
 	}
 	assert_equal {www UP db UP} $states
+	# added: each service at a glance, as the curses table and HTML
+	assert_equal up [dict get [lindex [dict get $t1 snapshot services] 0] glance]
 	set db [lindex [dict get $t1 snapshot services] 1]
 	assert_equal {gone master FAIL} [list \
 	    [dict get [lindex [dict get $db peers] 0] host] \
