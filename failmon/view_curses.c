@@ -2,7 +2,8 @@
  * view_curses.c: the live curses view (the default). It opens on one
  * table of every service of every failsh watched (t); the original's keys
  * stay: h hosts, c last connect / last call, l or left: the services of
- * the selected host, s or right: the selected service in detail, Tab
+ * the selected host (of the row's failsh in the table), s or right: the
+ * selected service in detail, Tab
  * between hosts and services, q quit; plus ? for help. Lines are clipped
  * to the terminal, never wrapped. States in colour; the rows of a failsh
  * that went away stay, marked stale with the age of their data.
@@ -43,6 +44,8 @@ struct row {
 static enum mon_screen	 cur_screen = SCR_TABLE, before_help = SCR_TABLE;
 static int		 show_call;	/* c: last call instead of connect */
 static int		 sel_row, sel_host, sel_service;
+static int		 detail_of_table;	/* s pressed in the table */
+static int		 host_of_row;	/* l pressed in the table */
 static int		 colours;
 
 enum { PAIR_UP = 1, PAIR_RECOVER, PAIR_FAIL, PAIR_BAR, PAIR_BAR_BAD };
@@ -243,6 +246,33 @@ service_rows(const struct mon_target *t, int n, const struct row *host,
 		out[k++].peer = i;
 	}
 	return k;
+}
+
+/*
+ * The host row of a table row's failsh (l in the table): its own node
+ * when its policy lists it, else its first host; sel_host if it has none.
+ */
+static int
+host_of(const struct mon_target *t, const struct row *r,
+    const struct row *hosts, size_t n)
+{
+	const struct mon_snapshot	*s = t[r->target].snap;
+	size_t				 i;
+	int				 first = -1;
+
+	for (i = 0; i < n; i++) {
+		const struct mon_host *h;
+
+		if (hosts[i].target != r->target)
+			continue;
+		h = &s->hosts[hosts[i].index];
+		if (strcmp(h->status, "local") == 0 ||
+		    strcmp(h->name, s->node) == 0)
+			return (int)i;
+		if (first < 0)
+			first = (int)i;
+	}
+	return first >= 0 ? first : sel_host;
 }
 
 static void
@@ -455,6 +485,7 @@ draw_help(void)
 		"h            the hosts of every failsh",
 		"c            hosts: last connect / last call",
 		"l, left      the services of the selected host",
+		"             (in the table: of the row's failsh)",
 		"s, right     the selected service in detail",
 		"Tab          hosts <-> services",
 		"up, down     select (also k, j)",
@@ -527,7 +558,8 @@ view_curses_key(int key)
 		cur_screen = before_help;
 		return key != 'q';
 	}
-	sel = cur_screen == SCR_TABLE ? &sel_row : cur_screen == SCR_HOSTS ?
+	sel = cur_screen == SCR_TABLE || (cur_screen == SCR_DETAIL &&
+	    detail_of_table) ? &sel_row : cur_screen == SCR_HOSTS ?
 	    &sel_host : &sel_service;
 	switch (key) {
 	case 'q':
@@ -548,13 +580,16 @@ view_curses_key(int key)
 		break;
 	case 'l':
 	case KEY_LEFT:
+		host_of_row = cur_screen == SCR_TABLE;
 		cur_screen = SCR_SERVICES;
 		sel_service = 0;
 		break;
 	case 's':
 	case KEY_RIGHT:
-		if (cur_screen == SCR_SERVICES || cur_screen == SCR_TABLE)
+		if (cur_screen == SCR_SERVICES || cur_screen == SCR_TABLE) {
+			detail_of_table = cur_screen == SCR_TABLE;
 			cur_screen = SCR_DETAIL;
+		}
 		break;
 	case '\t':
 		cur_screen = cur_screen == SCR_HOSTS ? SCR_SERVICES : SCR_HOSTS;
@@ -577,7 +612,6 @@ void
 view_curses_draw(const struct mon_target *t, int n)
 {
 	static struct row	 table[MAX_ROWS], hosts[MAX_ROWS], svc[MAX_ROWS];
-	static int		 detail_of_table;
 	int64_t			 now = time_now_ms();
 	size_t			 ntable, nhosts, nsvc = 0;
 	int			 target = -1, own = 0;
@@ -588,17 +622,15 @@ view_curses_draw(const struct mon_target *t, int n)
 	ntable = table_rows(t, n, table, MAX_ROWS);
 	clamp(&sel_row, ntable);
 	nhosts = host_rows(t, n, hosts, MAX_ROWS);
+	if (host_of_row && ntable > 0)
+		sel_host = host_of(t, &table[sel_row], hosts, nhosts);
+	host_of_row = 0;
 	clamp(&sel_host, nhosts);
 	if (nhosts > 0) {
 		nsvc = service_rows(t, n, &hosts[sel_host], &target, &own, svc,
 		    MAX_ROWS);
 		clamp(&sel_service, nsvc);
 	}
-	/* The detail shows the service selected where s was pressed. */
-	if (cur_screen == SCR_TABLE)
-		detail_of_table = 1;
-	else if (cur_screen == SCR_SERVICES)
-		detail_of_table = 0;
 	switch (cur_screen) {
 	case SCR_HELP:
 		draw_help();

@@ -260,9 +260,12 @@ test "curses: one table of every service of every failsh, the host list a key aw
 	if {[auto_execok tmux] eq ""} { skip "no tmux" }
 	set sa [watched a]
 	# b waits for a's www: its www is RECOVER while a's is UP
+	set sb_f [start_faild -name fb[incr ::harness::seq]]
 	set sb [watched b "
 		failhost a address [dict get $sa faild addr]
 		failhost a port [dict get $sa faild port]
+		failhost b address [dict get $sb_f addr]
+		failhost b port [dict get $sb_f port]
 		failsvc www masters a"]
 	wait_for {[state_of [dict get $sb faild] www] eq "RECOVER"}
 	with_failmon_pane "[mon_target $sa] [mon_target $sb]" {
@@ -287,6 +290,10 @@ test "curses: one table of every service of every failsh, the host list a key aw
 		assert_true {![string match "*RECOVER*" [screen]]} "b's states under a's name"
 		tmux send-keys -t fm t
 		wait_for {[string match "*\nb *www *RECOVER*" [screen]]}
+		# l in the table: the services of the selected row's failsh
+		tmux send-keys -t fm l
+		wait_for {[string match "*services of b (failsh b)*" [screen]]}
+		assert_match "*\nwww * RECOVER *" [screen]
 	}
 }
 
