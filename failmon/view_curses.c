@@ -3,10 +3,10 @@
  * table of every service of every failsh watched (t); the original's keys
  * stay: h hosts, c last connect / last call, l or left: the services of
  * the selected host (of the row's failsh in the table), s or right: the
- * selected service in detail, Tab
- * between hosts and services, q quit; plus ? for help. Lines are clipped
- * to the terminal, never wrapped. States in colour; the rows of a failsh
- * that went away stay, marked stale with the age of their data.
+ * selected service in detail, Tab between hosts and services, q quit;
+ * plus ? for help. Lines are clipped to the terminal, never wrapped.
+ * States in colour; the rows of a failsh that went away stay, marked
+ * stale with the age of their data.
  */
 #include <curses.h>
 #include <inttypes.h>
@@ -491,7 +491,6 @@ draw_help(void)
 		"up, down     select (also k, j)",
 		"?            this help (any key returns)",
 		"q            quit",
-		"",
 		"stale 12s    failsh gone: its data of 12 s ago",
 	};
 	size_t	i;
