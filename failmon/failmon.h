@@ -79,6 +79,27 @@ void	 mon_snapshot_free(struct mon_snapshot *);
 const char	*mon_hold_str(const struct mon_service *v, int64_t now,
 		    char *buf, size_t len);
 
+/*
+ * A service of one failsh at a glance (curses table, HTML summary and
+ * order): UP here; STANDBY, RECOVER while a master or slave that runs it
+ * is UP (the normal standby); ATTENTION, anything else (FAIL, RECOVER
+ * with no peer up, an unknown state); STALE, the last data of a failsh
+ * that went away.
+ */
+enum mon_glance {
+	GLANCE_UP,
+	GLANCE_STANDBY,
+	GLANCE_ATTENTION,
+	GLANCE_STALE
+};
+
+enum mon_glance	 mon_glance(const struct mon_target *t,
+		    const struct mon_service *v);
+const char	*mon_glance_str(enum mon_glance);
+/* "stale 12s": the age of a disconnected target's data. */
+const char	*mon_stale_str(const struct mon_target *t, int64_t now,
+		    char *buf, size_t len);
+
 /* view_text.c, view_json.c, view_html.c: every target, one document. */
 void	 view_text(const struct mon_target *, int n);
 void	 view_json(const struct mon_target *, int n);

@@ -1,8 +1,10 @@
 /*
  * failmon_parse.c: the failsh monitor stream of failproto(5), line by
  * line, into snapshots. The last field of HOST (error) and SERVICE
- * (reason) is the rest of the line; everything else is one word.
+ * (reason) is the rest of the line; everything else is one word. Also
+ * what every view reads off a parsed snapshot: holds, glances, staleness.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,5 +243,58 @@ mon_hold_str(const struct mon_service *v, int64_t now, char *buf, size_t len)
 	snprintf(buf, len, "%s%s%s by %s, %s", v->hold, v->hold_to[0] ?
 	    " to " : "", v->hold_to, v->hold_by[0] ? v->hold_by : "?",
 	    time_format_age(v->hold_since_ms, now, age, sizeof(age)));
+	return buf;
+}
+
+enum mon_glance
+mon_glance(const struct mon_target *t, const struct mon_service *v)
+{
+	const struct mon_snapshot	*s = t->snap;
+	size_t				 i;
+
+	if (!t->connected)
+		return GLANCE_STALE;
+	if (strcmp(v->state, "UP") == 0)
+		return GLANCE_UP;
+	if (strcmp(v->state, "RECOVER") != 0)
+		return GLANCE_ATTENTION;
+	for (i = 0; i < s->npeers; i++)
+		if (strcmp(s->peers[i].service, v->name) == 0 &&
+		    strcmp(s->peers[i].role, "quorum") != 0 &&
+		    strcmp(s->peers[i].view, "UP") == 0)
+			return GLANCE_STANDBY;
+	return GLANCE_ATTENTION;
+}
+
+const char *
+mon_glance_str(enum mon_glance g)
+{
+	switch (g) {
+	case GLANCE_UP:
+		return "up";
+	case GLANCE_STANDBY:
+		return "standby";
+	case GLANCE_ATTENTION:
+		return "attention";
+	case GLANCE_STALE:
+		return "stale";
+	}
+	return "?";
+}
+
+const char *
+mon_stale_str(const struct mon_target *t, int64_t now, char *buf,
+    size_t len)
+{
+	int64_t	s = (now - t->updated_ms) / 1000;
+
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		snprintf(buf, len, "stale %" PRId64 "s", s);
+	else if (s < 7200)
+		snprintf(buf, len, "stale %" PRId64 "m", s / 60);
+	else
+		snprintf(buf, len, "stale %" PRId64 "h", s / 3600);
 	return buf;
 }

@@ -1,25 +1,186 @@
 /*
  * view_html.c: the state of every target as one self-contained HTML5
- * page (-h, failmon.cgi): no external assets, states coloured, times
- * relative and absolute, reloaded every few seconds. Every text that
- * comes from the network is escaped.
+ * page (-h, failmon.cgi): a summary line, then one table of every
+ * service, those that need attention first, then each target's hosts.
+ * No external assets, states coloured, times relative and absolute,
+ * reloaded every 5 s. Every text that comes from the network is escaped.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "failmon.h"
 #include "html.h"
 #include "timeutil.h"
+#include "xmalloc.h"
 
-#define HTML_REFRESH_S	5
+#define HTML_REFRESH_S	5	/* as getnode's: both pages reload alike */
+#define NONE		((size_t)-1)
 
+/* What the shared frame lacks: the standby (normal), stale data. */
+#define HTML_STYLE "<style>\n" \
+	".standby{background:#e4f0e4}.stale{background:#eee;color:#666}\n" \
+	"#summary{font-size:1.3em}\n</style>\n"
+
+/* A row of the services table: a service of a target, or a target
+ * without a snapshot (index NONE). */
+struct html_row {
+	int	target, rank;
+	size_t	index, order;
+};
+
+/*
+ * The order of the rows, most urgent first: FAIL and failsh without data,
+ * other states that need attention, stale data, then placed services.
+ */
+static int
+html_rank(const struct mon_target *t, size_t index)
+{
+	const struct mon_service	*v;
+
+	if (index == NONE)
+		return 0;
+	v = &t->snap->services[index];
+	switch (mon_glance(t, v)) {
+	case GLANCE_ATTENTION:
+		return strcmp(v->state, "FAIL") == 0 ? 0 : 1;
+	case GLANCE_STALE:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static int
+html_row_cmp(const void *a, const void *b)
+{
+	const struct html_row	*x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Every service of every target, most urgent first; *n rows. */
+static struct html_row *
+html_rows(const struct mon_target *t, int nt, size_t *n)
+{
+	struct html_row	*rows = NULL;
+	size_t		 k = 0, i;
+	int		 j;
+
+	for (j = 0; j < nt; j++) {
+		size_t m = t[j].snap != NULL ? t[j].snap->nservices : 0;
+
+		rows = xrealloc(rows, (k + (m > 0 ? m : 1)) * sizeof(*rows));
+		if (t[j].snap == NULL) {
+			rows[k] = (struct html_row){ j, 0, NONE, k };
+			k++;
+		}
+		for (i = 0; i < m; i++, k++)
+			rows[k] = (struct html_row){ j, html_rank(&t[j], i),
+			    i, k };
+	}
+	if (k > 0)
+		qsort(rows, k, sizeof(*rows), html_row_cmp);
+	*n = k;
+	return rows;
+}
+
+/* "all 4 services placed" or "2 need attention", first on the page. */
+static void
+html_summary(int nt, const struct html_row *rows, size_t n)
+{
+	size_t	i, attention = 0, services = 0;
+
+	for (i = 0; i < n; i++) {
+		services += rows[i].index != NONE;
+		attention += rows[i].rank < 3;
+	}
+	if (attention == 0)
+		printf("<p id=\"summary\" class=\"ok\"><strong>all %zu "
+		    "service%s placed</strong>", services, services == 1 ?
+		    "" : "s");
+	else
+		printf("<p id=\"summary\" class=\"bad\"><strong>%zu "
+		    "need%s attention</strong> (of %zu service%s)", attention,
+		    attention == 1 ? "s" : "", services, services == 1 ? "" :
+		    "s");
+	printf(" on %d failsh</p>\n", nt);
+}
+
+static void
+html_service(const struct mon_target *t, const struct html_row *r,
+    int64_t now)
+{
+	const struct mon_snapshot	*s = t->snap;
+	const struct mon_service	*v;
+	enum mon_glance			 g;
+	char				 hold[384], age[32];
+	size_t				 k;
+
+	if (r->index == NONE) {
+		fputs("<tr><td>", stdout);
+		html(t->spec);
+		fputs("</td><td></td><td class=\"fail\">unreachable</td>"
+		    "<td></td><td></td><td></td><td>", stdout);
+		html(t->error[0] ? t->error : "no snapshot");
+		fputs("</td></tr>\n", stdout);
+		return;
+	}
+	v = &s->services[r->index];
+	g = mon_glance(t, v);
+	printf("<tr class=\"%s\"><td>", mon_glance_str(g));
+	html(s->node);
+	fputs("</td><td>", stdout);
+	html(v->name);
+	printf("</td><td class=\"%s\">", g == GLANCE_STANDBY ? "standby" :
+	    g == GLANCE_STALE ? "stale" : html_class(v->state));
+	html(v->state);
+	fputs("</td><td>", stdout);
+	if (g == GLANCE_STALE)
+		printf("<span class=\"stale\">%s</span>", mon_stale_str(t, now,
+		    age, sizeof(age)));
+	else
+		html_time(v->changed_ms, now);
+	printf("</td><td>%.2f s</td><td>", v->interval_ms / 1000.0);
+	for (k = 0; k < s->npeers; k++) {
+		const struct mon_peer *p = &s->peers[k];
+
+		if (strcmp(p->service, v->name) != 0)
+			continue;
+		html(p->role);
+		fputs(" ", stdout);
+		html(p->host);
+		printf(" <span class=\"%s\">", html_class(p->view));
+		html(p->view);
+		fputs("</span><br>", stdout);
+	}
+	fputs("</td><td>", stdout);
+	html(v->reason);
+	if (v->health != NULL) {
+		printf("<br>health <span class=\"%s\">",
+		    html_class(strcmp(v->health, "OK") == 0 ? "UP" :
+		    v->health));
+		html(v->health);
+		printf("</span>, %d of %d restarts used, ", v->restarts,
+		    v->max_restarts);
+		html(v->check);
+	}
+	if (v->hold != NULL) {
+		fputs("<br>held: ", stdout);
+		html(mon_hold_str(v, now, hold, sizeof(hold)));
+	}
+	fputs("</td></tr>\n", stdout);
+}
+
+/* A target: its connection, then the hosts of its policy. */
 static void
 html_target(const struct mon_target *t, int64_t now)
 {
 	const struct mon_snapshot	*s = t->snap;
-	char				 hold[384];
-	size_t				 i, k;
+	size_t				 i;
 
 	fputs("<section>\n<h2>", stdout);
 	html(t->spec);
@@ -39,49 +200,12 @@ html_target(const struct mon_target *t, int64_t now)
 	}
 	printf("; snapshot %" PRIu64 ", ", s->seq);
 	html_time(t->updated_ms, now);
-	fputs("</p>\n<table>\n<tr><th>service</th><th>state</th>"
-	    "<th>since</th><th>interval</th><th>peers</th><th>why</th></tr>\n",
-	    stdout);
-	for (i = 0; i < s->nservices; i++) {
-		const struct mon_service *v = &s->services[i];
-
-		fputs("<tr><td>", stdout);
-		html(v->name);
-		printf("</td><td class=\"%s\">", html_class(v->state));
-		html(v->state);
-		fputs("</td><td>", stdout);
-		html_time(v->changed_ms, now);
-		printf("</td><td>%.2f s</td><td>", v->interval_ms / 1000.0);
-		for (k = 0; k < s->npeers; k++) {
-			const struct mon_peer *p = &s->peers[k];
-
-			if (strcmp(p->service, v->name) != 0)
-				continue;
-			html(p->role);
-			fputs(" ", stdout);
-			html(p->host);
-			printf(" <span class=\"%s\">", html_class(p->view));
-			html(p->view);
-			fputs("</span><br>", stdout);
-		}
-		fputs("</td><td>", stdout);
-		html(v->reason);
-		if (v->health != NULL) {
-			printf("<br>health <span class=\"%s\">",
-			    html_class(strcmp(v->health, "OK") == 0 ? "UP" :
-			    v->health));
-			html(v->health);
-			printf("</span>, %d of %d restarts used, ", v->restarts,
-			    v->max_restarts);
-			html(v->check);
-		}
-		if (v->hold != NULL) {
-			fputs("<br>held: ", stdout);
-			html(mon_hold_str(v, now, hold, sizeof(hold)));
-		}
-		fputs("</td></tr>\n", stdout);
+	fputs("</p>\n", stdout);
+	if (s->nhosts == 0) {
+		fputs("<p>no hosts in its policy</p>\n</section>\n", stdout);
+		return;
 	}
-	fputs("</table>\n<table>\n<tr><th>host</th><th>address</th>"
+	fputs("<table>\n<tr><th>host</th><th>address</th>"
 	    "<th>status</th><th>last connect</th><th>last call</th>"
 	    "<th>error</th></tr>\n", stdout);
 	for (i = 0; i < s->nhosts; i++) {
@@ -93,7 +217,8 @@ html_target(const struct mon_target *t, int64_t now)
 		html(h->address);
 		printf(":%d/", h->port);
 		html(h->proto);
-		fputs("</td><td>", stdout);
+		printf("</td><td class=\"%s\">", !t->connected ? "stale" :
+		    strcmp(h->status, "unreachable") == 0 ? "fail" : "ok");
 		html(h->status);
 		fputs("</td><td>", stdout);
 		html_time(h->last_connect_ms, now);
@@ -109,11 +234,23 @@ html_target(const struct mon_target *t, int64_t now)
 void
 view_html(const struct mon_target *t, int n, int cgi)
 {
-	int64_t	now = time_now_ms();
-	int	i;
+	int64_t		 now = time_now_ms();
+	struct html_row	*rows;
+	size_t		 nrows, i;
+	int		 j;
 
+	rows = html_rows(t, n, &nrows);
 	html_begin("failmon", HTML_REFRESH_S, cgi);
-	for (i = 0; i < n; i++)
-		html_target(&t[i], now);
+	fputs(HTML_STYLE, stdout);
+	html_summary(n, rows, nrows);
+	fputs("<table id=\"services\">\n<tr><th>failsh</th><th>service</th>"
+	    "<th>state</th><th>since</th><th>interval</th><th>peers</th>"
+	    "<th>why</th></tr>\n", stdout);
+	for (i = 0; i < nrows; i++)
+		html_service(&t[rows[i].target], &rows[i], now);
+	fputs("</table>\n", stdout);
+	for (j = 0; j < n; j++)
+		html_target(&t[j], now);
 	html_end();
+	free(rows);
 }

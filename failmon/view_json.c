@@ -18,10 +18,11 @@ json_key(const char *k, const char *v, int comma)
 }
 
 static void
-view_json_snapshot(const struct mon_snapshot *s)
+view_json_snapshot(const struct mon_target *t)
 {
-	size_t	i, k;
-	int	first;
+	const struct mon_snapshot	*s = t->snap;
+	size_t				 i, k;
+	int				 first;
 
 	printf("{\"seq\": %" PRIu64 ", ", s->seq);
 	json_key("node", s->node, 0);
@@ -53,6 +54,7 @@ view_json_snapshot(const struct mon_snapshot *s)
 		    v->deadcount, v->next_ms, v->runs,
 		    v->busy[0] == 'b' ? "true" : "false");
 		json_key("reason", v->reason, 1);
+		json_key("glance", mon_glance_str(mon_glance(t, v)), 1);
 		if (v->health != NULL) {
 			json_key("health", v->health, 1);
 			printf(", \"restarts\": %d, \"max_restarts\": %d",
@@ -99,7 +101,7 @@ view_json(const struct mon_target *t, int n)
 		json_key("error", t[i].error, 1);
 		printf(", \"snapshot\": ");
 		if (t[i].snap != NULL)
-			view_json_snapshot(t[i].snap);
+			view_json_snapshot(&t[i]);
 		else
 			printf("null");
 		printf("}");

@@ -2,7 +2,8 @@
  * getnode.c: read hc's results from its monitor port (hc -m, 1850): all
  * targets or the ones named, as text, JSON (-j) or an HTML page (-h).
  * Installed also as hcmon.cgi, which renders every hc named in
- * HCMON_TARGETS as one page for a web server.
+ * HCMON_TARGETS as one page for a web server. A page opens with a summary
+ * line, and shows the targets that need attention first.
  */
 #include "config.h"
 
@@ -22,7 +23,7 @@
 
 #define HC_MONITOR_PORT	1850
 #define SHOW_FIELDS	20	/* of a show answer, failproto(5) */
-#define CGI_REFRESH_S	10
+#define HTML_REFRESH_S	5	/* as failmon's: both pages reload alike */
 
 /* One target as show answers it, decoded. */
 struct node {
@@ -211,53 +212,101 @@ print_json(const char *host, const struct node *v, int n)
 	printf("%s]}\n", n ? "\n" : "");
 }
 
+/* An hc as a page shows it: its targets, or why it has none. */
+struct html_hc {
+	const char	*host;
+	struct node	*v;		/* owned */
+	int		 n;
+	char		 err[512];	/* "": reached */
+};
+
+/* "all 5 targets UP" or "2 need attention", first on the page. */
 static void
-print_html_host(const char *host, const struct node *v, int n,
-    const char *err)
+print_html_summary(const struct html_hc *hc, int nhc)
+{
+	int	i, k, targets = 0, attention = 0;
+
+	for (i = 0; i < nhc; i++) {
+		if (hc[i].err[0] != '\0')
+			attention++;
+		for (k = 0; k < hc[i].n; k++) {
+			targets++;
+			attention += state_rank(hc[i].v[k].f[G_STATE]) > 0;
+		}
+	}
+	if (attention == 0)
+		printf("<p id=\"summary\" class=\"ok\"><strong>all %d "
+		    "target%s UP</strong>", targets, targets == 1 ? "" : "s");
+	else
+		printf("<p id=\"summary\" class=\"bad\"><strong>%d need%s "
+		    "attention</strong> (of %d target%s)", attention,
+		    attention == 1 ? "s" : "", targets, targets == 1 ? "" : "s");
+	printf(" on %d hc</p>\n", nhc);
+}
+
+static void
+print_html_host(const struct html_hc *hc)
 {
 	int64_t	now = time_now_ms();
-	int	i;
+	int	i, rank;
 
 	fputs("<section>\n<h2>hc ", stdout);
-	html(host);
+	html(hc->host);
 	fputs("</h2>\n", stdout);
-	if (err != NULL) {
-		fputs("<p class=\"bad\">unreachable: ", stdout);
-		html(err);
+	if (hc->err[0] != '\0') {
+		fputs("<p class=\"fail\">unreachable: ", stdout);
+		html(hc->err);
 		fputs("</p>\n</section>\n", stdout);
 		return;
 	}
 	fputs("<table>\n<tr><th>target</th><th>state</th><th>since</th>"
 	    "<th>reason</th><th>check</th><th>last result</th>"
 	    "<th>checked</th><th>depends on</th></tr>\n", stdout);
-	for (i = 0; i < n; i++) {
-		char *const *f = v[i].f;
+	/* FAIL (and unknown states) first, then RECOVER, then UP */
+	for (rank = 2; rank >= 0; rank--)
+		for (i = 0; i < hc->n; i++) {
+			char *const *f = hc->v[i].f;
 
-		fputs("<tr><td>", stdout);
-		html(f[G_NAME]);
-		printf("</td><td class=\"%s\">", html_class(f[G_STATE]));
-		html(f[G_STATE]);
-		fputs("</td><td>", stdout);
-		html_time(strtoll(f[G_CHANGED], NULL, 10), now);
-		fputs("</td><td>", stdout);
-		html(f[G_REASON]);
-		fputs("</td><td><code>", stdout);
-		html(f[G_LINE]);
-		printf("</code></td><td class=\"%s\">", strcmp(f[G_LAST],
-		    "ok") == 0 ? "ok" : "bad");
-		if (f[G_LAST][0] != '-') {
-			html(f[G_WHY]);
-			fputs(" (", stdout);
-			html(f[G_LATENCY]);
-			fputs(" ms)", stdout);
+			if (state_rank(f[G_STATE]) != rank)
+				continue;
+			fputs("<tr><td>", stdout);
+			html(f[G_NAME]);
+			printf("</td><td class=\"%s\">", html_class(f[G_STATE]));
+			html(f[G_STATE]);
+			fputs("</td><td>", stdout);
+			html_time(strtoll(f[G_CHANGED], NULL, 10), now);
+			fputs("</td><td>", stdout);
+			html(f[G_REASON]);
+			fputs("</td><td><code>", stdout);
+			html(f[G_LINE]);
+			printf("</code></td><td class=\"%s\">", strcmp(f[G_LAST],
+			    "ok") == 0 ? "ok" : "bad");
+			if (f[G_LAST][0] != '-') {
+				html(f[G_WHY]);
+				fputs(" (", stdout);
+				html(f[G_LATENCY]);
+				fputs(" ms)", stdout);
+			}
+			fputs("</td><td>", stdout);
+			html_time(strtoll(f[G_LAST_MS], NULL, 10), now);
+			fputs("</td><td>", stdout);
+			html(strcmp(f[G_DEPS], "-") == 0 ? "" : f[G_DEPS]);
+			fputs("</td></tr>\n", stdout);
 		}
-		fputs("</td><td>", stdout);
-		html_time(strtoll(f[G_LAST_MS], NULL, 10), now);
-		fputs("</td><td>", stdout);
-		html(strcmp(f[G_DEPS], "-") == 0 ? "" : f[G_DEPS]);
-		fputs("</td></tr>\n", stdout);
-	}
 	fputs("</table>\n</section>\n", stdout);
+}
+
+/* The page of every hc: a summary line, then each hc's targets. */
+static void
+print_html(const struct html_hc *hc, int nhc, int cgi)
+{
+	int	i;
+
+	html_begin("hcmon", HTML_REFRESH_S, cgi);
+	print_html_summary(hc, nhc);
+	for (i = 0; i < nhc; i++)
+		print_html_host(&hc[i]);
+	html_end();
 }
 
 /* hcmon.cgi: every hc of HCMON_TARGETS (blank-separated) on one page. */
@@ -266,21 +315,28 @@ cgi(struct client_opts *o)
 {
 	const char	*env = getenv("HCMON_TARGETS");
 	char		*list = xstrdup(env ? env : "127.0.0.1"), *host, *save;
-	char		 err[512];
-	struct node	*v;
-	int		 n;
+	struct html_hc	*hc = NULL;
+	int		 nhc = 0, i;
 
-	html_begin("hcmon", CGI_REFRESH_S, 1);
 	for (host = strtok_r(list, " \t,", &save); host != NULL;
 	    host = strtok_r(NULL, " \t,", &save)) {
-		if ((n = fetch(o, host, NULL, 0, &v, err, sizeof(err))) < 0) {
-			print_html_host(host, NULL, 0, err);
-			continue;
+		hc = xrealloc(hc, (size_t)(nhc + 1) * sizeof(*hc));
+		memset(&hc[nhc], 0, sizeof(*hc));
+		hc[nhc].host = host;
+		if ((hc[nhc].n = fetch(o, host, NULL, 0, &hc[nhc].v,
+		    hc[nhc].err, sizeof(hc[nhc].err))) < 0) {
+			hc[nhc].n = 0;
+			hc[nhc].v = NULL;
+			if (hc[nhc].err[0] == '\0')
+				snprintf(hc[nhc].err, sizeof(hc[nhc].err),
+				    "no answer");
 		}
-		print_html_host(host, v, n, NULL);
-		free_nodes(v, n);
+		nhc++;
 	}
-	html_end();
+	print_html(hc, nhc, 1);
+	for (i = 0; i < nhc; i++)
+		free_nodes(hc[i].v, hc[i].n);
+	free(hc);
 	free(list);
 	return 0;
 }
@@ -334,9 +390,9 @@ main(int argc, char *argv[])
 	if (json)
 		print_json(host, v, n);
 	else if (page) {
-		html_begin("hcmon", CGI_REFRESH_S, 0);
-		print_html_host(host, v, n, NULL);
-		html_end();
+		struct html_hc hc = { host, v, n, "" };
+
+		print_html(&hc, 1, 0);
 	} else
 		print_text(v, n);
 	for (i = 0; i < n; i++)

@@ -63,6 +63,8 @@ test "JSON: one document, parsed; several targets; a target that is down" {
 		lappend states [dict get $svc name] [dict get $svc state]
 	}
 	assert_equal {www UP db UP} $states
+	# added: each service at a glance, as the curses table and HTML
+	assert_equal up [dict get [lindex [dict get $t1 snapshot services] 0] glance]
 	set db [lindex [dict get $t1 snapshot services] 1]
 	assert_equal {gone master FAIL} [list \
 	    [dict get [lindex [dict get $db peers] 0] host] \
@@ -204,25 +206,173 @@ test "curses: hosts, services of a host, detail, help, quit" {
 	if {[auto_execok tmux] eq ""} { skip "no tmux" }
 	set s [watched a]
 	with_failmon_pane [mon_target $s] {
-		wait_for {[string match "*FAILSH*HOST*ADDRESS*STATUS*LAST CONNECT*\na *gone *127.0.0.1:* unreachable *" [screen]]}
+		wait_for {[string match "*HOST*SERVICE*STATE*SINCE*WHY*\na *db *UP *" [screen]]}
 		assert_match "*[mon_target $s] connected, updated *? help*" [screen]
+		tmux send-keys -t fm h
+		wait_for {[string match "*FAILSH*HOST*ADDRESS*STATUS*LAST CONNECT*\na *gone *127.0.0.1:* unreachable *" [screen]]}
 		tmux send-keys -t fm c
 		wait_for {[string match "*LAST CALL*" [screen]]}
 		tmux send-keys -t fm l
-		wait_for {[string match "*services of gone (failsh a)*" [screen]]}
-		# gone is db's master only
-		assert_match "*db * UP *" [screen]
+		# gone is no failsh: what a sees of it (db's master), not a's
+		# own states under gone's name
+		wait_for {[string match "*gone as failsh a sees it*" [screen]]}
+		assert_match "*SERVICE *ROLE *SEES *FAILS *LAST ANSWER*\ndb * master * FAIL *" [screen]
+		assert_true {![string match "*services of gone*" [screen]]} "a's states labelled gone's"
 		assert_true {![string match "*\nwww *" [screen]]} "www is not on gone"
 		tmux send-keys -t fm s
 		wait_for {[string match "*service db on failsh a: UP*master * gone * FAIL *" [screen]]}
 		tmux send-keys -t fm ?
-		wait_for {[string match "*failmon keys*Tab*" [screen]]}
+		wait_for {[string match "*failmon keys*t *the table: every service*Tab*" [screen]]}
 		tmux send-keys -t fm x
 		wait_for {[string match "*service db on failsh a*" [screen]]}
 		tmux send-keys -t fm Tab
 		wait_for {[string match "*FAILSH*HOST*" [screen]]}
+		tmux send-keys -t fm t
+		wait_for {[string match "*HOST*SERVICE*STATE*SINCE*WHY*" [screen]]}
 		tmux send-keys -t fm q
 		wait_for {[catch {tmux has-session -t fm}]} 3000 "q did not quit"
+	}
+}
+
+# The lines of the screen, with colours (SGR escapes) when esc.
+proc screen_lines {{esc 0}} {
+	if {$esc} {
+		return [split [tmux capture-pane -p -e -t fm] \n]
+	}
+	return [split [screen] \n]
+}
+
+# The line of the screen whose text matches pattern, or "".
+proc screen_line {pattern {esc 0}} {
+	set coloured [screen_lines 1]
+	foreach l [screen_lines] c $coloured {
+		if {[string match $pattern $l]} {
+			return [expr {$esc ? $c : $l}]
+		}
+	}
+	return ""
+}
+
+# Is word shown in the colour of SGR code (31 red, 32 green, 33 yellow,
+# 41 a red background) on the line that matches pattern?
+proc coloured {pattern word code} {
+	set l [screen_line $pattern 1]
+	return [regexp "\x1b\\\[(\[0-9\]+;)*$code\[;m\]\[^\x1b\]*$word" $l]
+}
+
+test "curses: one table of every service of every failsh, the host list a key away" {
+	if {[auto_execok tmux] eq ""} { skip "no tmux" }
+	set sa [watched a]
+	# b waits for a's www: its www is RECOVER while a's is UP
+	set sb_f [start_faild -name fb[incr ::harness::seq]]
+	set sb [watched b "
+		failhost a address [dict get $sa faild addr]
+		failhost a port [dict get $sa faild port]
+		failhost b address [dict get $sb_f addr]
+		failhost b port [dict get $sb_f port]
+		failsvc www masters a"]
+	wait_for {[state_of [dict get $sb faild] www] eq "RECOVER"}
+	with_failmon_pane "[mon_target $sa] [mon_target $sb]" {
+		wait_for {[regexp {\na +www +UP +\S.*\na +db +UP .*\nb +www +RECOVER .*\nb +db +UP } [screen]]}
+		assert_match "failmon *t:table h:hosts l:services s:detail ?:help q:quit*" [screen]
+		assert_true {[coloured "a *www*" UP 32]} "UP in green"
+		# down to b's www, s: its detail
+		tmux send-keys -t fm Down Down s
+		wait_for {[string match "*service www on failsh b: RECOVER*master * a * UP *" [screen]]}
+		# the hosts of b: a is a failsh watched; l shows a's own states
+		tmux send-keys -t fm h
+		wait_for {[regexp {\nb +a +127\.0\.0\.\d+:\d+ +reachable} [screen]]}
+		assert_true {[coloured "a *gone *" unreachable 31]} "unreachable in red"
+		# select the row of host a in b's policy (the first is selected)
+		set i [lsearch -regexp [screen_lines] {^b +a +}]
+		for {set k 2} {$k < $i} {incr k} {
+			tmux send-keys -t fm Down
+		}
+		tmux send-keys -t fm l
+		wait_for {[string match "*services of a (failsh a)*" [screen]]}
+		assert_match "*\nwww * UP *" [screen]
+		assert_true {![string match "*RECOVER*" [screen]]} "b's states under a's name"
+		tmux send-keys -t fm t
+		wait_for {[string match "*\nb *www *RECOVER*" [screen]]}
+		# l in the table: the services of the selected row's failsh
+		tmux send-keys -t fm l
+		wait_for {[string match "*services of b (failsh b)*" [screen]]}
+		assert_match "*\nwww * RECOVER *" [screen]
+	}
+}
+
+test "curses: a failsh whose policy lists no hosts shows its services" {
+	if {[auto_execok tmux] eq ""} { skip "no tmux" }
+	set f [start_faild -name fsolo[incr ::harness::seq]]
+	set s [start_failsh solo $f {
+		failsvc lone interval 0.05
+		failsvc lone start {return UP}}]
+	wait_for {[state_of $f lone] eq "UP"}
+	with_failmon_pane [mon_target $s] {
+		wait_for {[regexp {\nsolo +lone +UP } [screen]]}
+		assert_true {![string match "*no snapshot*" [screen]]}
+		tmux send-keys -t fm h
+		wait_for {[string match "*no hosts in the policy*" [screen]]}
+	}
+}
+
+test "curses: a failsh that goes away: its rows stay, marked stale, coloured" {
+	if {[auto_execok tmux] eq ""} { skip "no tmux" }
+	set sa [watched a]
+	set sb [watched b]
+	with_failmon_pane "[mon_target $sa] [mon_target $sb]" {
+		wait_for {[regexp {\nb +db +UP } [screen]]}
+		assert_true {[coloured "b *db *" UP 32]} "b's db current: green"
+		kill_daemon $sb
+		wait_for {[regexp {\nb +db +UP +stale \d+s } [screen]]}
+		assert_match "*\nb *www *UP *stale *s *" [screen]
+		# a's rows stay current; b's state no longer green, stale yellow
+		assert_regexp {\na +db +UP +\d[.\d]* s ago } [screen]
+		assert_true {![coloured "b *db *" UP 32]} "stale data shown as current"
+		assert_true {[coloured "b *db *" stale 33]} "stale not yellow"
+		assert_true {[coloured "*disconnected*" "[mon_target $sb] disconnected" 41]} \
+		    "a disconnected failsh not red in the status line"
+		# the age grows
+		set age [regexp -inline {stale \d+s} [screen_line "b *db *"]]
+		wait_for {[regexp -inline {stale \d+s} [screen_line "b *db *"]] ne $age} 3000
+	}
+}
+
+test "curses: a 60x15 terminal: every line clipped, none wrapped" {
+	if {[auto_execok tmux] eq ""} { skip "no tmux" }
+	set s [watched a]
+	tmux new-session -d -s fm -x 60 -y 15 \
+	    "TERM=xterm-256color $::failmon [mon_target $s]"
+	try {
+		wait_for {[regexp {\na +db +UP } [screen]]}
+		set l [screen_lines]
+		assert_equal 15 [llength $l]
+		# the table: a row per service, the reason cut at the edge
+		assert_match "HOST *SERVICE *STATE *SINCE *WHY" [string trimright [lindex $l 1]]
+		assert_regexp {^a +www +UP } [lindex $l 2]
+		assert_regexp {^a +db +UP +\S.* no maste$} [lindex $l 3]
+		assert_equal "" [string trim [lindex $l 4]] "a row wrapped"
+		assert_match "*connected, updated*" [lindex $l end]
+		# hosts: one line, its columns past 60 clipped
+		tmux send-keys -t fm h
+		wait_for {[string match "FAILSH*" [lindex [screen_lines] 1]]}
+		set l [screen_lines]
+		assert_regexp {^a +gone +127\.0\.0\.1:\d+ +unreach$} [lindex $l 2]
+		assert_equal "" [string trim [lindex $l 3]] "a host wrapped"
+		# services of gone, detail, help
+		foreach {key pattern} {l "*as failsh a sees it*" s "*service db on failsh a*" ? "*failmon keys*"} {
+			tmux send-keys -t fm $key
+			wait_for {[string match $pattern [screen]]}
+			set l [screen_lines]
+			assert_equal 15 [llength $l]
+			assert_match "*? help*" [lindex $l end]
+			foreach line $l {
+				assert_true {[string length $line] <= 60}
+			}
+		}
+		assert_match "*\n  t            the table: every service of every failsh\n*" [screen]
+	} finally {
+		catch {tmux kill-server}
 	}
 }
 
@@ -258,8 +408,8 @@ END
 	lassign [fake_server greet $foreign] srv fport
 	set url [cgi_server $::failmon failmon.cgi FAILMON_TARGETS \
 	    "[mon_target $s] 127.0.0.1:$fport"]
-	# www waits (master m UP), db runs
-	wait_for {[string match "*<td>www</td><td class=\"recover\">RECOVER</td>*master m <span class=\"up\">UP*" [browse $url]]} 8000
+	# www waits (master m UP): the normal standby, not a warning
+	wait_for {[string match "*<td>www</td><td class=\"standby\">RECOVER</td>*master m <span class=\"up\">UP*" [browse $url]]} 8000
 	set dom [browse $url]
 	assert_match "*<td>db</td><td class=\"up\">UP</td>*" $dom
 	assert_match "*<td>&lt;b&gt;s&amp;p</td><td class=\"fail\">FAIL</td>*&lt;img src=x&gt;*" $dom
@@ -268,6 +418,51 @@ END
 	# m fails: www takes over; the next load shows it
 	faild_tcp $fm "2 set www FAIL"
 	wait_for {[string match "*<td>www</td><td class=\"up\">UP</td>*master m <span class=\"fail\">FAIL*" [browse $url]]} 8000
+}
+
+test "HTML in Chromium: a summary line first, failing rows first, standby normal, unreachable red, 5 s reload" {
+	if {[auto_execok lighttpd] eq "" || [auto_execok chromium] eq ""} {
+		skip "no lighttpd or chromium (scripts/deps installs them)"
+	}
+	set fm [start_faild -name fm[incr ::harness::seq]]
+	faild_tcp $fm "1 set www UP"
+	set s [watched a "
+		failhost m address [dict get $fm addr]
+		failhost m port [dict get $fm port]
+		failsvc www masters m"]
+	wait_for {[state_of [dict get $s faild] www] eq "RECOVER"}
+	# all placed: db runs on a, www on m (a is its standby)
+	set url [cgi_server $::failmon failmon.cgi FAILMON_TARGETS [mon_target $s]]
+	set dom [browse $url]
+	assert_match "*<meta http-equiv=\"refresh\" content=\"5\">*" $dom
+	assert_match "*<h1>failmon</h1>\n<p>*</p>\n<style>*</style>\n<p id=\"summary\" class=\"ok\"><strong>all 2 services placed</strong> on 1 failsh</p>\n<table id=\"services\">*" $dom
+	assert_match "*<td class=\"standby\">RECOVER</td>*" $dom
+	assert_match "*.standby{background:#e4f0e4}*" $dom
+	assert_true {![string match "*class=\"recover\"*" $dom]} "a standby in a warning colour"
+	# the host gone of a's policy: unreachable, red
+	assert_match "*<td>gone</td><td>127.0.0.1:*/tcp</td><td class=\"fail\">unreachable</td>*" $dom
+	# a failsh that fails a service, one that cannot be reached: they lead
+	set foreign "SNAPSHOT 1 z 1700000000000
+SERVICE zz UP 1700000000000 1000 3 0 1 idle fine
+SERVICE bad FAIL 1700000000000 1000 3 0 1 idle start failed
+SERVICE waits RECOVER 1700000000000 1000 3 0 1 idle no slave up
+END
+"
+	lassign [fake_server greet $foreign] srv fport
+	set down 127.0.0.1:[free_port]
+	set url [cgi_server $::failmon failmon.cgi FAILMON_TARGETS \
+	    "[mon_target $s] 127.0.0.1:$fport $down"]
+	set dom [browse $url]
+	assert_match "*<p id=\"summary\" class=\"bad\"><strong>3 need attention</strong> (of 5 services) on 3 failsh</p>*" $dom
+	regexp {<table id="services">.*?</table>} $dom services
+	set rows [regexp -all -inline {<tr[^>]*><td>[^<]*</td><td>[^<]*</td><td class="[a-z]+">[A-Za-z]+</td>} $services]
+	assert_equal [list \
+	    {<tr class="attention"><td>z</td><td>bad</td><td class="fail">FAIL</td>} \
+	    "<tr><td>$down</td><td></td><td class=\"fail\">unreachable</td>" \
+	    {<tr class="attention"><td>z</td><td>waits</td><td class="recover">RECOVER</td>} \
+	    {<tr class="standby"><td>a</td><td>www</td><td class="standby">RECOVER</td>} \
+	    {<tr class="up"><td>a</td><td>db</td><td class="up">UP</td>} \
+	    {<tr class="up"><td>z</td><td>zz</td><td class="up">UP</td>}] $rows
 }
 
 test "usage errors exit 2" {

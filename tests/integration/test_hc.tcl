@@ -422,6 +422,17 @@ test "getnode: text, JSON and exit codes; hcmon.cgi escapes what it shows" {
 	assert_match "*exit 3: &lt;b&gt;&amp;*" $page
 	assert_true {[string first "<b>&" $page] < 0} "unescaped text in the page"
 	assert_match "*unreachable: connect 127.0.0.1:*" $page
+	# a summary first; the failing target before the one that is UP
+	# (hcfile order: g1, g2); the hc that cannot be reached in red
+	assert_match "*<h1>hcmon</h1>\n<p>*</p>\n<p id=\"summary\" class=\"bad\"><strong>2 need attention</strong> (of 2 targets) on 2 hc</p>\n*" $page
+	assert_match "*<td>g2</td><td class=\"fail\">FAIL</td>*<td>g1</td><td class=\"up\">UP</td>*" $page
+	assert_match "*<p class=\"fail\">unreachable: connect 127.0.0.1:*" $page
+	assert_match "*<meta http-equiv=\"refresh\" content=\"5\">*" $page
+	# getnode -h: the same page for one hc
+	set page [dict get [run_prog $::getnode -h $mon] stdout]
+	assert_match "*<p id=\"summary\" class=\"bad\"><strong>1 needs attention</strong> (of 2 targets) on 1 hc</p>*<td>g2</td>*<td>g1</td>*" $page
+	set page [dict get [run_prog $::getnode -h $mon g1] stdout]
+	assert_match "*<p id=\"summary\" class=\"ok\"><strong>all 1 target UP</strong> on 1 hc</p>*" $page
 }
 
 test "hcmon.cgi behind lighttpd in Chromium: every target, a change after a reload" {
@@ -429,17 +440,23 @@ test "hcmon.cgi behind lighttpd in Chromium: every target, a change after a relo
 		skip "no lighttpd or chromium (scripts/deps installs them)"
 	}
 	set f [start_faild]
+	mark c0 1
 	mark c1 1
-	set h [start_hc [hcfile $f "c1:\n\t[marker c1]\nc2: c1\n"]]
+	set h [start_hc [hcfile $f "c0:\n\t[marker c0]\nc1:\n\t[marker c1]\nc2: c1\n"]]
 	wait_hc_state $h c2 UP
+	wait_hc_state $h c0 UP
 	set url [cgi_server $::getnode hcmon.cgi HCMON_TARGETS \
 	    [dict get $h addr]:[dict get $h monitor]]
 	set dom [browse $url]
-	assert_match "*<td>c1</td><td class=\"up\">UP</td>*<td>c2</td><td class=\"up\">UP</td>*" $dom
+	assert_match "*<meta http-equiv=\"refresh\" content=\"5\">*" $dom
+	assert_match "*<p id=\"summary\" class=\"ok\"><strong>all 3 targets UP</strong> on 1 hc</p>*" $dom
+	assert_match "*<td>c0</td><td class=\"up\">UP</td>*<td>c1</td><td class=\"up\">UP</td>*<td>c2</td><td class=\"up\">UP</td>*" $dom
 	mark c1 0
 	wait_hc_state $h c2 FAIL
 	set dom [browse $url]
-	assert_match "*<td>c2</td><td class=\"fail\">FAIL</td>*dependency c1 FAIL*" $dom
+	# the summary says so; the failing targets lead
+	assert_match "*<p id=\"summary\" class=\"bad\"><strong>2 need attention</strong> (of 3 targets) on 1 hc</p>*" $dom
+	assert_match "*<td>c1</td><td class=\"fail\">FAIL</td>*<td>c2</td><td class=\"fail\">FAIL</td>*dependency c1 FAIL*<td>c0</td><td class=\"up\">UP</td>*" $dom
 }
 
 test "with a keyfile, hc signs what it publishes; faild with keys takes it" {
