@@ -172,11 +172,11 @@ test "fall failures to go FAIL, rise successes to go UP, reasons logged" {
 	set chk "check exec \"if test -e $::tmpdir/rf; then echo ok >> $runs;\
 	    else echo fail >> $runs; exit 1; fi\""
 	mark rf 1
-	set h [start_hc [hcfile $f "web:\n\t$chk\n\trise 2\n\tfall 3\n\ton fail exec \"cp $runs $runs.fail\"\n\ton up exec \"cp $runs $runs.up\"\n"]]
+	set h [start_hc [hcfile $f "web:\n\t$chk\n\trise 2\n\tfall 3\n\ton fail exec \"cp $runs $runs.t1 && mv $runs.t1 $runs.fail\"\n\ton up exec \"cp $runs $runs.t2 && mv $runs.t2 $runs.up\"\n"]]
 	wait_for_log $h "*target web: RECOVER -> UP (exit 0, 2/2)*"
 	mark rf 0
 	wait_for_log $h "*target web: UP -> FAIL (exit 1, 3/3)*"
-	wait_for {[file exists $runs.fail]}
+	wait_for {[file exists $runs.fail]}	;# whole: the action renames it
 	# the change came after the third failure, not before
 	set lines [split [string trim [read_file $runs.fail]] \n]
 	assert_equal {fail fail fail} [lrange $lines end-2 end] \
