@@ -17,6 +17,7 @@
 
 #include <curses.h>
 
+#include "cmdline.h"
 #include "failmon.h"
 #include "log.h"
 #include "timeutil.h"
@@ -44,12 +45,13 @@ static pth_mutex_t		 update_mutex = PTH_MUTEX_INIT;
 static pth_cond_t		 update_cond = PTH_COND_INIT;
 static uint64_t			 updates;	/* snapshots and failures */
 
+/* The usage: on stdout for --help (exit 0), else on stderr (exit 2). */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: failmon [-V] [-d facility] [-c | -l | -1 | -j | "
-	    "-h] [-p port] [target ...]\n");
-	exit(2);
+	fprintf(code ? stderr : stdout, "usage: failmon [-V] [-d facility] "
+	    "[-c | -l | -1 | -j | -H] [-p port] [target ...]\n");
+	exit(code);
 }
 
 static void
@@ -248,6 +250,8 @@ failmon_line_mode(void)
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = { CMDLINE_LONGOPTS,
+				    { NULL, 0, NULL, 0 } };
 	enum failmon_mode	 mode = isatty(0) && isatty(1) ? MODE_CURSES :
 				    MODE_LINE;
 	const char		*prog = basename(argv[0]), *env;
@@ -261,7 +265,8 @@ main(int argc, char *argv[])
 		mode = MODE_HTML;
 		cgi = 1;
 	}
-	while ((ch = getopt(argc, argv, "1cd:hjlp:V")) != -1) {
+	while ((ch = getopt_long(argc, argv, "1cd:Hhjlp:V", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case '1':
 			once = 1;
@@ -274,7 +279,8 @@ main(int argc, char *argv[])
 		case 'd':
 			log_fac_raise(optarg);
 			break;
-		case 'h':
+		case 'H':
+		case 'h':		/* the old spelling */
 			mode = MODE_HTML;
 			break;
 		case 'j':
@@ -296,8 +302,10 @@ main(int argc, char *argv[])
 			printf("failmon (failover) %s, protocol %d\n",
 			    PACKAGE_VERSION, PROTO_VERSION);
 			exit(0);
+		case CMDLINE_HELP:
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;

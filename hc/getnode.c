@@ -14,7 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../failc/client_opts.h"
+#include "client_opts.h"
+#include "cmdline.h"
 #include "html.h"
 #include "json.h"
 #include "state.h"
@@ -48,14 +49,15 @@ static const int field_number[SHOW_FIELDS] = {
 	[G_INTERVAL] = 1, [G_TIMEOUT] = 1
 };
 
+/* The usage: on stdout for --help (exit 0), else on stderr. */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: getnode [-hjV] [-P udp|tcp] [-p port] "
+	fprintf(code ? stderr : stdout, "usage: getnode [-HjV] [-P udp|tcp] [-p port] "
 	    "[-t timeout_ms]\n"
 	    "               [-c community | -k keyfile [-K keyid]] "
 	    "[host[:port] [target ...]]\n");
-	exit(EXIT_USAGE);
+	exit(code);
 }
 
 static void
@@ -344,6 +346,8 @@ cgi(struct client_opts *o)
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = { CMDLINE_LONGOPTS,
+			    { NULL, 0, NULL, 0 } };
 	struct client_opts	 o;
 	struct node		*v;
 	const char		*host = "127.0.0.1";
@@ -355,11 +359,13 @@ main(int argc, char *argv[])
 	o.tcp = 1;
 	if (strcmp(basename(argv[0]), "hcmon.cgi") == 0)
 		return cgi(&o);
-	while ((ch = getopt(argc, argv, CLIENT_OPTS_GETOPT "hjV")) != -1) {
+	while ((ch = getopt_long(argc, argv, CLIENT_OPTS_GETOPT "HhjV",
+	    longopts, NULL)) != -1) {
 		if (client_opts_parse(&o, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'h':
+		case 'H':
+		case 'h':		/* the old spelling */
 			page = 1;
 			break;
 		case 'j':
@@ -368,8 +374,10 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("getnode (failover) %s\n", PACKAGE_VERSION);
 			exit(EXIT_OK);
+		case CMDLINE_HELP:
+			usage(EXIT_OK);
 		default:
-			usage();
+			usage(EXIT_USAGE);
 		}
 	}
 	argc -= optind;

@@ -42,7 +42,9 @@ test "one-shot text: hosts, services, states, peers" {
 	assert_match "== [mon_target $s]: connected, node a, snapshot *" $out
 	assert_match "*SERVICE www UP since *every 0.05 s, deadcount 3*" $out
 	assert_match "*SERVICE db UP since *\n  why: no master up, start ok\n  master  gone             FAIL     fails *" $out
-	assert_match "*\ngone             127.0.0.1:* tcp   unreachable *Connection refused*" $out
+	# refused, or (on a busy machine) no answer within the 50 ms interval
+	assert_true {[regexp {\ngone +127\.0\.0\.1:\d+ +tcp +unreachable .*(Connection refused|no answer in time)} $out]} \
+	    "gone not unreachable: $out"
 }
 
 test "JSON: one document, parsed; several targets; a target that is down" {
@@ -95,7 +97,7 @@ test "health: text, JSON and HTML show a service's check, restarts and result" {
 	}
 	assert_equal {OK 0 3 {check ok}} $h(www)
 	assert_equal {FAIL 2 2 {check returned FAIL}} $h(db)
-	set page [dict get [run_prog $::failmon -h [mon_target $s]] stdout]
+	set page [dict get [run_prog $::failmon -H [mon_target $s]] stdout]
 	assert_match "*health <span class=\"fail\">FAIL</span>, 2 of 2 restarts used, check returned FAIL*" $page
 }
 
@@ -127,7 +129,7 @@ test "HTML: a valid page with every service; network text escaped" {
 		failhost {<i>x&y} port [free_port]
 		failsvc www slaves {{<i>x&y}}"]
 	wait_for {[state_of [dict get $s faild] www] eq "UP"} 5000 "www never UP"
-	set r [run_prog $::failmon -h [mon_target $s]]
+	set r [run_prog $::failmon -H [mon_target $s]]
 	assert_equal 0 [dict get $r code]
 	set page [dict get $r stdout]
 	assert_match "<!DOCTYPE html>\n<html lang=\"en\">*</html>\n" $page

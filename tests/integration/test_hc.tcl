@@ -428,8 +428,8 @@ test "getnode: text, JSON and exit codes; hcmon.cgi escapes what it shows" {
 	assert_match "*<td>g2</td><td class=\"fail\">FAIL</td>*<td>g1</td><td class=\"up\">UP</td>*" $page
 	assert_match "*<p class=\"fail\">unreachable: connect 127.0.0.1:*" $page
 	assert_match "*<meta http-equiv=\"refresh\" content=\"5\">*" $page
-	# getnode -h: the same page for one hc
-	set page [dict get [run_prog $::getnode -h $mon] stdout]
+	# getnode -H: the same page for one hc (-h, the old spelling, too)
+	set page [dict get [run_prog $::getnode -H $mon] stdout]
 	assert_match "*<p id=\"summary\" class=\"bad\"><strong>1 needs attention</strong> (of 2 targets) on 1 hc</p>*<td>g2</td>*<td>g1</td>*" $page
 	set page [dict get [run_prog $::getnode -h $mon g1] stdout]
 	assert_match "*<p id=\"summary\" class=\"ok\"><strong>all 1 target UP</strong> on 1 hc</p>*" $page

@@ -106,7 +106,9 @@ test "a repeated error is logged with backoff: the window doubles while it repea
 
 test "every program: --help on stdout (exit 0), --version as -V" {
 	foreach prog [list $::faild $::failsh $::hc $::failc $::failstat \
-	    $::faildebug [file join $harness::builddir failc/failcheck]] {
+	    $::faildebug [file join $harness::builddir failc/failcheck] \
+	    [file join $harness::builddir failmon/failmon] \
+	    [file join $harness::builddir hc/getnode]] {
 		set r [run_prog $prog --help]
 		assert_equal 0 [dict get $r code] "$prog --help"
 		assert_match "usage: [file tail $prog] *" [dict get $r stdout]
