@@ -38,7 +38,8 @@ for t in $builddir/tests/unit/test_*; do
 	count "$t"
 done
 
-for t in $srcdir/tests/integration/test_*.tcl $srcdir/tests/netns/test_*.tcl; do
+for t in $srcdir/tests/integration/test_*.tcl $srcdir/tests/netns/test_*.tcl \
+    $srcdir/tests/package/test_*.tcl; do
 	[ -f "$t" ] || continue
 	case $t in *"${TESTS:-}"*) ;; *) continue ;; esac
 	echo "== $t"
