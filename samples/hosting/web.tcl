@@ -50,6 +50,7 @@ if {$node ni {host1 host2}} {
 }
 set peer [expr {$node eq "host1" ? "host2" : "host1"}]
 set peer_addr [set ${peer}_addr]
+set service_ip [lindex [split $address /] 0]
 
 # hosting.log in statedir: what the scripts did (pulls, pushes, mails).
 proc web_log {msg} {
@@ -317,17 +318,19 @@ proc web_trap {svc host old new} {
 		return
 	}
 	set when [clock format [clock seconds] -format "%Y-%m-%d %H:%M:%S %Z"]
-	append text " at $when ([lindex [split $::address /] 0] now served by $::node;\
+	append text " at $when ($::service_ip now served by $::node;\
 	    [dict get [failsvc web info] reason])"
 	web_mail $what $text
 	web_sms $what $text
 }
 
 proc web_mail {what text} {
-	set msg "From: $::mail_from\nTo: $::mail_to\nSubject: \[failover\] web\
-	    $what: $::node serves [lindex [split $::address /] 0]\nDate: [clock format \
-	    [clock seconds] -format {%a, %d %b %Y %H:%M:%S %z}]\nContent-Type:\
-	    text/plain; charset=utf-8\nAuto-Submitted: auto-generated\n\n$text\n"
+	set date [clock format [clock seconds] \
+	    -format {%a, %d %b %Y %H:%M:%S %z}]
+	set msg [join [list "From: $::mail_from" "To: $::mail_to" \
+	    "Subject: \[failover\] web $what: $::node serves $::service_ip" \
+	    "Date: $date" "Content-Type: text/plain; charset=utf-8" \
+	    "Auto-Submitted: auto-generated" "" $text ""] \n]
 	if {[catch {exec timeout $::notify_timeout $::sendmail -t << $msg \
 	    2>@1} err]} {
 		web_log "mail ($what) failed: [string trim $err]"
