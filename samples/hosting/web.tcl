@@ -32,6 +32,7 @@ set rsync_user     ""		;# with auth users in rsyncd.conf: the user
 set rsync_secret   ""		;# ... and a file holding its password (600)
 set sync_interval  10		;# seconds between two pushes by the owner
 set sync_timeout   2		;# seconds to connect to the peer's rsyncd
+set start_timeout  30		;# seconds start may take: fetch, then lighttpd
 set sendmail       /usr/sbin/sendmail	;# called as "sendmail -t"
 set mail_to        root
 set mail_from      failover
@@ -357,7 +358,7 @@ failsvc web slaves host2
 failsvc web interval $interval
 failsvc web start web_start
 failsvc web stop web_stop
-failsvc web timeout [expr {10 + 2 * $sync_timeout}]
+failsvc web timeout $start_timeout
 failsvc web check web_check
 failsvc web checktimeout [expr {$check_timeout + 0.5}]
 failsvc web fall $fall

@@ -198,6 +198,18 @@ proc first_answer {p h t} {
 	return ""
 }
 
+# The time of the last answer from host H in [T, U] (ms), or 0.
+proc last_answer {p h t u} {
+	set last 0
+	foreach line [split [daemon_log $p] \n] {
+		if {[scan $line "%d %s %d" t1 h1 st] == 3 && $t1 >= $t &&
+		    $t1 <= $u && $h1 eq $h && $st == 200} {
+			set last $t1
+		}
+	}
+	return $last
+}
+
 proc has_vip {h} {
 	return [string match "*$::vip/*" [nsexec $h ip -br addr show eth0]]
 }
@@ -403,6 +415,48 @@ test "notifications: takeover then failback, mail and SMS, once each, in order" 
 		    took over web from host1 *" [lindex $sms 0]
 		assert_match "* POST to=+10000000000 text=web failback: host1\
 		    took web back from host2 *" [lindex $sms 1]
+	} finally {
+		net_down
+	}
+}
+
+# A drain as the README tells it: failc hold on host1, then release.
+# Clients on each host's own address see which lighttpd runs: the one
+# that stops must have stopped before the other answers, both ways.
+test "drain: failc hold moves the service with never both hosts answering; release brings it back" {
+	net_up
+	try {
+		start_host a
+		start_host b
+		set p [start_prober]
+		set pa [start_prober 198.18.0.1]
+		set pb [start_prober 198.18.0.2]
+		wait_for {[a_serves $p]} 15000 "a never served alone"
+		assert_equal {} [answered $pb 1000] "b's lighttpd runs"
+		set t0 [clock milliseconds]
+		nsexec a $::failc -h 127.0.0.1 -b test web hold
+		wait_for {[first_answer $p host2 $t0] ne "" &&
+		    [first_answer $pb host2 $t0] ne ""} 10000 "b never answered"
+		set fb [first_answer $pb host2 $t0]
+		set la [last_answer $pa host1 $t0 [clock milliseconds]]
+		puts "  hold: b answered [expr {[first_answer $p host2 $t0] -
+		    $t0}] ms later; a's last answer [expr {$fb - $la}] ms\
+		    before b's first"
+		assert_true {$la < $fb} "both answered from $fb to $la"
+		# held: a stays off
+		wait_runs_of a 10
+		assert_equal {} [answered $pa 1000] "a's lighttpd runs while held"
+		put_file b drained.html
+		set t1 [clock milliseconds]
+		nsexec a $::failc -h 127.0.0.1 web release
+		wait_for {[first_answer $p host1 $t1] ne "" &&
+		    [first_answer $pa host1 $t1] ne ""} 10000 "a never took it back"
+		set fa [first_answer $pa host1 $t1]
+		assert_true {[same_file b a drained.html]} \
+		    "a serves without b's file"
+		set lb [last_answer $pb host2 $t1 [clock milliseconds]]
+		assert_true {$lb < $fa} "both answered from $fa to $lb"
+		wait_for {[answered $p 300] eq "host1"} 2000 "b answers still"
 	} finally {
 		net_down
 	}
