@@ -83,7 +83,8 @@ case "$TRIALS$LONG_SECONDS$DEADLINE" in
 esac
 [ "$(id -u)" = 0 ] || die "needs root (ip netns)"
 for p in ip tclsh8.6 iptables lighttpd rsync curl keepalived; do
-	command -v $p >/dev/null || die "no $p (scripts/deps; keepalived: apt-get install keepalived)"
+	command -v $p >/dev/null ||
+	    die "no $p (scripts/deps; keepalived: apt-get install keepalived)"
 done
 for p in "$FAILD" "$FAILSH" "$FAILC"; do
 	[ -x "$p" ] || die "no $p: build it first (make)"
@@ -161,7 +162,8 @@ host_files() {
 	case $h in a) name=host1 addr=$A ;; b) name=host2 addr=$B ;; esac
 	mkdir -p "$d/www" "$d/run" "$d/log" "$d/state"
 	chown www-data "$d/log"
-	[ -f "$d/www/index.html" ] || echo "<p>samples/hosting</p>" >"$d/www/index.html"
+	[ -f "$d/www/index.html" ] ||
+	    echo "<p>samples/hosting</p>" >"$d/www/index.html"
 	sed -e "s|^var.host_name .*|var.host_name = \"$name\"|" \
 	    -e "s|^var.docroot .*|var.docroot = \"$d/www\"|" \
 	    -e "s|^var.rundir .*|var.rundir = \"$d/run\"|" \
@@ -302,7 +304,9 @@ last() {
 	    END { printf "%.0f\n", l }' "$1"
 }
 
-rand_sleep() { sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", r / 32768 }')"; }
+rand_sleep() {
+	sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", r / 32768 }')"
+}
 
 # a_owns WHAT RESULTS CONFIG [SETTINGS]: start until host1 alone answers;
 # else note it, append "timeout" to RESULTS, stop and fail.
@@ -376,7 +380,8 @@ long() {
 	note "long: ${LONG_SECONDS}s with 5% of a's checks failing;" \
 	    "load $(cut -d' ' -f1-3 /proc/loadavg)"
 	sleep "$LONG_SECONDS"
-	n=$(tail -n +$((l0 + 1)) "$tmp/b/failsh.log" | grep -c 'service web: RECOVER -> UP')
+	n=$(tail -n +$((l0 + 1)) "$tmp/b/failsh.log" |
+	    grep -c 'service web: RECOVER -> UP')
 	sick=$(tail -n +$((la0 + 1)) "$tmp/a/failsh.log" | grep -c 'health OK -> FAIL')
 	drops=$(nsx a iptables -nvx -L INPUT | awk '/statistic/ { print $1 }')
 	echo "$n $sick $drops" >"$tmp/long.res"
@@ -474,9 +479,13 @@ if [ -s "$tmp/failover.res" ] || [ -s "$tmp/restart.res" ]; then
 	echo
 	echo "| config | what | trials | p50 | p90 | p99 | min | max | none |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-	[ -s "$tmp/failover.res" ] && row failover "samples/hosting: failsh, interval 1 s, fall 3, restarts 0; host2 answers" "$tmp/failover.res"
-	[ -s "$tmp/keepalived.res" ] && row keepalived "keepalived $kav, vrrp_script curl every 1 s, fall 3, track_script; host2 answers" "$tmp/keepalived.res"
-	[ -s "$tmp/restart.res" ] && row restart "samples/hosting with restarts 1: host1 answers again" "$tmp/restart.res"
+	[ -s "$tmp/failover.res" ] && row failover "samples/hosting:\
+ failsh, interval 1 s, fall 3, restarts 0; host2 answers" "$tmp/failover.res"
+	[ -s "$tmp/keepalived.res" ] && row keepalived "keepalived $kav,\
+ vrrp_script curl every 1 s, fall 3, track_script; host2 answers" \
+	    "$tmp/keepalived.res"
+	[ -s "$tmp/restart.res" ] && row restart "samples/hosting with\
+ restarts 1: host1 answers again" "$tmp/restart.res"
 	echo
 	if [ -s "$tmp/failover.res" ] && [ -s "$tmp/keepalived.res" ]; then
 		read -r _ f50 f90 f99 _ fmx _ <<<"$(stats "$tmp/failover.res")"
@@ -504,7 +513,8 @@ if [ -s "$tmp/drain.res" ]; then
 	    "address (positive: both answered HTTP for that long; negative:" \
 	    "neither did)."
 	echo
-	echo "| trials | takeover p50 | p90 | p99 | max | no takeover | last(a) - first(b) min | p50 | p99 | max |"
+	echo "| trials | takeover p50 | p90 | p99 | max | no takeover |" \
+	    "last(a) - first(b) min | p50 | p99 | max |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	echo "| $n | $p50 | $p90 | $p99 | $mx | $to | $omn | $o50 | $o99 | $omx |"
 	echo
