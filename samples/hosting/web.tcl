@@ -188,8 +188,12 @@ proc web_pull {} {
 
 # Push in the background (a pipe the event loop reads); one at a time,
 # a push asked for meanwhile runs when that one ends.
-set web_push_ch ""
-set web_push_again 0
+# (kept over a reload: SIGHUP runs this file again)
+foreach {var value} {web_push_ch "" web_push_again 0 web_push_failing 0} {
+	if {![info exists $var]} {
+		set $var $value
+	}
+}
 proc web_push {why} {
 	if {$::web_push_ch ne ""} {
 		set ::web_push_again 1
@@ -217,11 +221,16 @@ proc web_push_read {ch} {
 	fconfigure $ch -blocking 1
 	set ::web_push_ch ""
 	set ms [expr {[clock milliseconds] - $::web_push_t0}]
+	# a push that fails is logged once, until one works again
 	if {[catch {close $ch} err]} {
-		web_log "push to $::peer ($::web_push_why) failed after $ms ms:\
-		    [string trim "$::web_push_out $err"]"
-	} elseif {$::web_push_why ne "periodic"} {
+		if {!$::web_push_failing} {
+			web_log "push to $::peer ($::web_push_why) failed after\
+			    $ms ms: [string trim "$::web_push_out $err"]"
+		}
+		set ::web_push_failing 1
+	} elseif {$::web_push_failing || $::web_push_why ne "periodic"} {
 		web_log "pushed to $::peer ($::web_push_why) in $ms ms"
+		set ::web_push_failing 0
 	}
 	if {$::web_push_again && [failsvc web state] eq "UP"} {
 		web_push again
@@ -251,7 +260,13 @@ proc web_start {} {
 	if {[web_pid] eq "" || ![web_answers]} {
 		web_lighttpd_stop
 		web_pull
-		web_lighttpd_start
+		if {[catch {web_lighttpd_start} err opts]} {
+			# sick as if its check had failed: failback_delay
+			# before this host offers to serve again
+			set ::web_sick_ms [clock milliseconds]
+			web_lighttpd_stop
+			return -options $opts $err
+		}
 		set fresh 1
 	}
 	failip add $::interface $::address
@@ -272,7 +287,9 @@ proc web_stop {} {
 # configuration and document root are there, and it has not been sick
 # for failback_delay seconds (a server that just crashed does not take
 # the service back at once, and a crashing one does not flap).
-set web_sick_ms 0
+if {![info exists web_sick_ms]} {
+	set web_sick_ms 0
+}
 proc web_check {} {
 	if {[failsvc web state] eq "UP"} {
 		if {[web_answers]} {
@@ -295,7 +312,9 @@ proc web_check {} {
 # one at a time in the order of the changes, apart from the scripts:
 # notifying never holds up a takeover, and sendmail and curl each have
 # notify_timeout seconds.
-set web_peer_had_it 0
+if {![info exists web_peer_had_it]} {
+	set web_peer_had_it 0
+}
 proc web_trap {svc host old new} {
 	if {$host ne $::node} {
 		if {$new eq "UP"} {
