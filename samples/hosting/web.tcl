@@ -306,7 +306,7 @@ proc web_check {} {
 	return UP
 }
 
-# ---- notifications ------------------------------------------------------
+# ---- notifications (and the fetch after a partition) --------------------
 # The host that gains the service tells: host2 a takeover, host1 a
 # failback (host1 saw host2 run it). failsh calls the traps of a service
 # one at a time in the order of the changes, apart from the scripts:
@@ -320,7 +320,10 @@ proc web_trap {svc host old new} {
 		if {$new eq "UP"} {
 			set ::web_peer_had_it 1
 		} elseif {$old eq "UP" && [failsvc web state] eq "UP"} {
-			set ::web_peer_had_it 0	;# both ran it (partition)
+			# both ran it (a partition), and the peer let it go:
+			# fetch what was written there meanwhile
+			set ::web_peer_had_it 0
+			web_pull
 		}
 		return
 	}

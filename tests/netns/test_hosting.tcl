@@ -462,4 +462,43 @@ test "drain: failc hold moves the service with never both hosts answering; relea
 	}
 }
 
+# Hosts a and b stop hearing each other (both still reach the client).
+proc partition {on} {
+	set op [expr {$on ? "-A" : "-D"}]
+	nsexec a iptables $op INPUT -s 198.18.0.2 -j DROP
+	nsexec b iptables $op INPUT -s 198.18.0.1 -j DROP
+}
+
+# While cut apart both serve, and files are written on both; when the
+# partition heals b lets the service go and a fetches b's files.
+test "partition healed: the files written on the slave while both served reach the master" {
+	if {[auto_execok iptables] eq ""} { skip "no iptables" }
+	net_up
+	try {
+		lassign [start_host a sync_interval 60] - sa
+		lassign [start_host b sync_interval 60] - sb
+		set p [start_prober]
+		wait_for {[a_serves $p]} 15000 "a never served alone"
+		partition 1
+		wait_for {[has_vip b] && [nsexec b ss -Htln sport = :80] ne ""} \
+		    5000 "b never took over"
+		assert_true {[has_vip a]} "a let it go"
+		# b's push after its start cannot reach a: the files written
+		# from now on cross only when the partition heals
+		wait_for {[string match "*push to host1 (after start) failed*" \
+		    [hosting_log b]]} 10000 "b's push got through"
+		put_file b split-b.html
+		put_file a split-a.html
+		partition 0
+		wait_for {![has_vip b]} 10000 "b kept the address"
+		wait_for_log $sb "*web: UP -> RECOVER (master host1 UP*"
+		wait_for {[same_file b a split-b.html]} 5000 \
+		    "b's file never reached a: [hosting_log a]"
+		wait_for {[answered $p 300] eq "host1"} 5000 "a does not serve alone"
+		assert_true {[same_file a a split-a.html]}
+	} finally {
+		net_down
+	}
+}
+
 harness_done
