@@ -61,8 +61,13 @@ proc net_up {} {
 
 # The processes the harness does not know go (lighttpd detaches from
 # failsh, rsync's children), then the namespaces. The daemons it knows
-# stop at the end of the test, after it has looked at them.
+# stop at the end of the test, after it has looked at them; meanwhile
+# a failsh must not start lighttpd again (its peer gone with the
+# network, it would take the service): its configuration goes first.
 proc net_down {} {
+	foreach h {a b} {
+		file delete $::tmpdir/$h/lighttpd.conf
+	}
 	set known {}
 	foreach name [array names harness::daemons] {
 		lappend known [dict get $harness::daemons($name) pid]
