@@ -5,8 +5,14 @@
 # rsyncd.conf and (started by the policy) lighttpd with its lighttpd.conf;
 # and a client c (.100) holding an HTTP keep-alive conversation with the
 # service address 198.18.0.50, which also runs a stand-in SMS gateway.
-# sendmail is a script that appends each message to a file. Addresses in
-# 198.18.0.0/24 only. Everything is removed at the end, also when a test
+# sendmail is a script that appends each message to a file. The tests:
+# the master's lighttpd killed (the slave answers the client), the
+# owner's files on the standby within the sync interval (never the other
+# way), failback (every file written on the slave during the outage is
+# on the master when it first answers again), the notifications (mail
+# and SMS, takeover then failback, once each), a drain with failc hold
+# and release (never both hosts answering), and a healed partition (the
+# slave's files reach the master). Addresses in 198.18.0.0/24 only. Everything is removed at the end, also when a test
 # fails. Needs root, lighttpd, rsync and curl; skipped with a message
 # otherwise (scripts/deps installs them).
 
