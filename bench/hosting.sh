@@ -19,9 +19,12 @@
 #
 # Configurations:
 #   failover: faild + failsh with samples/hosting/web.tcl, its settings
-#     (interval 1 s, fall 3, rise 2, restarts 0, check_timeout 0.8 s,
+#     (interval 0.2 s, fall 4, rise 2, restarts 0, check_timeout 0.15 s,
 #     failback_delay 60 s, sync_interval 10 s); only addresses and paths
-#     substituted. lighttpd runs where the service is (the policy starts
+#     substituted.
+#   equal: the same with keepalived's settings (interval 1 s, fall 3,
+#     check_timeout 0.8 s), for the comparison at equal settings.
+#     lighttpd runs where the service is (the policy starts
 #     it: pull from the peer, lighttpd, then the address).
 #   keepalived: keepalived (VRRPv3, advert_int 1, priority 150 / 100) on a
 #     and b, lighttpd started on both hosts beforehand (keepalived moves
@@ -32,7 +35,7 @@
 # 1. Failover. Per trial: start the configuration fresh, wait until only
 #    host1 answers (the last 500 ms), a random 0-1 s more, kill -9 a's
 #    lighttpd (a, its daemons and its address stay) and time the first
-#    answer from host2 (DEADLINE s at most).
+#    answer from host2 (DEADLINE s at most); failover, equal, keepalived.
 # 2. Restart in place: failover with restarts 1: kill -9 a's lighttpd,
 #    time the first answer from host1 again (its restarted lighttpd).
 # 3. Drain: failover; per trial, with host1 serving alone, run
@@ -44,7 +47,7 @@
 # 4. Long (LONG_SECONDS, 0 skips): failover; in a, "iptables -A INPUT -i
 #    lo -p tcp --dport 80 --syn -m statistic --mode random --probability
 #    0.05 -j DROP": 5% of the check's connections lose their SYN, which is
-#    sent again after 1 s, past the check's 0.8 s, so 5% of a's checks
+#    sent again after 1 s, past the check's timeout, so 5% of a's checks
 #    fail at random (the drop counter says how many). Count b's takeovers
 #    ("service web: RECOVER -> UP" in b's log) and a's health changes.
 #
@@ -416,11 +419,16 @@ bg "$plog" c tclsh8.6 "$probe_tcl" $VIP
 for part in $PARTS; do
 	case $part in
 	failover)
-		for cf in failover keepalived; do
+		for cf in failover equal keepalived; do
 			: >"$tmp/$cf.res"
 			note "$cf: $TRIALS trials; load $(cut -d' ' -f1-3 /proc/loadavg)"
 			for ((i = 1; i <= TRIALS; i++)); do
-				kill_to $cf $i host2 "$tmp/$cf.res"
+				if [ $cf = equal ]; then
+					kill_to failover $i host2 "$tmp/$cf.res" \
+					    interval 1 fall 3 check_timeout 0.8
+				else
+					kill_to $cf $i host2 "$tmp/$cf.res"
+				fi
 			done
 		done
 		;;
@@ -480,22 +488,24 @@ if [ -s "$tmp/failover.res" ] || [ -s "$tmp/restart.res" ]; then
 	echo "| config | what | trials | p50 | p90 | p99 | min | max | none |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 	[ -s "$tmp/failover.res" ] && row failover "samples/hosting:\
- failsh, interval 1 s, fall 3, restarts 0; host2 answers" "$tmp/failover.res"
+ failsh, interval 0.2 s, fall 4, restarts 0; host2 answers" "$tmp/failover.res"
+	[ -s "$tmp/equal.res" ] && row equal "samples/hosting with\
+ keepalived's settings: interval 1 s, fall 3; host2 answers" "$tmp/equal.res"
 	[ -s "$tmp/keepalived.res" ] && row keepalived "keepalived $kav,\
  vrrp_script curl every 1 s, fall 3, track_script; host2 answers" \
 	    "$tmp/keepalived.res"
 	[ -s "$tmp/restart.res" ] && row restart "samples/hosting with\
  restarts 1: host1 answers again" "$tmp/restart.res"
 	echo
-	if [ -s "$tmp/failover.res" ] && [ -s "$tmp/keepalived.res" ]; then
-		read -r _ f50 f90 f99 _ fmx _ <<<"$(stats "$tmp/failover.res")"
+	if [ -s "$tmp/equal.res" ] && [ -s "$tmp/keepalived.res" ]; then
+		read -r _ f50 f90 f99 _ fmx _ <<<"$(stats "$tmp/equal.res")"
 		read -r _ k50 k90 k99 _ kmx _ <<<"$(stats "$tmp/keepalived.res")"
 		awk -v f50="$f50" -v f90="$f90" -v f99="$f99" -v fmx="$fmx" \
 		    -v k50="$k50" -v k90="$k90" -v k99="$k99" -v kmx="$kmx" '
 		    function r(a, b) {
 		        if (b > 0 && a != "-") return sprintf("%.2f", a / b)
 		        return "-" }
-		    BEGIN { print "| failover / keepalived | p50 | p90 | p99 | max |"
+		    BEGIN { print "| equal / keepalived | p50 | p90 | p99 | max |"
 		        print "|---|---:|---:|---:|---:|"
 		        printf "| ratio | %s | %s | %s | %s |\n", r(f50, k50),
 		        r(f90, k90), r(f99, k99), r(fmx, kmx) }'
@@ -523,7 +533,8 @@ if [ -s "$tmp/long.res" ]; then
 	read -r n sick drops <"$tmp/long.res"
 	echo "Long: ${LONG_SECONDS} s with 5% of host1's checks failing at" \
 	    "random (SYN of the check's connection dropped: $drops dropped)," \
-	    "fall 3: host1's health turned FAIL $sick times, host2 took over" \
+	    "fall $(sed -n 's/^set fall *\([0-9]*\).*/\1/p' \
+	    "$top/samples/hosting/web.tcl"): host1's health turned FAIL $sick times, host2 took over" \
 	    "$n times."
 	echo
 fi

@@ -11,15 +11,15 @@ set host1_addr     192.0.2.1	;# host1's own address: its faild, its rsyncd
 set host2_addr     192.0.2.2	;# host2's own address
 set interface      eth0		;# where the service address goes, both hosts
 set address        192.0.2.80/24	;# the service address and its prefix
-set interval       1		;# seconds between runs, and between checks
-set fall           3		;# failed checks in a row: this host is sick
+set interval       0.2		;# seconds between runs, and between checks
+set fall           4		;# failed checks in a row: this host is sick
 set rise           2		;# passed checks in a row: healthy again
 set restarts       0		;# restarts in place before moving (README)
 set restartwindow  60		;# ... counted within this many seconds
 set failback_delay 60		;# seconds a sick host waits before it serves again
 set http_port      80		;# lighttpd's port (lighttpd.conf)
 set check_path     /index.html	;# must answer 200 on 127.0.0.1:http_port
-set check_timeout  0.8		;# seconds the check's HTTP GET may take
+set check_timeout  0.15		;# seconds the check's HTTP GET may take
 set lighttpd       /usr/sbin/lighttpd
 set lighttpd_conf  /etc/failover/hosting/lighttpd.conf
 set pidfile        /run/failover-hosting/lighttpd.pid	;# as lighttpd.conf
