@@ -116,6 +116,9 @@ struct failsh_service {
 	int			 rise, fall;
 	int			 max_restarts;
 	int64_t			 restart_window_ms;
+	int64_t			 holddown_ms;	/* sick this long after a
+						   give-up (0: off) */
+	int64_t			 gaveup_ms;	/* monotonic; 0: never */
 
 	/* run time */
 	enum svc_state		 state;

@@ -244,6 +244,12 @@ sched_health_total(struct failsh_service *s)
 			now = HEALTH_OK;
 	} else if (s->state != SVC_UP)
 		now = HEALTH_FAIL;	/* not known yet: never take over */
+	/* Given up here: sick for the hold-down, whatever the check says,
+	 * so that a server that keeps crashing does not come back at once
+	 * and flap between the hosts. */
+	if (s->gaveup_ms != 0 && s->holddown_ms > 0 &&
+	    time_mono_ms() - s->gaveup_ms < s->holddown_ms && now != HEALTH_NONE)
+		now = HEALTH_FAIL;
 	s->health_total = now;
 	s->health_back = old == HEALTH_FAIL && now == HEALTH_OK;
 }
@@ -409,6 +415,8 @@ sched_restart(struct failsh_service *s, int restart, char *why,
 	char		stop[FAILSH_MAX_REASON], start[FAILSH_MAX_REASON];
 
 	st = job_run_script(s, SCRIPT_STOP, stop, sizeof(stop));
+	if (!restart)
+		s->gaveup_ms = time_mono_ms();
 	if (!restart || st == SVC_FAIL) {
 		snprintf(why, whylen, "%s", stop);
 		return SVC_FAIL;

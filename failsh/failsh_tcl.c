@@ -20,7 +20,8 @@ static const char	*const role_names[] = { "masters", "slaves", "quorum" };
 enum failsvc_sub {
 	S_INTERVAL, S_MASTERS, S_SLAVES, S_QUORUM, S_START, S_STOP,
 	S_RECLAIM, S_TIMEOUT, S_DEADCOUNT, S_STATE, S_INFO, S_CHECK,
-	S_CHECKTIMEOUT, S_RISE, S_FALL, S_RESTARTS, S_RESTARTWINDOW, S_HC
+	S_CHECKTIMEOUT, S_RISE, S_FALL, S_RESTARTS, S_RESTARTWINDOW, S_HC,
+	S_HOLDDOWN
 };
 
 #define SET(s, sub)	((s)->set_mask & (1u << (sub)))
@@ -280,7 +281,7 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 	static const char	*const subs[] = { "interval", "masters",
 	    "slaves", "quorum", "start", "stop", "reclaim", "timeout",
 	    "deadcount", "state", "info", "check", "checktimeout", "rise",
-	    "fall", "restarts", "restartwindow", "hc", NULL };
+	    "fall", "restarts", "restartwindow", "hc", "holddown", NULL };
 	struct failsh_service	*s;
 	const char		*name, *v;
 	int			 sub, n, i;
@@ -367,6 +368,9 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		case S_RESTARTWINDOW:
 			r = seconds_obj(s->restart_window_ms);
 			break;
+		case S_HOLDDOWN:
+			r = seconds_obj(s->holddown_ms);
+			break;
 		case S_HC:
 			r = Tcl_NewStringObj(s->hc_target ? s->hc_target : "",
 			    -1);
@@ -420,9 +424,13 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		s->check_timeout_ms = ms;
 		break;
 	case S_RESTARTWINDOW:
+	case S_HOLDDOWN:
 		if (get_seconds(interp, objv[3], 0, 86400000, &ms) != TCL_OK)
 			return TCL_ERROR;
-		s->restart_window_ms = ms;
+		if (sub == S_HOLDDOWN)
+			s->holddown_ms = ms;
+		else
+			s->restart_window_ms = ms;
 		break;
 	case S_RISE:
 	case S_FALL:
@@ -769,6 +777,8 @@ failsh_service_reset_unset(struct failsh_service *s)
 		s->restart_window_ms = FAILSH_RESTART_WINDOW_MS;
 	if (!SET(s, S_HC))
 		set_string(&s->hc_target, "");
+	if (!SET(s, S_HOLDDOWN))
+		s->holddown_ms = 0;
 }
 
 int64_t

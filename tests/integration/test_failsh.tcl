@@ -774,6 +774,26 @@ failsvc www restartwindow 60"]
 	assert_equal {2 2} [lrange [health_of $sa] 1 2] "restarts used, allowed"
 }
 
+test "health: after a give-up the host stays sick for the hold-down, though its check passes at once" {
+	set ha $::tmpdir/health.a.[incr ::harness::seq]
+	write_file $ha UP
+	set p [pair 0.1 "[check_tcl $ha]
+failsvc www restarts 0
+failsvc www holddown 1.5"]
+	set sa [dict get $p sa]
+	wait_for {[lindex [health_of $sa] 0] eq "OK"} 5000 "a's check never passed"
+	write_file $ha FAIL
+	wait_for_log $sa "*www: UP -> FAIL (health check failing, no restart left*"
+	set t0 [clock milliseconds]
+	write_file $ha UP
+	wait_for {[state_of [dict get $p fb] www] eq "UP"} 5000 "b never took over"
+	wait_for_log $sa "*www: FAIL -> RECOVER (health check passes again)*" 6000
+	# without the hold-down: rise (2) checks, 0.2 s
+	assert_true {[clock milliseconds] - $t0 >= 1300} "back after\
+	    [expr {[clock milliseconds] - $t0}] ms, within the hold-down"
+	wait_for {[state_of [dict get $p fa] www] eq "UP"} 5000 "www never back on a"
+}
+
 test "health: a slave whose check fails never takes over; once it passes, it does" {
 	set hb $::tmpdir/health.b.[incr ::harness::seq]
 	write_file $hb FAIL
