@@ -138,9 +138,11 @@ int	 dns_writer_init(struct dns_writer *w, uint8_t *buf, size_t buflen,
 /*
  * Add a record to section (in order: answer, authority, additional).
  * owner and the names in rdata come uncompressed and are compressed here.
- * Results: DNS_RR_OK; DNS_RR_FULL when it does not fit (in the answer and
- * authority sections over UDP this sets TC and refuses every later record;
- * in the additional section it is only left out); DNS_RR_BAD.
+ * Compression matches names ignoring case, so a suffix may take the
+ * spelling already written (the question's, say). Results: DNS_RR_OK;
+ * DNS_RR_FULL when it does not fit (in the answer and authority sections
+ * this refuses every later record too, and over UDP sets TC; in the
+ * additional section it is only left out); DNS_RR_BAD.
  */
 int	 dns_writer_rr(struct dns_writer *w, int section, const uint8_t *owner,
 	    uint16_t type, uint16_t class, uint32_t ttl, const uint8_t *rdata,
@@ -172,7 +174,10 @@ int	 dns_name_from_text(const char *text, uint8_t *wire);
  * wire is not a valid name.
  */
 int	 dns_name_to_text(const uint8_t *wire, char *text, size_t textlen);
-/* Compare two valid wire names ignoring ASCII case: 0 when equal. */
+/*
+ * Compare two valid wire names ignoring ASCII case: 0 when equal (the
+ * sign of others is not DNSSEC's canonical order).
+ */
 int	 dns_name_cmp(const uint8_t *a, const uint8_t *b);
 /* Copy the valid wire name src to dst in ASCII lower case. */
 void	 dns_name_lower(uint8_t *dst, const uint8_t *src);

@@ -1098,6 +1098,53 @@ test_answer_caller_mistakes(void **state)
 	assert_int_equal(out16(10), 1);
 }
 
+/*
+ * More names than the compression table holds, over TCP: every owner and
+ * target reads back (through dns_name_unpack) as it went in.
+ */
+static void
+test_answer_many_names(void **state)
+{
+	uint8_t	rd[DNS_NAME_MAX], got[DNS_NAME_MAX], o[DNS_NAME_MAX];
+	char	name[64], target[64];
+	size_t	off, rdlen, rdstart;
+	int	i, n;
+
+	(void)state;
+	query("example.com", DNS_TYPE_CNAME, 0);
+	assert_int_equal(parse(), DNS_RCODE_NOERROR);
+	assert_int_equal(dns_writer_init(&w, out, sizeof(out), &q, 1), 0);
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "h%d.Sub%d.example.com", i, i % 7);
+		snprintf(target, sizeof(target), "t%d.sub%d.EXAMPLE.com", i,
+		    i % 5);
+		n = rd_name(rd, target);
+		rr(DNS_SEC_ANSWER, name, DNS_TYPE_CNAME, rd, (size_t)n,
+		    DNS_RR_OK);
+	}
+	outlen = dns_writer_finish(&w, DNS_RCODE_NOERROR, 1);
+	assert_int_equal(out16(6), 200);
+	off = 12 + 13 + 4;
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "h%d.Sub%d.example.com", i, i % 7);
+		snprintf(target, sizeof(target), "t%d.sub%d.EXAMPLE.com", i,
+		    i % 5);
+		assert_true(dns_name_unpack(out, outlen, &off, got) > 0);
+		wire(name, o);
+		assert_int_equal(dns_name_cmp(got, o), 0);
+		assert_int_equal(out16(off), DNS_TYPE_CNAME);
+		rdlen = out16(off + 8);
+		off += 10;
+		rdstart = off;
+		assert_true(dns_name_unpack(out, outlen, &off, got) > 0);
+		wire(target, o);
+		assert_int_equal(dns_name_cmp(got, o), 0);
+		/* rdlength counts the compressed name. */
+		assert_int_equal(off, rdstart + rdlen);
+	}
+	assert_int_equal(off, outlen);
+}
+
 static void
 test_rcode_str(void **state)
 {
@@ -1198,6 +1245,7 @@ main(void)
 		cmocka_unit_test(test_answer_additional_dropped),
 		cmocka_unit_test(test_answer_rollback_names),
 		cmocka_unit_test(test_answer_caller_mistakes),
+		cmocka_unit_test(test_answer_many_names),
 		cmocka_unit_test(test_rcode_str),
 		cmocka_unit_test(test_round_trip_hc),
 	};
