@@ -59,7 +59,7 @@ dns_name_len(const uint8_t *wire, size_t max)
 int
 dns_name_from_text(const char *text, uint8_t *wire)
 {
-	size_t	 n = 0, lab = 0;	/* lab: where the open label's length is */
+	size_t	 lab = 0;	/* where the open label's length octet is */
 	int	 c, d;
 
 	if (strcmp(text, ".") == 0) {
@@ -75,9 +75,8 @@ dns_name_from_text(const char *text, uint8_t *wire)
 			text++;
 			if (*text == '\0')
 				break;
-			lab = n + 1 + wire[lab];
-			n = lab;
-			if (n >= DNS_NAME_MAX - 1)
+			lab += 1 + wire[lab];
+			if (lab >= DNS_NAME_MAX - 1)
 				return -1;
 			wire[lab] = 0;
 			continue;
@@ -105,11 +104,11 @@ dns_name_from_text(const char *text, uint8_t *wire)
 		wire[lab + 1 + wire[lab]] = (uint8_t)c;
 		wire[lab]++;
 	}
-	if (wire[lab] == 0)	/* "" or a name ending in ".." */
+	if (wire[lab] == 0)	/* "" */
 		return -1;
-	n = lab + 1 + wire[lab];
-	wire[n] = 0;
-	return (int)n + 1;
+	lab += 1 + wire[lab];
+	wire[lab] = 0;
+	return (int)lab + 1;
 }
 
 int
@@ -324,6 +323,18 @@ opt_parse(struct dns_query *q, uint16_t class, uint32_t ttl,
 	return 0;
 }
 
+/*
+ * dns_query_parse --
+ *	Read a query: header, the one question, then every other record
+ *	just far enough to find and check the OPT record.
+ *
+ * Results:
+ *	An rcode to answer with, or DNS_PARSE_DROP.
+ *
+ * Side effects:
+ *	Fills q; q->has_question and q->edns tell what the answer echoes
+ *	(a FORMERR caused by the OPT record itself clears q->edns).
+ */
 int
 dns_query_parse(const uint8_t *pkt, size_t len, struct dns_query *q)
 {
@@ -600,6 +611,19 @@ rdata_names(uint16_t type, const uint8_t *rdata, size_t rdlen)
 	return 0;
 }
 
+/*
+ * dns_writer_rr --
+ *	Append one record, compressing its owner and, for the types of RFC
+ *	1035 (NS, CNAME, PTR, MX, SOA), the names in its data.
+ *
+ * Results:
+ *	DNS_RR_OK, DNS_RR_FULL or DNS_RR_BAD.
+ *
+ * Side effects:
+ *	On DNS_RR_FULL the buffer and the compression table are as before
+ *	the call; in the answer and authority sections w->stopped is set,
+ *	and w->tc too over UDP.
+ */
 int
 dns_writer_rr(struct dns_writer *w, int section, const uint8_t *owner,
     uint16_t type, uint16_t class, uint32_t ttl, const uint8_t *rdata,

@@ -221,6 +221,34 @@ test_name_from_text_bad(void **state)
 	assert_int_equal(dns_name_from_text(t, b), -1);
 }
 
+/* Random text: a valid name or -1, never past 255 octets. */
+static void
+test_name_from_text_random(void **state)
+{
+	static const char	 alphabet[] = "..\\019aZ";
+	uint8_t			 b[DNS_NAME_MAX + 16];
+	char			 t[400];
+	int			 i, j, n, rc;
+
+	(void)state;
+	srand(4);
+	for (i = 0; i < 50000; i++) {
+		n = rand() % (int)sizeof(t);
+		for (j = 0; j < n; j++)
+			t[j] = rand() % 2 ? 'x' :
+			    alphabet[rand() % (int)(sizeof(alphabet) - 1)];
+		t[n] = '\0';
+		memset(b, 0xee, sizeof(b));
+		rc = dns_name_from_text(t, b);
+		assert_true(rc == -1 || (rc > 0 && rc <= DNS_NAME_MAX));
+		if (rc > 0)
+			assert_int_equal(dns_name_len(b, (size_t)rc), rc);
+		/* Nothing written past the limit. */
+		for (j = DNS_NAME_MAX; j < (int)sizeof(b); j++)
+			assert_int_equal(b[j], 0xee);
+	}
+}
+
 static void
 test_name_to_text(void **state)
 {
@@ -1209,6 +1237,7 @@ main(void)
 		cmocka_unit_test(test_name_from_text),
 		cmocka_unit_test(test_name_from_text_escapes),
 		cmocka_unit_test(test_name_from_text_bad),
+		cmocka_unit_test(test_name_from_text_random),
 		cmocka_unit_test(test_name_to_text),
 		cmocka_unit_test(test_name_cmp_lower),
 		cmocka_unit_test(test_name_len),
