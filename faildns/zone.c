@@ -365,7 +365,7 @@ lex_quoted(struct zparse *p)
 			return -1;
 		if (c == '\\') {
 			if ((c = lex_getc(p)) == EOF || c == '\n')
-				return zerr(p, p->f->line,
+				return zerr(p, p->f->line - (c == '\n'),
 				    "backslash at the end of a line");
 			if (lex_put(p, c) == -1)
 				return -1;
@@ -446,7 +446,8 @@ lex_entry(struct zparse *p)
 				if (c == '\\') {
 					c = lex_getc(p);
 					if (c == EOF || c == '\n')
-						return zerr(p, p->f->line,
+						return zerr(p, p->f->line -
+						    (c == '\n'),
 						    "backslash at the end of "
 						    "a line");
 					if (lex_put(p, c) == -1)
