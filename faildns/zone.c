@@ -648,7 +648,10 @@ rd_name(struct zparse *p, const char *what, int compress)
 	return rd_put(p, name, (size_t)n);
 }
 
-/* Decodes a string's escapes into out; its length, or -1. */
+/*
+ * Decodes a string's escapes into out. Results: its length; max + 1 when
+ * it does not fit (out holds max bytes then); -1 for a bad escape.
+ */
 static int
 text_decode(const char *s, uint8_t *out, size_t max)
 {
@@ -656,7 +659,7 @@ text_decode(const char *s, uint8_t *out, size_t max)
 
 	while (*s != '\0') {
 		if (n == max)
-			return -1;
+			return (int)max + 1;
 		if ((s = unescape(s, &out[n])) == NULL)
 			return -1;
 		n++;
@@ -668,10 +671,10 @@ text_decode(const char *s, uint8_t *out, size_t max)
 static int
 rd_string(struct zparse *p, const struct ztoken *t, const char *what)
 {
-	uint8_t	b[256];
+	uint8_t	b[1 + 255];
 	int	n;
 
-	if ((n = text_decode(t->s, b + 1, 256)) == -1)
+	if ((n = text_decode(t->s, b + 1, sizeof(b) - 1)) == -1)
 		return zerr(p, t->line, "bad %s \"%.*s\"", what, ZONE_SHOW,
 		    t->s);
 	if (n > 255)
@@ -804,6 +807,9 @@ rr_caa(struct zparse *p)
 	    p->rdlen)) == -1)
 		return zerr(p, t->line, "bad CAA value \"%.*s\"", ZONE_SHOW,
 		    t->s);
+	if ((size_t)n > sizeof(p->rd) - p->rdlen)
+		return zerr(p, p->e->line, "record data longer than %d bytes",
+		    ZONE_RDATA_MAX);
 	p->rdlen += (size_t)n;
 	return 0;
 }
@@ -1232,7 +1238,7 @@ do_include(struct zparse *p, int depth)
 	if ((t = field(p, "$INCLUDE file")) == NULL)
 		return -1;
 	if ((n = text_decode(t->s, file, sizeof(file) - 1)) == -1 ||
-	    n == 0 || memchr(file, '\0', (size_t)n) != NULL)
+	    n == 0 || (size_t)n >= sizeof(file) || memchr(file, '\0', (size_t)n) != NULL)
 		return zerr(p, t->line, "bad $INCLUDE file \"%.*s\"",
 		    ZONE_SHOW, t->s);
 	file[n] = '\0';

@@ -45,14 +45,21 @@ put_file(const char *name, const char *text)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* zone_load of path, the zone of the previous test freed first. */
+static int
+load_path(const char *path, const char *origin, size_t errlen)
+{
+	zone_free(z);
+	z = NULL;
+	err[0] = '\0';
+	return zone_load(path, origin, &z, err, errlen);
+}
+
 static int
 load_origin(const char *text, const char *origin)
 {
 	put_file("zone.db", text);
-	zone_free(z);
-	z = NULL;
-	err[0] = '\0';
-	return zone_load("zone.db", origin, &z, err, sizeof(err));
+	return load_path("zone.db", origin, sizeof(err));
 }
 
 static void
@@ -211,7 +218,7 @@ test_origin_from_file(void **state)
 {
 	(void)state;
 	put_file("zone.db", "$ORIGIN Example.ORG.\n" HEAD "www A 1.2.3.4\n");
-	assert_int_equal(zone_load("zone.db", NULL, &z, err, sizeof(err)),
+	assert_int_equal(load_path("zone.db", NULL, sizeof(err)),
 	    0);
 	x.len = 0;
 	xname("example.org");
@@ -932,14 +939,14 @@ test_lexer_limits(void **state)
 	fwrite(HEAD, 1, strlen(HEAD), fp);
 	fwrite("a A 1.2\0.3.4\n", 1, 13, fp);
 	fclose(fp);
-	assert_int_equal(zone_load("zone.db", "example.com", &z, err,
-	    sizeof(err)), -1);
+	assert_int_equal(load_path("zone.db", "example.com", sizeof(err)),
+	    -1);
 	assert_string_equal(err, "zone.db:3: NUL byte in the file");
-	assert_int_equal(zone_load("nonesuch.db", "example.com", &z, err,
+	assert_int_equal(load_path("nonesuch.db", "example.com",
 	    sizeof(err)), -1);
 	assert_string_equal(err, "nonesuch.db: No such file or directory");
 	/* A tiny error buffer is cut, not overrun. */
-	assert_int_equal(zone_load("nonesuch.db", "example.com", &z, err, 5),
+	assert_int_equal(load_path("nonesuch.db", "example.com", 5),
 	    -1);
 	assert_string_equal(err, "none");
 	zone_free(NULL);
@@ -958,8 +965,8 @@ test_entry_too_long(void **state)
 		fputs(i % 100 ? "a" : "\n", fp);
 	fputs(")\n", fp);
 	fclose(fp);
-	assert_int_equal(zone_load("zone.db", "example.com", &z, err,
-	    sizeof(err)), -1);
+	assert_int_equal(load_path("zone.db", "example.com", sizeof(err)),
+	    -1);
 	assert_non_null(strstr(err, "entry longer than"));
 }
 
