@@ -1238,7 +1238,8 @@ do_include(struct zparse *p, int depth)
 	if ((t = field(p, "$INCLUDE file")) == NULL)
 		return -1;
 	if ((n = text_decode(t->s, file, sizeof(file) - 1)) == -1 ||
-	    n == 0 || (size_t)n >= sizeof(file) || memchr(file, '\0', (size_t)n) != NULL)
+	    n == 0 || (size_t)n >= sizeof(file) ||
+	    memchr(file, '\0', (size_t)n) != NULL)
 		return zerr(p, t->line, "bad $INCLUDE file \"%.*s\"",
 		    ZONE_SHOW, t->s);
 	file[n] = '\0';

@@ -508,7 +508,8 @@ static void
 test_owner_lowercase(void **state)
 {
 	(void)state;
-	load_ok(HEAD "WWW.Example.COM. A 1.2.3.4\nMail CNAME MX.Example.Com.\n");
+	load_ok(HEAD "WWW.Example.COM. A 1.2.3.4\n"
+	    "Mail CNAME MX.Example.Com.\n");
 	owner_is(rr_of(ZONE_T_A, 0), "www.example.com");
 	owner_is(rr_of(ZONE_T_CNAME, 0), "mail.example.com");
 	/* RDATA keeps its case. */
