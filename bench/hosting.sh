@@ -77,9 +77,7 @@ FAILSH=${FAILSH:-$top/failsh/failsh}
 FAILC=${FAILC:-$top/failc/failc}
 PFX=hb$(printf %04x $(($$ & 0xffff)))	# namespaces: hbXXXX-sw, -a, -b, -c
 
-die() { echo "hosting.sh: $*" >&2; exit 1; }
-note() { echo "$*" >&2; }
-now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+. "$top/bench/netns.sh"
 
 case "$TRIALS$LONG_SECONDS$DEADLINE" in
 *[!0-9]*) die "TRIALS, LONG_SECONDS and DEADLINE are whole numbers" ;;
@@ -96,55 +94,8 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hostingbench.XXXXXX") || die "mktemp"
 chmod 755 "$tmp"
 
-ns() { echo "$PFX-$1"; }
-nsx() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
-
-# Kill every process in namespace H (all started by this script).
-kill_ns() {
-	local p i
-	for i in $(seq 100); do
-		p=$(ip netns pids "$(ns "$1")" 2>/dev/null)
-		[ -n "$p" ] || return 0
-		kill -KILL $p 2>/dev/null
-		sleep 0.02
-	done
-}
-net_down() {
-	local h
-	for h in a b c sw; do
-		ip netns list | grep -q "^$(ns $h)\b" || continue
-		kill_ns $h
-		ip netns del "$(ns $h)" 2>/dev/null
-	done
-}
-cleanup() {
-	net_down
-	if [ "${KEEP:-0}" = 1 ]; then
-		note "hosting.sh: kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-net_up() {
-	local h addr
-	ip netns add "$(ns sw)" || die "ip netns add"
-	nsx sw ip link add br0 type bridge
-	nsx sw ip link set br0 up
-	for h in a b c; do
-		case $h in a) addr=$A ;; b) addr=$B ;; c) addr=$C ;; esac
-		ip netns add "$(ns $h)"
-		ip link add "$PFX$h" type veth peer name eth0 netns "$(ns $h)"
-		ip link set "$PFX$h" netns "$(ns sw)"
-		nsx sw ip link set "$PFX$h" master br0
-		nsx sw ip link set "$PFX$h" up
-		nsx $h ip link set lo up
-		nsx $h ip addr add $addr/24 dev eth0
-		nsx $h ip link set eth0 up
-	done
-}
 
 bg() {	# LOG HOST CMD...: run CMD in HOST's namespace, in the background
 	local log=$1 h=$2
@@ -283,16 +234,6 @@ alone() {
 	        now - last < 100) }' "$1"
 }
 a_serves() { alone "$plog" host1 500 && ! has_vip b; }
-
-# wait_for SECONDS COMMAND...: every 20 ms until COMMAND succeeds.
-wait_for() {
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	while ! "$@"; do
-		[ "$(now_ms)" -lt $end ] || return 1
-		sleep 0.02
-	done
-}
 
 # first LOG HOST T: the time of the first 200 answer from HOST at or
 # after T.

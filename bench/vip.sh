@@ -77,9 +77,7 @@ FAILD=${FAILD:-$top/faild/faild}
 FAILSH=${FAILSH:-$top/failsh/failsh}
 PFX=fv$(printf %04x $(($$ & 0xffff)))	# namespaces: fvXXXX-sw, -a, -b, -c
 
-die() { echo "vip.sh: $*" >&2; exit 1; }
-note() { echo "$*" >&2; }
-now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+. "$top/bench/netns.sh"
 
 case "$TRIALS$LOSS_SECONDS$DEADLINE" in
 *[!0-9]*) die "TRIALS, LOSS_SECONDS and DEADLINE are whole numbers" ;;
@@ -94,55 +92,8 @@ echo 'package require udp' | tclsh8.6 || die "no Tcl udp package (tcl-udp)"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vipbench.XXXXXX") || die "mktemp"
 
-ns() { echo "$PFX-$1"; }
-nsx() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
-
-# Kill every process in host namespace H (all started by this script).
-kill_ns() {
-	local p i
-	for i in $(seq 100); do
-		p=$(ip netns pids "$(ns "$1")" 2>/dev/null)
-		[ -n "$p" ] || return 0
-		kill -KILL $p 2>/dev/null
-		sleep 0.02
-	done
-}
-net_down() {
-	local h
-	for h in a b c sw; do
-		ip netns list | grep -q "^$(ns $h)\b" || continue
-		kill_ns $h
-		ip netns del "$(ns $h)" 2>/dev/null
-	done
-}
-cleanup() {
-	net_down
-	if [ "${KEEP:-0}" = 1 ]; then
-		note "vip.sh: kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-net_up() {
-	local h addr
-	ip netns add "$(ns sw)" || die "ip netns add"
-	nsx sw ip link add br0 type bridge
-	nsx sw ip link set br0 up
-	for h in a b c; do
-		case $h in a) addr=$A ;; b) addr=$B ;; c) addr=$C ;; esac
-		ip netns add "$(ns $h)"
-		ip link add "$PFX$h" type veth peer name eth0 netns "$(ns $h)"
-		ip link set "$PFX$h" netns "$(ns sw)"
-		nsx sw ip link set "$PFX$h" master br0
-		nsx sw ip link set "$PFX$h" up
-		nsx $h ip link set lo up
-		nsx $h ip addr add $addr/24 dev eth0
-		nsx $h ip link set eth0 up
-	done
-}
 
 # The UDP responder (on every address of the host) and the prober, the
 # same as tests/netns/test_vip.tcl uses.
@@ -259,16 +210,6 @@ a_alone() {
 	    { n++; if ($2 != "a") bad = 1; last = $1 }
 	    END { exit !(n == 40 && !bad && now - last < 100) }' &&
 	    ! has_vip b
-}
-
-# wait_for SECONDS COMMAND...: every 20 ms until COMMAND succeeds.
-wait_for() {
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	while ! "$@"; do
-		[ "$(now_ms)" -lt $end ] || return 1
-		sleep 0.02
-	done
 }
 
 # first_b OFFSET CUT_MS: time of the first answer from b after the cut.
