@@ -20,7 +20,8 @@ set ::here [file normalize [file dirname [info script]]]
 source [file join $::here .. integration harness.tcl]
 
 set ::vip 198.18.0.50
-set ::pfx [format %04x [expr {[pid] & 0xffff}]]	;# names of this run
+set ::netns_tag ho
+source [file join $::here netns.tcl]
 set ::missing {}
 foreach prog {ip lighttpd rsync curl} {
 	if {[auto_execok $prog] eq ""} {
@@ -34,14 +35,6 @@ if {[exec id -u] != 0 || $::missing ne ""} {
 	harness_done
 }
 
-proc ns {name} {
-	return ho$::pfx-$name
-}
-
-proc nsexec {name args} {
-	return [exec ip netns exec [ns $name] {*}$args]
-}
-
 # The network: switch, hosts a (198.18.0.1) and b (.2), client c (.100).
 proc net_up {} {
 	net_down
@@ -49,27 +42,9 @@ proc net_up {} {
 	foreach h {a b} {
 		file delete -force $::tmpdir/$h
 	}
-	exec ip netns add [ns sw]
-	nsexec sw ip link add br0 type bridge
-	nsexec sw ip link set br0 up
-	foreach {h addr} {a 198.18.0.1 b 198.18.0.2 c 198.18.0.100} {
-		exec ip netns add [ns $h]
-		exec ip link add ho$::pfx$h type veth peer name eth0 \
-		    netns [ns $h]
-		exec ip link set ho$::pfx$h netns [ns sw]
-		nsexec sw ip link set ho$::pfx$h master br0
-		nsexec sw ip link set ho$::pfx$h up
-		nsexec $h ip link set lo up
-		nsexec $h ip addr add $addr/24 dev eth0
-		nsexec $h ip link set eth0 up
-	}
+	netns_switch {a 198.18.0.1 b 198.18.0.2 c 198.18.0.100}
 }
 
-# The processes the harness does not know go (lighttpd detaches from
-# failsh, rsync's children), then the namespaces. The daemons it knows
-# stop at the end of the test, after it has looked at them; meanwhile
-# a failsh must not start lighttpd again (its peer gone with the
-# network, it would take the service): its configuration goes first.
 proc net_down {} {
 	foreach h {a b} {
 		file delete $::tmpdir/$h/lighttpd.conf
@@ -262,23 +237,6 @@ proc lines_of {h} {
 	return [lsearch -all -inline -regexp [split [daemon_log $h] \n] {^\d+ }]
 }
 
-# failsh on host H made N more runs (its control port, in H's namespace).
-proc runs_on {h} {
-	set a [nsexec $h tclsh8.6 << {
-		set s [socket 127.0.0.1 1849]
-		puts $s "1 stats"; flush $s
-		puts [gets $s]
-	}]
-	regexp { runs (\d+)} $a -> n
-	return $n
-}
-
-proc wait_runs_of {h n} {
-	set until [expr {[runs_on $h] + $n}]
-	wait_for {[runs_on $h] >= $until} [expr {$n * 200 + 5000}] \
-	    "fewer than $n runs on $h"
-}
-
 test "master's lighttpd killed, host alive: the slave answers on the service address" {
 	net_up
 	try {
@@ -409,7 +367,7 @@ test "notifications: takeover then failback, mail and SMS, once each, in order" 
 		wait_for {[regexp -all -line {^--$} [read_file $::tmpdir/mailbox]] >= 2 &&
 		    [llength [lines_of $g]] >= 2} 10000 "two mails and two SMS"
 		# a few more runs of both: nothing more comes
-		wait_runs_of a 10
+		wait_runs_in a 10
 		set mails [regexp -all -inline -line {^Subject: .*$} \
 		    [read_file $::tmpdir/mailbox]]
 		assert_equal 2 [llength $mails] "mails: $mails"
@@ -455,7 +413,7 @@ test "drain: failc hold moves the service with never both hosts answering; relea
 		    before b's first"
 		assert_true {$la < $fb} "both answered from $fb to $la"
 		# held: a stays off
-		wait_runs_of a 10
+		wait_runs_in a 10
 		assert_equal {} [answered $pa 1000] "a's lighttpd runs while held"
 		put_file b drained.html
 		set t1 [clock milliseconds]

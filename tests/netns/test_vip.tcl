@@ -12,15 +12,8 @@ source [file join $::here .. integration harness.tcl]
 set ::netns_ok [expr {[exec id -u] == 0 && [auto_execok ip] ne ""}]
 set ::vip 198.18.0.50
 set ::vip6 2001:2::50
-set ::pfx [format %04x [expr {[pid] & 0xffff}]]	;# names of this run
-
-proc ns {name} {
-	return fo$::pfx-$name
-}
-
-proc nsexec {name args} {
-	return [exec ip netns exec [ns $name] {*}$args]
-}
+set ::netns_tag fo
+source [file join $::here netns.tcl]
 
 # The network: switch, hosts a (198.18.0.1) and b (.2), client c (.100),
 # and with -quorum a witness q (.3).
@@ -30,26 +23,11 @@ proc net_up {args} {
 	foreach h {a b} {
 		file delete $::tmpdir/$h/state $::tmpdir/$h/state.journal
 	}
-	exec ip netns add [ns sw]
-	nsexec sw ip link add br0 type bridge
-	nsexec sw ip link set br0 up
 	set hosts {a 198.18.0.1 b 198.18.0.2 c 198.18.0.100}
 	if {"-quorum" in $args} {
 		lappend hosts q 198.18.0.3
 	}
-	foreach {h addr} $hosts {
-		exec ip netns add [ns $h]
-		exec ip link add fo$::pfx$h type veth peer name eth0 \
-		    netns [ns $h]
-		exec ip link set fo$::pfx$h netns [ns sw]
-		nsexec sw ip link set fo$::pfx$h master br0
-		nsexec sw ip link set fo$::pfx$h up
-		nsexec $h ip link set lo up
-		nsexec $h ip addr add $addr/24 dev eth0
-		nsexec $h ip addr add 2001:2::[lindex [split $addr .] end]/64 \
-		    dev eth0 nodad
-		nsexec $h ip link set eth0 up
-	}
+	netns_switch $hosts -v6
 }
 
 proc net_down {} {
@@ -334,24 +312,6 @@ test "partition with both hosts alive, then heal: one owner, which re-announces"
 	}
 }
 
-# Runs failsh on host h has made (its control port, in h's namespace).
-proc runs_of {h} {
-	set a [nsexec $h tclsh8.6 << {
-		set s [socket 127.0.0.1 1849]
-		puts $s "1 stats"; flush $s
-		puts [gets $s]
-	}]
-	regexp { runs (\d+)} $a -> n
-	return $n
-}
-
-# Let failsh on h make N more runs: time passes at its pace.
-proc wait_runs {h n} {
-	set until [expr {[runs_of $h] + $n}]
-	wait_for {[runs_of $h] >= $until} [expr {$n * 200 + 5000}] \
-	    "fewer than $n runs on $h"
-}
-
 test "master's failsh killed or stopped: no takeover, the address stays" {
 	net_up
 	try {
@@ -361,15 +321,15 @@ test "master's failsh killed or stopped: no takeover, the address stays" {
 		wait_for {[answered $p 300] eq "a"} 10000 "a never answered alone"
 		kill_daemon $sa
 		# b keeps polling a's faild, which still says UP
-		wait_runs b 20
+		wait_runs_in b 20
 		assert_equal a [answered $p 2000]
 		assert_true {![has_vip b]} "b took the address"
 		set sa [harness::spawn_daemon $sa [dict get $sa cmd] 1]
 		# stopped for less than the dead time (3 x 0.1 s)
 		pause_daemon $sa
-		wait_runs b 1
+		wait_runs_in b 1
 		resume_daemon $sa
-		wait_runs b 20
+		wait_runs_in b 20
 		assert_equal a [answered $p 4000]
 		assert_true {![has_vip b]} "b took the address"
 	} finally {
@@ -432,12 +392,12 @@ proc reboot_master {order} {
 		wait_for {[answered $p 300] eq "b"} 5000 "b never took over"
 		if {$order eq "faild first"} {
 			set fa [respawn $fa]
-			wait_runs b 10
+			wait_runs_in b 10
 			assert_true {[has_vip b] && ![has_vip a]}
 			set sa [respawn $sa]
 		} else {
 			set sa [respawn $sa]
-			wait_runs a 10
+			wait_runs_in a 10
 			assert_true {[has_vip b] && ![has_vip a]}
 			set fa [respawn $fa]
 		}
@@ -465,7 +425,7 @@ test "failsh without its faild never takes the address" {
 		stop_daemon $fb
 		stop_daemon $sb
 		set sb [respawn $sb]
-		wait_runs b 20
+		wait_runs_in b 20
 		assert_true {![has_vip b]} "b took the address without its faild"
 		wait_for_log $sb "*vip: the local faild does not answer*"
 		set fb [respawn $fb]
@@ -487,7 +447,7 @@ test "master stalled for twice the dead time: the overlap after it resumes stays
 		pause_daemon $sa
 		wait_for {[has_vip b]} 5000 "b never took over"
 		# 2 x the dead time (3 x 0.1 s) since the stall began
-		wait_runs b 6
+		wait_runs_in b 6
 		set t0 [clock milliseconds]
 		resume_daemon $fa
 		resume_daemon $sa
@@ -517,7 +477,7 @@ test "5% packet loss both ways, all hosts alive: no takeover" {
 			    --probability 0.05 -j DROP
 		}
 		# 150 runs of b at 0.1 s: 15 s of polls through the loss
-		wait_runs b 150
+		wait_runs_in b 150
 		assert_equal 0 [regexp -all {vip: RECOVER -> UP} \
 		    [daemon_log $sb]] "takeovers by b"
 		assert_true {![has_vip b]} "b holds the address"
@@ -541,7 +501,7 @@ test "quorum: a host cut off from the quorum host does not take the address" {
 		wait_for {[answered $p 300] eq "a"} 10000 "a never answered alone"
 		# b alone on its side: a and q unreachable
 		link b down
-		wait_runs b 20
+		wait_runs_in b 20
 		assert_true {![has_vip b]} "b took the address without quorum"
 		assert_equal a [answered $p 2000]
 		# with the quorum host reachable, b would have: cut a instead
