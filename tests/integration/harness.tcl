@@ -958,6 +958,29 @@ proc run_prog {args} {
 	return [dict create code $code stdout $out stderr $err]
 }
 
+# run_prog, and check the exit code; returns the result dict.
+proc expect_exit {code args} {
+	set r [run_prog {*}$args]
+	if {[dict get $r code] ne $code} {
+		fail "[file tail [lindex $args 0]] [lrange $args 1 end]: exit\
+		    [dict get $r code], expected $code (stdout\
+		    \"[string trim [dict get $r stdout]]\", stderr\
+		    \"[string trim [dict get $r stderr]]\")"
+	}
+	return $r
+}
+
+# The failhost lines that tell a policy where each node's faild is (NODES:
+# a dict node -> faild handle).
+proc hosts_tcl {nodes} {
+	set out ""
+	dict for {node f} $nodes {
+		append out "failhost $node address [dict get $f addr]\n"
+		append out "failhost $node port [dict get $f port]\n"
+	}
+	return $out
+}
+
 # spawn_prog CMD ?ARG ...?: start a program in the background, its stdout
 # readable line by line with read_line; stderr goes to a file whose name
 # prog_stderr gives. stop_prog kills it (done at the end of the test).

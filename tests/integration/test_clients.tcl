@@ -32,18 +32,6 @@ proc record {answer} {
 	return [list $n $s $ms $by]
 }
 
-# run_prog, and check the exit code; returns the result dict.
-proc expect_exit {code args} {
-	set r [run_prog {*}$args]
-	if {[dict get $r code] ne $code} {
-		fail "[file tail [lindex $args 0]] [lrange $args 1 end]: exit\
-		    [dict get $r code], expected $code (stdout\
-		    \"[string trim [dict get $r stdout]]\", stderr\
-		    \"[string trim [dict get $r stderr]]\")"
-	}
-	return $r
-}
-
 set d [start_faild]
 
 # ----------------------------------------------------------------------

@@ -18,18 +18,6 @@ proc hp {h} {
 	return [dict get $h addr]:[dict get $h port]
 }
 
-# run_prog, and check the exit code; returns the result dict.
-proc expect_exit {code args} {
-	set r [run_prog {*}$args]
-	if {[dict get $r code] ne $code} {
-		fail "[file tail [lindex $args 0]] [lrange $args 1 end]: exit\
-		    [dict get $r code], expected $code (stdout\
-		    \"[string trim [dict get $r stdout]]\", stderr\
-		    \"[string trim [dict get $r stderr]]\")"
-	}
-	return $r
-}
-
 # Performance data as a dict label -> {value uom warn crit min max}; fails
 # on anything that is not 'label'=value[uom][;warn[;crit[;min[;max]]]]
 # items separated by spaces (the plugin guidelines' format).

@@ -11,16 +11,6 @@ if {![file executable $::failsh]} {
 	exit 1
 }
 
-# The failhost lines that tell a policy where each node's faild is.
-proc hosts_tcl {nodes} {
-	set out ""
-	dict for {node f} $nodes {
-		append out "failhost $node address [dict get $f addr]\n"
-		append out "failhost $node port [dict get $f port]\n"
-	}
-	return $out
-}
-
 # A policy for one service: start and stop append a line to EVENTS (the
 # node's own file) and return UP and RECOVER.
 proc svc_tcl {svc events interval args} {

@@ -133,15 +133,6 @@ proc faild_e {} {
 	return $f
 }
 
-proc hosts_tcl {nodes} {
-	set out ""
-	dict for {node f} $nodes {
-		append out "failhost $node address [dict get $f addr]\n"
-		append out "failhost $node port [dict get $f port]\n"
-	}
-	return $out
-}
-
 proc svc_tcl {svc interval args} {
 	return "
 failsvc $svc interval $interval
