@@ -62,8 +62,8 @@ static const char *const dirs_known[] = {
 	[KIND_ZONE] = "file",
 	[KIND_SOURCE] = "faild",
 	[KIND_POOL] = "member, sources, agree, scope, detect",
-	[KIND_NAME] = "pool, select, ttl, alldown, unknown, fallback, "
-	    "answer, update",
+	[KIND_NAME] = ("pool, select, ttl, alldown, unknown, fallback, "
+	    "answer, update"),
 	[KIND_UPDATE] = "server, zone, key"
 };
 
