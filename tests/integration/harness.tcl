@@ -71,6 +71,7 @@ set ::failstat [file normalize [file join $harness::builddir failc/failstat]]
 set ::faildebug [file normalize [file join $harness::builddir failc/faildebug]]
 set ::failsh [file normalize [file join $harness::builddir failsh/failsh]]
 set ::hc [file normalize [file join $harness::builddir hc/hc]]
+set ::faildns [file normalize [file join $harness::builddir faildns/faildns]]
 set ::getnode [file normalize [file join $harness::builddir hc/getnode]]
 set ::tmpdir $harness::tmpdir
 
