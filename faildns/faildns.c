@@ -115,9 +115,12 @@ check(void)
 	    conf->nnames);
 	for (i = 0; i < conf->nnames; i++) {
 		n = &conf->names[i];
-		printf("  %s: pool %s, select %s, ttl %u, worst case %d s "
-		    "(detection %d + ttl %u)%s\n", n->name, n->pool->name,
-		    fdns_select_str(n->select), n->ttl, fdns_worst_case_s(n),
+		printf("  %s: pool %s, select %s", n->name, n->pool->name,
+		    fdns_select_str(n->select));
+		if (n->select == FDNS_SEL_WEIGHTED)
+			printf(" %d", n->count);
+		printf(", ttl %u, worst case %d s (detection %d + ttl %u)%s\n",
+		    n->ttl, fdns_worst_case_s(n),
 		    n->pool->detect_s, n->ttl, n->answer ? "" :
 		    ", pushed only");
 	}
@@ -262,11 +265,8 @@ main(int argc, char *argv[])
 		faildns.monitor_addr = monitor;
 
 	if (load(faildns.confpath, &faildns.conf, &faildns.db, err,
-	    sizeof(err)) < 0) {
-		if (checkonly)
-			fprintf(stderr, "faildns: %s\n", err);
+	    sizeof(err)) < 0)
 		fatalx("%s", err);
-	}
 	if (checkonly)
 		check();
 	if (faildns.statefile == NULL)
