@@ -184,7 +184,8 @@ proc dns_servers::start {kind zone keyname secret args} {
 		if {$kind eq "named"} {
 			dns_keyfile $dir/key.conf $keyname $secret
 			write_file $dir/named.conf [named_conf $h]
-			set cmd [list [prog named] -g -4 -n 1 -c $dir/named.conf]
+			set cmd [list [prog named] -g -4 -n 1 \
+			    -c $dir/named.conf]
 		} else {
 			write_file $dir/knot.conf [knotd_conf $h]
 			set cmd [list [prog knotd] -c $dir/knot.conf]
