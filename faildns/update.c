@@ -420,25 +420,30 @@ keyfile_base64(const char *text, uint8_t out[UPDATE_SECRET_MAX])
 	char		 in[TOKEN_MAX];
 	uint8_t		 tmp[TOKEN_MAX];
 	size_t		 n = 0, pad = 0;
-	int		 len;
+	int		 len = -1;
 
-	for (; *text != '\0'; text++)	/* BIND allows blanks inside */
-		if (strchr(" \t\r\n", *text) == NULL)
+	for (; *text != '\0' && n + 1 < sizeof(in); text++)
+		if (strchr(" \t\r\n", *text) == NULL)	/* BIND allows them */
 			in[n++] = *text;
 	in[n] = '\0';
 	if (n == 0 || n % 4 != 0)
-		return -1;
+		goto done;
 	while (pad < 2 && in[n - 1 - pad] == '=')
 		pad++;
 	if (memchr(in, '=', n - pad) != NULL)
-		return -1;
+		goto done;
 	len = crypto.decode(tmp, (const unsigned char *)in, (int)n);
-	if (len < 0 || (size_t)len != n / 4 * 3)
-		return -1;
+	if (len < 0 || (size_t)len != n / 4 * 3) {
+		len = -1;
+		goto done;
+	}
 	len -= (int)pad;
-	if (len == 0 || len > UPDATE_SECRET_MAX)
-		return -1;
+	if (len == 0 || len > UPDATE_SECRET_MAX) {
+		len = -1;
+		goto done;
+	}
 	memcpy(out, tmp, (size_t)len);
+done:
 	explicit_bzero(tmp, sizeof(tmp));
 	explicit_bzero(in, sizeof(in));
 	return len;

@@ -443,7 +443,8 @@ make_resp(struct bytes *r, uint16_t id, int rcode, int error, int macsize,
     uint64_t t, const uint8_t *reqmac, const uint8_t *other,
     size_t otherlen)
 {
-	static const uint8_t	zone[] = "\007example\004test\000\000\006\000\001";
+	static const uint8_t	zone[] =
+	    "\007example\004test\000\000\006\000\001";
 	static const uint8_t	kw[] = "\007upd-key";
 	static const uint8_t	alg[] = "\013hmac-sha256";
 	uint8_t			data[1024], mac[32], vars[256];
@@ -641,6 +642,7 @@ static void
 test_key_load(void **state)
 {
 	struct update_key	want;
+	char			text[300];
 
 	(void)state;
 	make_key(&want, "upd-key", KEY1);
@@ -678,6 +680,15 @@ test_key_load(void **state)
 	    "\"YWJj ZGVm\"; };", NULL), 0);
 	assert_int_equal(key.len, 6);
 	assert_memory_equal(key.secret, "abcdef", 6);
+	/* 128 bytes at most */
+	memset(text, 'A', sizeof(text));
+	memcpy(text, "key a { algorithm hmac-sha256; secret \"", 39);
+	strcpy(text + 39 + 168, "AAA=\"; };");
+	assert_int_equal(load(text, NULL), 0);
+	assert_int_equal(key.len, 128);
+	strcpy(text + 39 + 168, "AAAA\"; };");
+	load_fails(text, NULL, "key.conf:1: key \"a\": the secret is not "
+	    "base64 of 1 to 128 bytes");
 	update_key_clear(&key);
 	assert_int_equal(key.len, 0);
 	assert_int_equal(key.secret[0], 0);
