@@ -361,6 +361,12 @@ resolve(struct db *db, const uint8_t *qname, uint16_t qtype,
 			put_soa(w, z);
 			return DNS_RCODE_NXDOMAIN;
 		}
+		/* A name only pushed (answer no) is another server's. */
+		if (node->fname >= 0 && !db->conf->names[node->fname].answer) {
+			if (hops == 0)
+				*aa = 0;
+			return hops == 0 ? DNS_RCODE_REFUSED : DNS_RCODE_NOERROR;
+		}
 		if ((cname = node_set(node, DNS_TYPE_CNAME)) == NULL ||
 		    qtype == DNS_TYPE_CNAME || qtype == DB_TYPE_ANY)
 			return answer_node(db, z, node, qtype, variant, w, dep,
