@@ -43,10 +43,10 @@ static __attribute__((noreturn)) void
 usage(int code)
 {
 	fprintf(code ? stderr : stdout, "usage: faildns [-FmtV] [-d facility] "
-	    "[-f conffile] [-i pidfile]\n"
-	    "               [-l address[:port]] ... [-M [address:]port] "
-	    "[-p port]\n"
-	    "               [-s statefile] [-u user]\n"
+	    "[-e [address:]port] [-f conffile]\n"
+	    "               [-i pidfile] [-l address[:port]] ... "
+	    "[-M [address:]port]\n"
+	    "               [-p port] [-s statefile] [-u user]\n"
 	    "       -t checks the configuration and zones; see faildns(8)\n");
 	exit(code);
 }
@@ -204,12 +204,15 @@ main(int argc, char *argv[])
 	log_init("faildns", 1);
 	faildns.confpath = FAIL_SYSCONFDIR "/faildns.conf";
 	faildns.port = FAILDNS_PORT;
-	while ((ch = getopt_long(argc, argv, "d:Ff:i:l:mM:p:s:tu:V", longopts,
+	while ((ch = getopt_long(argc, argv, "d:e:Ff:i:l:mM:p:s:tu:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			log_fac_raise(optarg);
 			foreground = 1;
+			break;
+		case 'e':
+			faildns.metrics_addr = optarg;
 			break;
 		case 'F':
 			foreground = 1;
@@ -280,6 +283,7 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (faildns.monitor_addr != NULL)
 		monitor_start();
+	dns_metrics_start();
 	if (!foreground) {
 		if (daemon(0, 0) < 0)
 			fatal("daemon");

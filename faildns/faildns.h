@@ -46,6 +46,7 @@ struct faildns {
 	int			 nlisten;
 	int			 port;
 	const char		*monitor_addr;	/* NULL: no monitor port */
+	const char		*metrics_addr;	/* -e; NULL: none */
 	int64_t			 start_ms;
 	uint64_t		 reloads;
 	struct faildns_stats	 stats;
@@ -68,6 +69,11 @@ void	 source_restore(void);
 
 /* monitor.c: the failproto monitor port. */
 void	 monitor_start(void);
+/* A name's state as failstat reads it: "UP", "RECOVER" or "FAIL". */
+const char	*monitor_name_state(const struct fdns_choice *);
+
+/* dns_metrics.c: the Prometheus port (-e). */
+void	 dns_metrics_start(void);
 
 /* push.c: RFC 2136 updates of the names that have update targets. */
 void	 push_start(void);

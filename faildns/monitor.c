@@ -21,9 +21,8 @@
 
 #define SOURCE_PREFIX	"source/"
 
-/* A name's state as failstat reads it. */
-static const char *
-name_state(const struct fdns_choice *c)
+const char *
+monitor_name_state(const struct fdns_choice *c)
 {
 	if (c->kind != FDNS_ANS_ADDRS || strncmp(c->rule, "all down", 8) == 0)
 		return "FAIL";
@@ -57,7 +56,7 @@ fmt_name(struct pbuf *out, size_t i)
 	const struct db_name_status	*st = db_name_status(faildns.db, i);
 
 	pbuf_printf(out, " %s %s %" PRId64, faildns.conf->names[i].name,
-	    name_state(&st->choice), st->changed_ms);
+	    monitor_name_state(&st->choice), st->changed_ms);
 	fmt_rule(out, st->choice.rule);
 }
 
