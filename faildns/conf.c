@@ -251,7 +251,7 @@ parse_num(struct parser *p, const char *what, const char *s, long min,
 	size_t	i;
 
 	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9' || i > 9)
+		if (s[i] < '0' || s[i] > '9' || i > 8)	/* < 2^31 */
 			break;
 		v = v * 10 + (s[i] - '0');
 	}
