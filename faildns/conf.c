@@ -251,7 +251,7 @@ parse_num(struct parser *p, const char *what, const char *s, long min,
 	size_t	i;
 
 	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9' || i > 9)
+		if (s[i] < '0' || s[i] > '9' || i > 8)	/* < 2^31 */
 			break;
 		v = v * 10 + (s[i] - '0');
 	}
@@ -550,6 +550,14 @@ parse_level(struct parser *p, int n, char **w, int *i, int *prio)
 }
 
 static int
+is_level(const char *s)
+{
+	return strcmp(s, "primary") == 0 || strcmp(s, "backup") == 0 ||
+	    strcmp(s, "backup2") == 0 || strcmp(s, "backup3") == 0 ||
+	    strcmp(s, "disabled") == 0 || strcmp(s, "priority") == 0;
+}
+
+static int
 parse_services(struct parser *p, struct fdns_member *m, const char *list)
 {
 	char	 buf[CONF_MAX_LINE], *s, *e;
@@ -610,15 +618,15 @@ parse_member(struct parser *p, struct fdns_pool *pool, int n, char **w)
 	m.line = p->line;
 	m.state = FDNS_M_UNKNOWN;
 	for (i = 2; i < n; i++) {
+		if (level && is_level(w[i])) {
+			perr(p, "member: a second level \"%.80s\"", w[i]);
+			goto fail;
+		}
 		if ((r = parse_level(p, n, w, &i, &m.priority)) < 0)
 			goto fail;
-		if (r == 0) {
-			if (level++) {
-				perr(p, "member: a second level \"%.80s\"",
-				    w[i]);
-				goto fail;
-			}
-		} else if (strcmp(w[i], "weight") == 0) {
+		if (r == 0)
+			level = 1;
+		else if (strcmp(w[i], "weight") == 0) {
 			if (weight++) {
 				perr(p, "member: weight given twice");
 				goto fail;

@@ -14,6 +14,7 @@
 
 /* Members of one pool looked at (conf.c allows FDNS_MAX_ANSWER). */
 #define SEL_MAX_MEMBERS	256
+#define SEL_MAX_WEIGHT	1000	/* conf.c's bound, kept if set by hand */
 
 /* The pool's members as n sees them, counted. */
 struct sel {
@@ -204,7 +205,8 @@ sel_weighted(struct fdns_choice *c, const int *weight, int count)
 	long	sum = 0;
 
 	for (i = 0; i < k; i++) {
-		a[i] = weight[i] > 0 ? weight[i] : 1;
+		a[i] = weight[i] < 1 ? 1 : weight[i] > SEL_MAX_WEIGHT ?
+		    SEL_MAX_WEIGHT : weight[i];
 		g = sel_gcd(g, a[i]);
 	}
 	for (i = 0; i < k; i++) {

@@ -223,6 +223,16 @@ fuzz_choice(const struct fdns_conf *c, const struct fdns_name *n,
 		if (n->select == FDNS_SEL_ORDERED)
 			CHECK(ch->nbase == 1 || ch->degraded);
 	}
+	/* Weighted over the level: every member up comes first sometimes. */
+	if (n->select == FDNS_SEL_WEIGHTED &&
+	    strncmp(ch->rule, "all down", 8) != 0 &&
+	    strncmp(ch->rule, "unknown", 7) != 0) {
+		memset(seen, 0, sizeof(seen));
+		for (j = 0; j < ch->nvariants; j++)
+			seen[ch->variant[j][0]]++;
+		for (i = 0; i < ch->nbase; i++)
+			CHECK(seen[i] >= 1);
+	}
 	CHECK(fdns_worst_case_s(n) == n->pool->detect_s + (int)n->ttl);
 }
 
