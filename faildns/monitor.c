@@ -124,7 +124,10 @@ find(const char *name, struct pbuf *out, int show)
 		pbuf_add_pct(out, faildns_answer_str(&st->choice, buf,
 		    sizeof(buf)));
 		pbuf_add(out, " ", 1);
-		pbuf_add_pct(out, st->choice.why);
+		snprintf(buf, sizeof(buf), "%s%s", st->choice.why,
+		    source_all_down() ? " (every source unreachable: the "
+		    "last known states)" : "");
+		pbuf_add_pct(out, buf);
 		return 0;
 	}
 	for (i = 0; i < conf->nsources; i++)
