@@ -50,7 +50,7 @@ struct source {
 	int		 ever;		/* it has been */
 	int64_t		 since_ms;	/* up or down since, wall clock */
 	char		 why[256];	/* why down */
-	pth_t		 thread;
+	int		 fd;		/* the stream's socket, or -1 */
 	int		 gen;		/* the conf generation it follows */
 	struct source	*next;
 };
@@ -369,6 +369,7 @@ source_thread(void *arg)
 			fail_client_close(&c);
 			break;
 		}
+		s->fd = c.fd;
 		source_mark(s, 1, "");
 		revote(s);
 		while (fail_client_next(&c, &r, -1, err, sizeof(err)) == 0 &&
@@ -389,8 +390,10 @@ source_thread(void *arg)
 		}
 		proto_resp_clear(&r);
 		fail_client_close(&c);
-		if (gen == s->gen)
+		if (gen == s->gen) {
+			s->fd = -1;
 			source_mark(s, 0, err[0] ? err : "connection closed");
+		}
 	}
 	return NULL;
 }
@@ -487,7 +490,11 @@ source_status(size_t i, int64_t *since_ms, const char **why)
 	return s->up;
 }
 
-/* Follow every source of the conf; the others' threads end. */
+/*
+ * Follow every source of the conf. A stream it no longer names (or that
+ * goes elsewhere now) is cut: its thread sees the end and the old
+ * generation, and ends.
+ */
 static void
 source_follow_conf(void)
 {
@@ -497,6 +504,14 @@ source_follow_conf(void)
 	size_t			 i;
 
 	generation++;
+	for (s = sources; s != NULL; s = s->next) {
+		for (i = 0; i < conf->nsources; i++)
+			if (strcmp(s->name, conf->sources[i].name) == 0 &&
+			    strcmp(s->faild, conf->sources[i].faild) == 0)
+				break;
+		if (i == conf->nsources && s->fd >= 0)
+			shutdown(s->fd, SHUT_RDWR);
+	}
 	for (i = 0; i < conf->nsources; i++) {
 		if ((s = source_of(conf, (int)i)) != NULL &&
 		    strcmp(s->faild, conf->sources[i].faild) == 0) {
@@ -505,6 +520,7 @@ source_follow_conf(void)
 		}
 		if (s == NULL) {
 			s = xcalloc(1, sizeof(*s));
+			s->fd = -1;
 			s->name = xstrdup(conf->sources[i].name);
 			s->next = sources;
 			sources = s;
@@ -516,7 +532,7 @@ source_follow_conf(void)
 		s->since_ms = 0;
 		pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
 		pth_attr_set(attr, PTH_ATTR_NAME, "source");
-		if ((s->thread = pth_spawn(attr, source_thread, s)) == NULL)
+		if (pth_spawn(attr, source_thread, s) == NULL)
 			fatal("cannot follow source %s", s->name);
 	}
 	pth_attr_destroy(attr);
