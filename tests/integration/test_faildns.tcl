@@ -252,6 +252,12 @@ test "faildns: select all, ordered, rotate with a faild's states" {
 	assert_true {[lindex $seen 0] ne [lindex $seen 1]} "rotated: $seen"
 	assert_equal [lindex $seen 0] [lindex $seen 2] "in turn: $seen"
 	assert_equal 2 [llength [lsort -unique $seen]] "$seen"
+	# Through a CNAME as well (the chain's answer is not a fixed copy).
+	set seen {}
+	for {set i 0} {$i < 4} {incr i} {
+		lappend seen [rdatas [dig $d rot-alias.example.com A] answer A]
+	}
+	assert_equal 2 [llength [lsort -unique $seen]] "via CNAME: $seen"
 	# ordered: only the first up, the second when the first goes.
 	setstate $f web1 FAIL
 	wait_for {[answer_of $d ordered.example.com] eq {198.18.0.11}}
@@ -283,6 +289,24 @@ test "faildns: select weighted 1: over 100 answers the shares follow 3:1" {
 	assert_true {$count(198.18.0.40) >= 65 && $count(198.18.0.40) <= 85} \
 	    "weight 3 of 4 about 75: [array get count]"
 	assert_true {$count(198.18.0.41) >= 15} "[array get count]"
+	# The same through a CNAME: its answers take the name's turns.
+	set count(198.18.0.40) 0
+	set count(198.18.0.41) 0
+	set qs {}
+	for {set i 0} {$i < 100} {incr i} {
+		lappend qs w-alias.example.com A
+	}
+	set r [run_prog -timeout 30000 kdig @[dict get $d addr] \
+	    -p [dict get $d port] +tcp +keepopen +norec +short {*}$qs]
+	foreach a [split [string trim [dict get $r stdout]] \n] {
+		if {[string match 198.* $a]} {
+			incr count([string trim $a])
+		}
+	}
+	assert_equal 100 [expr {$count(198.18.0.40) + $count(198.18.0.41)}] \
+	    "answers via CNAME: [array get count]"
+	assert_true {$count(198.18.0.40) >= 65 && $count(198.18.0.40) <= 85} \
+	    "via CNAME, weight 3 of 4 about 75: [array get count]"
 }
 
 test "faildns: levels: primaries down -> backup; onsite down -> offsite" {
@@ -699,7 +723,9 @@ test "faildns: malformed datagrams and 200 stalled TCP connections" {
 	# half send one byte of a length prefix.
 	set stalled {}
 	for {set i 0} {$i < 200} {incr i} {
-		set ch [socket -myaddr 127.0.1.[expr {1 + $i % 8}] \
+		# -async: a server that stops accepting must fail the test,
+		# not hang it in connect().
+		set ch [socket -async -myaddr 127.0.1.[expr {1 + $i % 8}] \
 		    [dict get $d addr] [dict get $d port]]
 		fconfigure $ch -translation binary -blocking 0 -buffering none
 		set harness::conns($ch) 1
@@ -708,6 +734,9 @@ test "faildns: malformed datagrams and 200 stalled TCP connections" {
 		}
 		lappend stalled $ch
 	}
+	# Every one of them has its own thread at faildns by now.
+	wait_for {[dict get [dns_stats $d] tcp_conns] >= 200} 10000 \
+	    "200 connections accepted"
 	set t0 [clock milliseconds]
 	set r [dig $d +time=5 mail.example.com A]
 	assert_equal {198.18.0.25} [rdatas $r answer A] "udp"
