@@ -150,7 +150,7 @@ proc dig_parse {text} {
 		} elseif {$line eq ""} {
 			set sec ""
 		} elseif {$sec eq "opt"} {
-			if {[regexp {^; ([A-Z0-9-]+): ?(.*)$} $line -> k v]} {
+			if {[regexp {^; ([^:]+): ?(.*)$} $line -> k v]} {
 				dict lappend d options [list $k [string trim $v]]
 			}
 		} elseif {$sec eq "question"} {
