@@ -696,6 +696,41 @@ proc random_bytes {n} {
 	return $s
 }
 
+test "faildns: malformed queries: FORMERR (compression loops too) or none" {
+	set d [start_faildns $static_conf]
+	set hdr [binary format SSSSSS 77 0 1 0 0 0]
+	set q [dns_name example.com]\x00\x06\x00\x01
+	set opt \x00\x00\x29\x10\x00\x00\x00\x00\x00\x00\x00
+	foreach {what msg rcode} [list \
+	    "pointer to itself" "$hdr\xc0\x0c\x00\x01\x00\x01" 1 \
+	    "pointer forward" "$hdr\x03www\xc0\x12\x00\x01\x00\x01" 1 \
+	    "pointer loop of two" "$hdr\x01a\xc0\x11\xc0\x0c\x00\x01" 1 \
+	    "truncated question" "$hdr\x03www" 1 \
+	    "header alone" $hdr 1 \
+	    "two questions" "[binary format SSSSSS 77 0 2 0 0 0]$q$q" 1 \
+	    "no question" [binary format SSSSSS 77 0 0 0 0 0] 1 \
+	    "a name over 255 bytes" "$hdr[string repeat \
+	    "\x3f[string repeat a 63]" 5]\x00\x00\x01\x00\x01" 1 \
+	    "two OPT records" "[binary format SSSSSS 77 0 1 0 0 2]$q$opt$opt" 1 \
+	    "counts beyond the data" "[binary format SSSSSS 77 0 1 3 0 0]$q" 1 \
+	    "a response (QR set)" "[binary format SSSSSS 77 0x8000 1 0 0 0]$q" \
+	    none] {
+		set a [udp_ask $d $msg 1000]
+		if {$rcode eq "none"} {
+			assert_equal "" $a "$what: answered"
+			continue
+		}
+		assert_true {$a ne ""} "$what: no answer"
+		set h [dns_header $a]
+		assert_equal 77 [dict get $h id] $what
+		assert_equal $rcode [dict get $h rcode] "$what: rcode"
+		assert_equal 1 [dict get $h qr] $what
+		assert_equal 0 [dict get $h an] $what
+	}
+	# And then the well-formed are answered as ever.
+	assert_equal {198.18.0.25} [answer_of $d mail.example.com]
+}
+
 test "faildns: malformed datagrams and 200 stalled TCP connections" {
 	set d [start_faildns $static_conf]
 	set hdr [binary format SSSSSS 77 0 1 0 0 0]
