@@ -704,7 +704,7 @@ test "faildns: malformed queries: FORMERR (compression loops too) or none" {
 	foreach {what msg rcode} [list \
 	    "pointer to itself" "$hdr\xc0\x0c\x00\x01\x00\x01" 1 \
 	    "pointer forward" "$hdr\x03www\xc0\x12\x00\x01\x00\x01" 1 \
-	    "pointer loop of two" "$hdr\x01a\xc0\x11\xc0\x0c\x00\x01" 1 \
+	    "pointer loop of two" "$hdr\xc0\x0e\xc0\x0c\x00\x01\x00\x01" 1 \
 	    "truncated question" "$hdr\x03www" 1 \
 	    "header alone" $hdr 1 \
 	    "two questions" "[binary format SSSSSS 77 0 2 0 0 0]$q$q" 1 \
