@@ -531,6 +531,16 @@ name k.example.com:
 	assert_regexp {(?n)^source/b\s+FAIL\s} [dict get $r stdout]
 	assert_regexp {(?n)^k/198.18.6.1\s+FAIL\s} [dict get $r stdout]
 	assert_regexp {(?n)^k/198.18.6.2\s+UP\s} [dict get $r stdout]
+	# b comes back (its state file says k1 FAIL) and sets k1 UP: a's
+	# kept view says FAIL, one vote of two: up again.
+	set fb [restart $fb]
+	wait_for_log $d "*source b is back: states are current again*" 5000
+	assert_equal {198.18.6.2} [answer_of $d k.example.com]
+	setstate $fb k1 UP
+	wait_for {[lsort [answer_of $d k.example.com]] eq
+	    {198.18.6.1 198.18.6.2}} 5000 "198.18.6.1 back with one vote down"
+	assert_equal "down=1/2,up=1,agree=2" \
+	    [lindex [monitor_record $d k/198.18.6.1] 3]
 }
 
 # ----------------------------------------------------------------------
