@@ -156,6 +156,29 @@ test "faildns: the same answers over TCP" {
 	assert_equal REFUSED [dict get $r status]
 }
 
+test "faildns: a failover name's AAAA from its IPv6 members" {
+	set d [start_faildns "$::static_conf
+pool six:
+	member 198.18.0.60
+	member 2001:db8::60
+	member 2001:db8::61
+name six.example.com:
+	pool six
+	ttl 20
+"]
+	set r [dig $d six.example.com AAAA]
+	assert_equal {2001:db8::60 2001:db8::61} [lsort [rdatas $r answer AAAA]]
+	assert_equal {} [rdatas $r answer A]
+	assert_equal 20 [lindex [dict get $r answer] 0 1] "TTL"
+	set r [dig $d six.example.com A]
+	assert_equal {198.18.0.60} [rdatas $r answer A]
+	# A name of the pool without IPv6 members: NODATA for AAAA.
+	set r [dig $d www.example.com AAAA]
+	assert_equal NOERROR [dict get $r status]
+	assert_equal {} [dict get $r answer]
+	assert_equal SOA [rtypes $r authority]
+}
+
 test "faildns: several queries on one TCP connection (kdig +keepopen)" {
 	set d [start_faildns $static_conf]
 	set before [dict get [dns_stats $d] tcp_conns]
@@ -315,6 +338,8 @@ test "faildns: levels: primaries down -> backup; onsite down -> offsite" {
 	set d [start_faildns [modes_conf $f]]
 	wait_for {[lsort [answer_of $d www.example.com]] eq
 	    {198.18.0.10 198.18.0.11}}
+	set r [dig $d fmx.example.com MX]
+	assert_equal {198.18.0.10 198.18.0.11} [lsort [rdatas $r additional A]]
 	setstate $f web1 FAIL
 	setstate $f web2 FAIL
 	wait_for {[answer_of $d www.example.com] eq {198.18.0.20}} 5000 \
@@ -328,12 +353,18 @@ test "faildns: levels: primaries down -> backup; onsite down -> offsite" {
 	    "offsite"
 	set r [dig $d chain.example.com A]
 	assert_equal {198.18.0.30} [rdatas $r answer A] "chain after change"
+	# An MX whose exchange is the failover name: its glue follows too.
+	set r [dig $d fmx.example.com MX]
+	assert_equal {{10 www.example.com.}} [rdatas $r answer MX]
+	assert_equal {198.18.0.30} [rdatas $r additional A] "MX glue"
 	wait_for_log $d "*name www.example.com: 198.18.0.30 (offsite)*"
 	# Back: the primary again.
 	setstate $f web2 UP
 	wait_for {[answer_of $d www.example.com] eq {198.18.0.11}}
 	set r [dig $d chain.example.com A]
 	assert_equal {198.18.0.11} [rdatas $r answer A]
+	set r [dig $d fmx.example.com MX]
+	assert_equal {198.18.0.11} [rdatas $r additional A] "MX glue"
 }
 
 test "faildns: every all-down rule" {
