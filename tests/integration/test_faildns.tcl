@@ -27,7 +27,7 @@ name www.example.com:
 # Zone answers
 
 test "faildns: A from the zone, authoritative, with the question's case" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	set r [dig $d mAiL.ExAmPlE.cOm A]
 	assert_equal NOERROR [dict get $r status]
 	assert_true {[has_flag $r aa]} "AA set: [dict get $r flags]"
@@ -42,7 +42,7 @@ test "faildns: A from the zone, authoritative, with the question's case" {
 }
 
 test "faildns: MX with its glue, NS with glue (A and AAAA), TXT" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	set r [dig $d example.com MX]
 	assert_equal {{10 mail.example.com.}} [rdatas $r answer MX]
 	assert_equal {198.18.0.25} [rdatas $r additional A] "MX glue"
@@ -59,7 +59,7 @@ test "faildns: MX with its glue, NS with glue (A and AAAA), TXT" {
 }
 
 test "faildns: CNAME chain into a failover name, CNAME out of the zone" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	set r [dig $d chain.example.com A]
 	assert_equal NOERROR [dict get $r status]
 	assert_equal {CNAME CNAME A A} [rtypes $r answer]
@@ -76,7 +76,7 @@ test "faildns: CNAME chain into a failover name, CNAME out of the zone" {
 }
 
 test "faildns: NXDOMAIN and NODATA carry the SOA with min(TTL, MINIMUM)" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	# example.com: SOA TTL 3600, MINIMUM 300.
 	set r [dig $d nope.example.com A]
 	assert_equal NXDOMAIN [dict get $r status]
@@ -104,7 +104,7 @@ test "faildns: NXDOMAIN and NODATA carry the SOA with min(TTL, MINIMUM)" {
 }
 
 test "faildns: REFUSED outside its zones" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	foreach name {www.example.net example.co . com} {
 		set r [dig $d $name A]
 		assert_equal REFUSED [dict get $r status] $name
@@ -114,7 +114,7 @@ test "faildns: REFUSED outside its zones" {
 }
 
 test "faildns: a referral below a delegation: no AA, NS, in-zone glue" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	foreach {name type} {deep.sub.example.com A sub.example.com A
 	    x.y.sub.example.com MX sub.example.com NS} {
 		set r [dig $d $name $type]
@@ -130,7 +130,7 @@ test "faildns: a referral below a delegation: no AA, NS, in-zone glue" {
 }
 
 test "faildns: ANY is answered with one RRset (RFC 8482)" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	foreach name {example.com txt.example.com ns2.example.com} {
 		set r [dig $d $name ANY]
 		assert_equal NOERROR [dict get $r status] $name
@@ -141,7 +141,7 @@ test "faildns: ANY is answered with one RRset (RFC 8482)" {
 }
 
 test "faildns: the same answers over TCP" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	set r [dig $d +tcp ChAiN.example.com A]
 	assert_match "*(TCP)*" [dict get $r raw]
 	assert_equal {198.18.0.10 198.18.0.11} [lsort [rdatas $r answer A]]
@@ -157,7 +157,7 @@ test "faildns: the same answers over TCP" {
 }
 
 test "faildns: a failover name's AAAA from its IPv6 members" {
-	set d [start_faildns "$::static_conf
+	set d [start_dns "$::static_conf
 pool six:
 	member 198.18.0.60
 	member 2001:db8::60
@@ -180,7 +180,7 @@ name six.example.com:
 }
 
 test "faildns: several queries on one TCP connection (kdig +keepopen)" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	set before [dict get [dns_stats $d] tcp_conns]
 	set r [run_prog -timeout 15000 kdig @[dict get $d addr] \
 	    -p [dict get $d port] +tcp +keepopen +norec \
@@ -196,7 +196,7 @@ test "faildns: several queries on one TCP connection (kdig +keepopen)" {
 }
 
 test "faildns: two pipelined queries written at once on one connection" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	set ch [faild_connect $d]
 	set q1 [dns_query 4242 mail.example.com 1]
 	set q2 [dns_query 4343 nope.example.com 1]
@@ -262,7 +262,7 @@ proc all_up {f services} {
 test "faildns: select all, ordered, rotate with a faild's states" {
 	set f [start_faild]
 	all_up $f {web1 web2 web3 off1}
-	set d [start_faildns [modes_conf $f]]
+	set d [start_dns [modes_conf $f]]
 	wait_for {[lsort [answer_of $d www.example.com]] eq
 	    {198.18.0.10 198.18.0.11}} 5000 "both primaries"
 	assert_equal {198.18.0.10} [answer_of $d ordered.example.com]
@@ -292,7 +292,7 @@ test "faildns: select all, ordered, rotate with a faild's states" {
 test "faildns: select weighted 1: over 100 answers the shares follow 3:1" {
 	set f [start_faild]
 	all_up $f {w1 w2}
-	set d [start_faildns [modes_conf $f]]
+	set d [start_dns [modes_conf $f]]
 	wait_for_log $d "*member 198.18.0.40 unknown -> up*"
 	wait_for_log $d "*member 198.18.0.41 unknown -> up*"
 	set count(198.18.0.40) 0
@@ -335,7 +335,7 @@ test "faildns: select weighted 1: over 100 answers the shares follow 3:1" {
 test "faildns: levels: primaries down -> backup; onsite down -> offsite" {
 	set f [start_faild]
 	all_up $f {web1 web2 web3 off1}
-	set d [start_faildns [modes_conf $f]]
+	set d [start_dns [modes_conf $f]]
 	wait_for {[lsort [answer_of $d www.example.com]] eq
 	    {198.18.0.10 198.18.0.11}}
 	set r [dig $d fmx.example.com MX]
@@ -385,7 +385,7 @@ pool ad:
 		append conf "name ad-$n.example.com:\n\tpool ad\n\talldown\
 		    $rule\n"
 	}
-	set d [start_faildns $conf]
+	set d [start_dns $conf]
 	foreach n {all fallback offsite nodata servfail} {
 		wait_for {[answer_of $d ad-$n.example.com] eq {198.18.2.1}} \
 		    5000 "ad-$n on its primary"
@@ -433,7 +433,7 @@ test "faildns: unknown rule before any state: last vs all vs servfail" {
 	set state $::tmpdir/unknown.state
 	file delete $state
 	# No state file yet: "last" answers as "all".
-	set d [start_faildns [unknown_conf $nowhere] -statefile $state]
+	set d [start_dns [unknown_conf $nowhere] -statefile $state]
 	assert_equal {198.18.4.1 198.18.4.2} \
 	    [lsort [answer_of $d unk-last.example.com]]
 	assert_equal {198.18.4.1 198.18.4.2} \
@@ -444,7 +444,7 @@ test "faildns: unknown rule before any state: last vs all vs servfail" {
 	set f [start_faild]
 	setstate $f u1 FAIL
 	setstate $f u2 UP
-	set d [start_faildns [unknown_conf \
+	set d [start_dns [unknown_conf \
 	    [dict get $f addr]:[dict get $f port]] -statefile $state]
 	wait_for {[answer_of $d unk-last.example.com] eq {198.18.4.2}}
 	wait_for {[string match "*plast 198.18.4.1 down*" [read_file $state]]
@@ -453,7 +453,7 @@ test "faildns: unknown rule before any state: last vs all vs servfail" {
 	stop_daemon $d
 	stop_daemon $f
 	# Again without any faild: last = the persisted states.
-	set d [start_faildns [unknown_conf $nowhere] -statefile $state]
+	set d [start_dns [unknown_conf $nowhere] -statefile $state]
 	wait_for_log $d "*member states from before*"
 	assert_equal {198.18.4.2} [answer_of $d unk-last.example.com]
 	assert_equal {198.18.4.1 198.18.4.2} \
@@ -464,7 +464,7 @@ test "faildns: unknown rule before any state: last vs all vs servfail" {
 test "faildns: scope domain: down in one pool is down for the zone" {
 	set f [start_faild]
 	all_up $f {s1 s2 s3 other c1 c2}
-	set d [start_faildns "
+	set d [start_dns "
 zone example.com:
 	file example.com.zone
 source a:
@@ -519,7 +519,7 @@ test "faildns: agree 2 of two failds; a lost source keeps its last view" {
 	foreach f [list $fa $fb] {
 		all_up $f {k1 k2}
 	}
-	set d [start_faildns "
+	set d [start_dns "
 zone example.com:
 	file example.com.zone
 source a:
@@ -580,7 +580,7 @@ name k.example.com:
 test "faildns: SIGHUP: a new name answers; states carried over" {
 	set f [start_faild]
 	all_up $f {web1 web2 web3 off1}
-	set d [start_faildns [modes_conf $f]]
+	set d [start_dns [modes_conf $f]]
 	setstate $f web1 FAIL
 	wait_for {[answer_of $d www.example.com] eq {198.18.0.11}}
 	assert_equal NXDOMAIN [answer_of $d new.example.com]
@@ -598,7 +598,7 @@ name new.example.com:
 test "faildns: SIGHUP with a broken conf or zone keeps the old answers" {
 	set f [start_faild]
 	all_up $f {web1 web2 web3 off1}
-	set d [start_faildns [modes_conf $f]]
+	set d [start_dns [modes_conf $f]]
 	setstate $f web1 FAIL
 	wait_for {[answer_of $d www.example.com] eq {198.18.0.11}}
 	set good [read_file [dict get $d conf]]
@@ -613,7 +613,7 @@ test "faildns: SIGHUP with a broken conf or zone keeps the old answers" {
 	assert_equal {198.18.0.25} [answer_of $d mail.example.com]
 	# A broken zone: the conf is fine, the zone file is not.
 	write_file [dict get $d conf] $good
-	set zf [dict get $d dir]/example.com.zone
+	set zf [file dirname [dict get $d conf]]/example.com.zone
 	set zone [read_file $zf]
 	write_file $zf "$zone\nbroken\tIN A 300.300.300.300\n"
 	set nz [llength [split [read_file $zf] \n]]
@@ -653,7 +653,7 @@ name www.example.com:
 name other.example.com:
 	pool web
 }
-	set r [expect_exit 0 $::faildns_bin -t -f $dir/ok.conf]
+	set r [expect_exit 0 $::faildns -t -f $dir/ok.conf]
 	set out [dict get $r stdout]
 	assert_match "*www.example.com: *worst case 25 s (detection 20 + ttl\
 	    5)*" $out
@@ -662,13 +662,13 @@ name other.example.com:
 	write_file $dir/bad.conf "[read_file $dir/ok.conf]\tselect sometimes\n"
 	set n [llength [split [string trimright [read_file $dir/bad.conf] \n] \
 	    \n]]
-	set r [run_prog $::faildns_bin -t -f $dir/bad.conf]
+	set r [run_prog $::faildns -t -f $dir/bad.conf]
 	assert_true {[dict get $r code] ne "0"} "exit [dict get $r code]"
 	assert_match "*$dir/bad.conf:$n:*" [dict get $r stderr]
 	# A zone with an A at a failover name.
 	write_file $dir/example.com.zone "[read_file \
 	    $::dns_fixtures/example.com.zone]www IN A 198.18.0.1\n"
-	set r [run_prog $::faildns_bin -t -f $dir/ok.conf]
+	set r [run_prog $::faildns -t -f $dir/ok.conf]
 	assert_true {[dict get $r code] ne "0"}
 	assert_match "*ok.conf:*example.com.zone:*" [dict get $r stderr]
 }
@@ -679,7 +679,7 @@ name other.example.com:
 test "faildns: failstat lists names, members and sources with states" {
 	set f [start_faild]
 	all_up $f {web1 web2 web3 off1 w1 w2}
-	set d [start_faildns [modes_conf $f]]
+	set d [start_dns [modes_conf $f]]
 	setstate $f web1 FAIL
 	wait_for {[answer_of $d www.example.com] eq {198.18.0.11}}
 	set r [run_prog $::failstat -p [dict get $d mport] [dict get $d addr]]
@@ -699,7 +699,7 @@ test "faildns: failstat lists names, members and sources with states" {
 test "faildns: faildebug, ping, version and show on the monitor port" {
 	set f [start_faild]
 	all_up $f {web1 web2 web3 off1}
-	set d [start_faildns [modes_conf $f]]
+	set d [start_dns [modes_conf $f]]
 	set m [monitor_of $d]
 	set r [expect_exit 0 $::faildebug -h [dict get $d addr]:[dict get $d \
 	    mport]]
@@ -738,7 +738,7 @@ proc random_bytes {n} {
 }
 
 test "faildns: malformed queries: FORMERR (compression loops too) or none" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	set hdr [binary format SSSSSS 77 0 1 0 0 0]
 	set q [dns_name example.com]\x00\x06\x00\x01
 	set opt \x00\x00\x29\x10\x00\x00\x00\x00\x00\x00\x00
@@ -773,7 +773,7 @@ test "faildns: malformed queries: FORMERR (compression loops too) or none" {
 }
 
 test "faildns: malformed datagrams and 200 stalled TCP connections" {
-	set d [start_faildns $static_conf]
+	set d [start_dns $static_conf]
 	set hdr [binary format SSSSSS 77 0 1 0 0 0]
 	set bad [list "" "\x00" [string range $hdr 0 5] $hdr \
 	    "$hdr\xc0\x0c\x00\x01\x00\x01" \

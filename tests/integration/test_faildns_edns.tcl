@@ -20,7 +20,7 @@ name www.example.com:
 
 # One faildns for the file (started outside any test, so it stays): every
 # test only asks.
-set d [start_faildns $conf -name faildns-edns]
+set d [start_dns $conf]
 
 proc soa_answer {r what} {
 	assert_equal 1 [llength [rdatas $r answer SOA]] "$what: the SOA:\

@@ -98,7 +98,7 @@ if {$::unbound eq "" || $::unbound_checkconf eq ""} {
 }
 
 test "unbound: starts in the foreground without chroot or user switch" {
-	set d [start_faildns {
+	set d [start_dns {
 zone example.com:
 	file example.com.zone
 pool web:
@@ -122,8 +122,8 @@ test "unbound: the client sees the backup within detection + TTL" {
 	set f [start_faild]
 	setstate $f web1 UP
 	setstate $f web2 UP
-	set d [start_faildns [failover_conf $f]]
-	set r [run_prog $::faildns_bin -t -f [dict get $d conf]]
+	set d [start_dns [failover_conf $f]]
+	set r [run_prog $::faildns -t -f [dict get $d conf]]
 	assert_match "*www.example.com: *worst case 2 s (detection 1 + ttl\
 	    1)*" [dict get $r stdout]
 	set worst_ms 2000

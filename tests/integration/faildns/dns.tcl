@@ -3,12 +3,10 @@
 # ask it with dig (parsed into a dict), build and read DNS messages by
 # hand for what dig cannot send, set states in a faild with failc.
 #
-#   start_faildns CONF ?-name N? ?-statefile F? ?-monitor 0|1?: write CONF
-#     (faildns.conf text) beside copies of this folder's *.zone, start
-#     faildns -F on it, wait for "ready:". The handle (a harness daemon
-#     handle) adds conf, mport (the monitor port) and works with
-#     stop_daemon, kill_daemon, wait_for_log, lines_matching.
-#   restart_faildns H: start H again (same address, ports, files).
+#   start_dns CONF ?-statefile F?: write CONF (faildns.conf text) beside
+#     copies of this folder's *.zone and start faildns on it with
+#     harness.tcl's start_faildns; the handle adds mport (the monitor
+#     port). restart H starts it again (same address, ports, files).
 #   dig H ARGS...: dig +norec @H's address and port; returns dig_parse's
 #     dict: status opcode flags question answer authority additional
 #     edns ednsver ednsflags mbz udp options code raw. A record is
@@ -17,13 +15,11 @@
 #   setstate FAILD SERVICE STATE: failc -h FAILD SERVICE STATE.
 #   dns_query ID NAME TYPE ?FLAGS?: a query message; dns_header MSG.
 
-set ::faildns_bin [file normalize [file join $harness::builddir \
-    faildns/faildns]]
 set ::dns_fixtures [file normalize [file join $harness::srcdir \
     tests/integration/faildns]]
 
-if {![file executable $::faildns_bin]} {
-	puts "no $::faildns_bin: build it first (make faildns/faildns)"
+if {![file executable $::faildns]} {
+	puts "no $::faildns: build it first (make faildns/faildns)"
 	puts "0 passed, 1 failed"
 	exit 1
 }
@@ -35,70 +31,23 @@ foreach prog {dig kdig} {
 	}
 }
 
-proc start_faildns {conf args} {
-	set name ""
-	set state ""
-	set monitor 1
+proc start_dns {conf args} {
+	set opts {}
 	foreach {o v} $args {
 		switch -- $o {
-		-name {set name $v}
-		-statefile {set state $v}
-		-monitor {set monitor $v}
-		default {error "start_faildns: unknown option $o"}
+		-statefile {lappend opts -s $v}
+		default {error "start_dns: unknown option $o"}
 		}
 	}
-	for {set try 0} {$try < 5} {incr try} {
-		lassign [harness::next_address] addr port
-		lassign [harness::next_address] - mport
-		if {$name eq "" || $try > 0} {
-			set name faildns$harness::slot
-		}
-		set dir $::tmpdir/$name
-		file mkdir $dir
-		foreach z [glob -directory $::dns_fixtures *.zone] {
-			file copy -force $z $dir
-		}
-		write_file $dir/faildns.conf $conf
-		set h [dict create name $name addr $addr port $port \
-		    mport [expr {$monitor ? $mport : ""}] dir $dir \
-		    conf $dir/faildns.conf log $dir/log \
-		    state [expr {$state ne "" ? $state : "$dir/state"}]]
-		if {[catch {spawn_faildns $h} r]} {
-			if {[string match "*in use*" $r]} {
-				continue
-			}
-			error $r
-		}
-		return $r
+	set dir $::tmpdir/dnsconf[incr harness::seq]
+	file mkdir $dir
+	foreach z [glob -directory $::dns_fixtures *.zone] {
+		file copy -force $z $dir
 	}
-	error "no free port after 5 tries"
-}
-
-proc spawn_faildns {h} {
-	set cmd [list $::faildns_bin -F -f [dict get $h conf] \
-	    -l [dict get $h addr] -p [dict get $h port] \
-	    -s [dict get $h state]]
-	if {[dict get $h mport] ne ""} {
-		lappend cmd -M [dict get $h addr]:[dict get $h mport]
-	}
-	return [harness::spawn_daemon $h $cmd 1]
-}
-
-proc restart_faildns {h} {
-	if {[daemon_alive $h]} {
-		stop_daemon $h
-	} else {
-		harness::forget $h
-	}
-	for {set try 0} {1} {incr try} {
-		if {![catch {spawn_faildns $h} r]} {
-			return $r
-		}
-		if {$try >= 20 || ![string match "*in use*" $r]} {
-			error $r
-		}
-		harness::nap 50
-	}
+	write_file $dir/faildns.conf $conf
+	set h [start_faildns $dir/faildns.conf {*}$opts]
+	dict set h mport [dict get $h monitor]
+	return $h
 }
 
 # The monitor port as a handle that faild_tcp takes.
