@@ -8,7 +8,10 @@
  * without votes (then, for the pools of a name whose unknown rule is
  * "last", the state persisted before the restart stands in). A member's
  * change makes its pool's names choose again at once; the states are
- * written to the state file a moment later.
+ * written to the state file a moment later. A watch stream says nothing
+ * while nothing changes, and a stopped faild's kernel keeps the
+ * connection: a second thread pings each followed faild, and cuts the
+ * stream of one that does not answer.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -31,6 +34,7 @@
 #include "xmalloc.h"
 
 #define SOURCE_RETRY_MS		1000
+#define SOURCE_PING_MS		2000	/* a followed faild, asked if alive */
 #define SOURCE_TABLE_MS		10000	/* the table, once asked */
 #define SOURCE_HASH		256
 #define PERSIST_MS		1000	/* state file: at most once a second */
@@ -398,6 +402,44 @@ source_thread(void *arg)
 	return NULL;
 }
 
+/* While s's stream is open, ping its faild; cut the stream if it is
+ * silent. Ends with s's generation. Yields. */
+static void *
+ping_thread(void *arg)
+{
+	struct source		*s = arg;
+	struct fail_client	 c;
+	struct proto_resp	 r = { 0 };
+	char			 err[256], why[300];
+	int			 gen = s->gen, open = 0;
+
+	for (; gen == s->gen; pth_nap(pth_time(SOURCE_PING_MS / 1000,
+	    SOURCE_PING_MS % 1000 * 1000))) {
+		if (s->fd < 0)
+			continue;
+		if (!open && fail_client_init(&c, s->faild, FAIL_DEFAULT_PORT,
+		    1, err, sizeof(err)) < 0)
+			continue;
+		open = 1;
+		c.community = faildns.conf->community;
+		c.timeout_ms = SOURCE_PING_MS;
+		if (fail_client_call(&c, "ping", &r, err, sizeof(err)) == 0) {
+			proto_resp_clear(&r);
+			continue;
+		}
+		fail_client_close(&c);
+		open = 0;
+		if (gen != s->gen || s->fd < 0)
+			continue;
+		snprintf(why, sizeof(why), "no answer to a ping (%s)", err);
+		source_mark(s, 0, why);
+		shutdown(s->fd, SHUT_RDWR);	/* the stream starts again */
+	}
+	if (open)
+		fail_client_close(&c);
+	return NULL;
+}
+
 static void
 write_states(void)
 {
@@ -532,7 +574,8 @@ source_follow_conf(void)
 		s->since_ms = 0;
 		pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
 		pth_attr_set(attr, PTH_ATTR_NAME, "source");
-		if (pth_spawn(attr, source_thread, s) == NULL)
+		if (pth_spawn(attr, source_thread, s) == NULL ||
+		    pth_spawn(attr, ping_thread, s) == NULL)
 			fatal("cannot follow source %s", s->name);
 	}
 	pth_attr_destroy(attr);

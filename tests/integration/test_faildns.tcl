@@ -574,6 +574,34 @@ name k.example.com:
 	    [lindex [monitor_record $d k/198.18.6.1] 3]
 }
 
+test "faildns: a stopped faild (SIGSTOP) is seen as a lost source; back after SIGCONT" {
+	set f [start_faild]
+	all_up $f {s1}
+	set d [start_dns "
+zone example.com:
+	file example.com.zone
+source a:
+	faild [dict get $f addr]:[dict get $f port]
+pool s:
+	member 198.18.7.1 service s1
+name s.example.com:
+	pool s
+"]
+	wait_for {[answer_of $d s.example.com] eq {198.18.7.1}}
+	pause_daemon $f
+	# Its kernel keeps the stream open: the pings tell.
+	wait_for_log $d "*source a (*): no answer to a ping*" 10000
+	set r [run_prog $::failstat -p [dict get $d mport] [dict get $d addr]]
+	assert_regexp {(?n)^source/a\s+FAIL\s} [dict get $r stdout]
+	assert_equal {198.18.7.1} [answer_of $d s.example.com]
+	resume_daemon $f
+	wait_for {[lines_matching $d "*source a (*): following its states*"]
+	    == 2} 15000 "source a followed again"
+	setstate $f s1 FAIL
+	wait_for {[answer_of $d s.example.com] eq {198.18.7.1}} 5000
+	wait_for_log $d "*member 198.18.7.1 up -> down*"
+}
+
 # ----------------------------------------------------------------------
 # Reload and -t.
 
