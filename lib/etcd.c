@@ -871,7 +871,8 @@ etcd_delete_if(struct etcd *e, const char *key, int64_t create_rev,
 
 /*
  * The next message of w's stream: the gateway writes one JSON object a
- * line, which may come in pieces.
+ * line, which may come in pieces; the last, an error before it closes the
+ * stream, without its newline.
  *
  * Results:
  *	1 with *msg (the caller's); 0 when until passed first; -1 when the
@@ -906,6 +907,12 @@ watch_msg(struct etcd_watch *w, json_t **msg, int64_t until, char *err,
 			snprintf(err, errlen, "%s/v3/watch: not JSON: %s",
 			    x->url, jerr.text);
 			return -1;
+		}
+		if (x->done && w->off + strspn(x->buf != NULL ? x->buf +
+		    w->off : "", " \t\r\n") < x->len) {
+			/* the last message may lack its newline (an error) */
+			xfer_write("\n", 1, 1, x);
+			continue;
 		}
 		if (x->done) {
 			snprintf(err, errlen, "%s/v3/watch: %s", x->url,
