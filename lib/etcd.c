@@ -49,6 +49,7 @@ struct etcd_xfer {
 	size_t			 len, cap;
 	int			 done;	/* curl finished it, with rc */
 	CURLcode		 rc;
+	int			 stream;	/* a watch: wake on bytes */
 	int			 got;	/* bytes came since got was cleared */
 	char			 curlerr[CURL_ERROR_SIZE];
 };
@@ -267,6 +268,7 @@ xfer_start(struct etcd *e, struct etcd_xfer *x, size_t idx, const char *path,
 
 	memset(x, 0, sizeof(*x));
 	x->url = e->urls[idx];
+	x->stream = stream;
 	x->h = curl_easy_init();
 	if (x->h == NULL)
 		abort();	/* out of memory, as xmalloc */
@@ -316,17 +318,19 @@ xfer_end(struct etcd *e, struct etcd_xfer *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* A Pth event function: has another thread's curl_multi_perform moved x? */
+/* Is x done, or has a stream of bytes to read? Also a Pth event function,
+ * for when another thread's curl_multi_perform moved x. */
 static int
 xfer_moved(void *arg)
 {
 	struct etcd_xfer	*x = arg;
 
-	return x->done || x->got;
+	return x->done || (x->stream && x->got);
 }
 
 /*
- * Drive e's transfers until x is done or got bytes, or until passes.
+ * Drive e's transfers until x is done (a stream: got bytes), or until
+ * passes.
  *
  * Results:
  *	0 when x moved, -1 when until passed first.
@@ -359,7 +363,7 @@ etcd_drive(struct etcd *e, struct etcd_xfer *x, int64_t until)
 			((struct etcd_xfer *)p)->done = 1;
 			((struct etcd_xfer *)p)->rc = m->data.result;
 		}
-		if (x->done || x->got)
+		if (xfer_moved(x))
 			break;
 		now = time_mono_ms();
 		if (now >= until)
@@ -384,7 +388,7 @@ etcd_drive(struct etcd *e, struct etcd_xfer *x, int64_t until)
 		pth_select_ev(maxfd + 1, &r, &w, &ex, &tv, ev);
 	}
 	pth_event_free(ev, PTH_FREE_THIS);
-	return x->done || x->got ? 0 : -1;
+	return xfer_moved(x) ? 0 : -1;
 }
 
 /*

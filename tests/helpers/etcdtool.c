@@ -2,7 +2,9 @@
  * etcdtool.c: lib/etcd.c from the command line, for test_etcd.tcl. Runs
  * one command (again with -n) inside Pth and prints its results one a
  * line; with -r a second Pth thread prints "tick" meanwhile, which shows
- * that a waiting call does not block the scheduler.
+ * that a waiting call does not block the scheduler; with -w N:PREFIX a
+ * second Pth thread watches PREFIX on the same client meanwhile, printing
+ * "event TYPE KEY" for N events, which the command waits for.
  * Exit 0 on success, 1 when etcd refused, 2 for usage, 3 when no etcd
  * answered in time (or a watch ended).
  */
@@ -19,13 +21,19 @@
 
 static int	 deadline_ms = 5000;
 
+struct watcher {
+	struct etcd		*e;
+	struct etcd_watch	*w;
+	int			 count;
+};
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: etcdtool [-L] [-e endpoints] [-u user:password] "
 	    "[-C cafile] [-c certfile -k keyfile]\n"
 	    "\t[-t attempt_ms] [-T deadline_ms] [-r tick_ms] "
-	    "[-n times [-i interval_ms]] command ...\n"
+	    "[-n times [-i interval_ms]] [-w count:prefix] command ...\n"
 	    "commands: grant TTL | keepalive LEASE | revoke LEASE | "
 	    "ttl LEASE |\n"
 	    "\tput KEY VALUE [LEASE] | get KEY | range PREFIX | del KEY |\n"
@@ -58,6 +66,32 @@ ticker(void *arg)
 		printf("tick\n");
 		fflush(stdout);
 	}
+	return NULL;
+}
+
+/* The -w thread: count events of its watch, then close it. */
+static void *
+watcher(void *arg)
+{
+	struct watcher		*wt = arg;
+	struct etcd_event	 ev;
+	char			 err[512];
+	int			 i, rc;
+
+	for (i = 0; i < wt->count; ) {
+		rc = etcd_watch_next(wt->w, &ev, time_mono_ms() + 60000, err,
+		    sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "etcdtool: watcher: %s\n", err);
+			break;
+		}
+		if (rc == 0 || ev.type == ETCD_EV_PROGRESS)
+			continue;
+		printf("event %s %s\n", etcd_ev_type_str(ev.type), ev.kv.key);
+		fflush(stdout);
+		i++;
+	}
+	etcd_watch_close(wt->w);
 	return NULL;
 }
 
@@ -180,14 +214,16 @@ main(int argc, char *argv[])
 {
 	struct etcd_opts	 o;
 	struct etcd		*e;
-	char			 err[512], *colon;
+	struct watcher		 wt;
+	pth_t			 wtid = NULL;
+	char			 err[512], *colon, *wprefix = NULL;
 	int			 c, rc = 0, tick_ms = 0, times = 1, i;
 	int			 interval_ms = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.endpoints = "http://127.0.0.1:2379";
 	o.timeout_ms = 1000;
-	while ((c = getopt(argc, argv, "C:c:e:i:k:Ln:r:T:t:u:")) != -1) {
+	while ((c = getopt(argc, argv, "C:c:e:i:k:Ln:r:T:t:u:w:")) != -1) {
 		switch (c) {
 		case 'C': o.cafile = optarg; break;
 		case 'c': o.certfile = optarg; break;
@@ -206,6 +242,13 @@ main(int argc, char *argv[])
 			o.user = optarg;
 			o.password = colon + 1;
 			break;
+		case 'w':
+			if ((colon = strchr(optarg, ':')) == NULL)
+				usage();
+			*colon = '\0';
+			wt.count = (int)number(optarg);
+			wprefix = colon + 1;
+			break;
 		default: usage();
 		}
 	}
@@ -223,14 +266,29 @@ main(int argc, char *argv[])
 	}
 	if (tick_ms > 0)
 		pth_spawn(PTH_ATTR_DEFAULT, ticker, &tick_ms);
+	if (wprefix != NULL) {
+		wt.e = e;
+		if ((wt.w = etcd_watch_open(e, wprefix, 0, 0, time_mono_ms() +
+		    deadline_ms, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "etcdtool: %s\n", err);
+			etcd_free(e);
+			return 3;
+		}
+		wtid = pth_spawn(PTH_ATTR_DEFAULT, watcher, &wt);
+	}
 	for (i = 0; i < times && rc == 0; i++) {
 		if (i > 0)
 			pth_nap(pth_time(interval_ms / 1000,
 			    (interval_ms % 1000) * 1000));
 		rc = command(e, argc, argv, err, sizeof(err));
 	}
-	if (rc != 0)
+	if (rc != 0) {
 		fprintf(stderr, "etcdtool: %s\n", err);
+		if (wtid != NULL)	/* still watching: no clean-up */
+			return rc == ETCD_REFUSED ? 1 : 3;
+	}
+	if (wtid != NULL)
+		pth_join(wtid, NULL);
 	etcd_free(e);
 	return rc == 0 ? 0 : rc == ETCD_REFUSED ? 1 : 3;
 }

@@ -192,6 +192,32 @@ test "a watch with progress notifications gets them while nothing changes" {
 	assert_match "PUT t9/c 3 *" [read_line $ch2 3000]
 }
 
+test "40 values of 100 kB come back whole (an answer in many reads)" {
+	set v [string repeat 0123456789 10000]
+	for {set i 10} {$i < 50} {incr i} {
+		tool_ok -e $u1 put t16/big$i $v$i
+	}
+	set lines [lrange [split [tool_ok -e $u1 range t16/] \n] 0 end-1]
+	assert_equal 40 [llength $lines]
+	set i 10
+	foreach line $lines {
+		assert_equal [list t16/big$i $v$i] [lrange $line 0 1]
+		incr i
+	}
+	tool_ok -e $u1 delprefix t16/
+}
+
+test "two Pth threads share a client: calls while a watch waits" {
+	set r [tool_timed -e $u1 -w 3:t17/ -n 3 -i 100 put t17/k v]
+	assert_equal 0 [dict get $r code] [dict get $r stderr]
+	set out [dict get $r stdout]
+	assert_equal 3 [llength [regexp -all -inline -line {^\d+$} $out]] \
+	    "revisions of the puts in: $out"
+	assert_equal 3 [llength [regexp -all -inline {event PUT t17/k} $out]] \
+	    "events in: $out"
+	assert_true {[dict get $r ms] < 3000} "took [dict get $r ms] ms"
+}
+
 test "a timeout on a stopped etcd comes in time, and other Pth threads run" {
 	pause_daemon $e1
 	try {
