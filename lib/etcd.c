@@ -396,9 +396,9 @@ etcd_drive(struct etcd *e, struct etcd_xfer *x, int64_t until)
  *
  * Results:
  *	0 with *resp (the answer, owned by the caller); ETCD_REFUSED with
- *	*code and err for etcd's error; ETCD_UNREACHABLE when every
- *	endpoint failed, timed out or said "no leader" (the last one's
- *	failure in err).
+ *	*code and err for etcd's error; ETCD_UNREACHABLE when no endpoint
+ *	answered. An endpoint that failed, timed out or said "no leader"
+ *	passes the call on to the next; the last one's failure decides.
  *
  * Side effects:
  *	Yields; remembers the endpoint that answered.

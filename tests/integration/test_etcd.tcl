@@ -223,7 +223,7 @@ test "a timeout on a stopped etcd comes in time, and other Pth threads run" {
 	try {
 		set r [tool_timed -e $u1 -t 0 -T 1500 -r 100 get t10/k]
 		assert_equal 3 [dict get $r code]
-		assert_match "*$u1/v3/kv/range: timeout after 1500 ms*" \
+		assert_regexp "$u1/v3/kv/range: timeout after 1\\d\\d\\d ms" \
 		    [dict get $r stderr]
 		set ms [dict get $r ms]
 		assert_true {$ms >= 1400 && $ms < 3500} "took $ms ms"
@@ -281,6 +281,9 @@ test "a 3-member cluster with a member stopped, then one killed" {
 		resume_daemon $h1
 	}
 	kill_daemon $h2
+	# a new leader if h2 was it ("leader changed" meanwhile)
+	etcd_wait_healthy $h1
+	etcd_wait_healthy $h3
 	assert_equal {{t12/k 2}} [kv_pairs [tool_ok -e $urls -t 500 get t12/k]]
 	set rev [tool_ok -e [etcd_urls [list $h2 $h3 $h1]] -t 500 put t12/k 3]
 	assert_match "watching\nPUT t12/k 3 *" \
@@ -351,9 +354,8 @@ test "user and password: a token, refused without, renewed when expired" {
 	# the token lives 1 s: the second call, 2.5 s later, needs a new one
 	set out [tool_ok -e $u -u app:apppw -n 2 -i 2500 get t14/k]
 	assert_equal {{t14/k v} {t14/k v}} [kv_pairs $out]
-	assert_true {[lines_matching $h "*invalid auth token*"] +
-	    [lines_matching $h "*simple token expired*"] > 0} \
-	    "etcd never saw the expired token"
+	assert_true {[lines_matching $h "*invalid auth token*"] > 0} \
+	    "etcd never refused the expired token"
 	# a watch takes a token too
 	set ch [spawn_prog $::etcdtool -e $u -u app:apppw watch t14/]
 	assert_equal watching [read_line $ch 5000]
