@@ -22,6 +22,7 @@
 
 #define ETCD_MAX_BODY	(64 << 20)	/* a longer answer is an error */
 #define ETCD_IDLE_MS	20	/* wait while curl has no socket to watch */
+#define ETCD_ROUND_MS	100	/* pause after every endpoint failed */
 
 /* gRPC status codes that etcd's errors carry */
 #define GRPC_UNAVAILABLE	14	/* "no leader", "not capable" */
@@ -52,6 +53,14 @@ struct etcd_xfer {
 	int			 stream;	/* a watch: wake on bytes */
 	int			 got;	/* bytes came since got was cleared */
 	char			 curlerr[CURL_ERROR_SIZE];
+};
+
+/* Attempts of one call at the endpoints in turn (try_next). */
+struct etcd_try {
+	size_t		 n;		/* attempts started */
+	size_t		 idx;		/* this one's endpoint */
+	int64_t		 until;		/* and its end */
+	size_t		 no_leader;	/* "no leader" answers this round */
 };
 
 struct etcd_watch {
@@ -392,7 +401,48 @@ etcd_drive(struct etcd *e, struct etcd_xfer *x, int64_t until)
 }
 
 /*
- * POST body to path at the endpoints in turn, from the last good one.
+ * The next attempt of a call: the endpoints in turn from the last good
+ * one, each for timeout_ms at most; round after round (100 ms apart)
+ * until the deadline, unless every endpoint of a round said "no leader".
+ *
+ * Results:
+ *	1 with t->idx and t->until set; 0 when the call must end.
+ *
+ * Side effects:
+ *	Yields between rounds.
+ */
+static int
+try_next(struct etcd *e, struct etcd_try *t, int64_t deadline)
+{
+	int64_t	now;
+
+	if (t->n > 0 && t->n % e->nurls == 0) {
+		/* a last round shorter than the pause would only say
+		   "timeout", hiding why the round before failed */
+		if (t->no_leader == e->nurls ||
+		    time_mono_ms() + 2 * ETCD_ROUND_MS >= deadline)
+			return 0;
+		t->no_leader = 0;
+		pth_nap(pth_time(0, ETCD_ROUND_MS * 1000));
+	}
+	if ((now = time_mono_ms()) >= deadline)
+		return 0;
+	t->idx = (e->cur + t->n++) % e->nurls;
+	t->until = deadline;
+	if (e->timeout_ms > 0 && now + e->timeout_ms < deadline)
+		t->until = now + e->timeout_ms;
+	return 1;
+}
+
+/* Is it etcd's "no leader" (and not another Unavailable)? */
+static int
+no_leader(int code, const char *msg)
+{
+	return code == GRPC_UNAVAILABLE && strstr(msg, "no leader") != NULL;
+}
+
+/*
+ * POST body to path at the endpoints in turn (try_next).
  *
  * Results:
  *	0 with *resp (the answer, owned by the caller); ETCD_REFUSED with
@@ -408,30 +458,24 @@ etcd_post(struct etcd *e, const char *path, const char *body, json_t **resp,
     int *code, int64_t deadline, char *err, size_t errlen)
 {
 	struct etcd_xfer	 x;
+	struct etcd_try		 t;
 	json_error_t		 jerr;
 	json_t			*j;
-	size_t			 i, idx;
-	int64_t			 now, until;
+	int64_t			 started;
 	long			 status;
 	char			 msg[256];
 	int			 rc = ETCD_UNREACHABLE;
 
 	*resp = NULL;
 	*code = 0;
+	memset(&t, 0, sizeof(t));
 	snprintf(err, errlen, "%s%s: no time left", e->urls[e->cur], path);
-	for (i = 0; i < e->nurls; i++) {
-		idx = (e->cur + i) % e->nurls;
-		now = time_mono_ms();
-		if (now >= deadline)
-			break;
-		until = deadline;
-		if (e->timeout_ms > 0 && i + 1 < e->nurls &&
-		    now + e->timeout_ms < deadline)
-			until = now + e->timeout_ms;
-		xfer_start(e, &x, idx, path, body, 0);
-		if (etcd_drive(e, &x, until) < 0) {
+	while (try_next(e, &t, deadline)) {
+		started = time_mono_ms();
+		xfer_start(e, &x, t.idx, path, body, 0);
+		if (etcd_drive(e, &x, t.until) < 0) {
 			snprintf(err, errlen, "%s%s: timeout after %lld ms",
-			    x.url, path, (long long)(until - now));
+			    x.url, path, (long long)(t.until - started));
 			xfer_end(e, &x);
 			rc = ETCD_UNREACHABLE;
 			continue;
@@ -458,7 +502,7 @@ etcd_post(struct etcd *e, const char *path, const char *body, json_t **resp,
 		xfer_end(e, &x);
 		if ((*code = j_error(j, msg, sizeof(msg))) < 0 &&
 		    status == 200) {
-			e->cur = idx;
+			e->cur = t.idx;
 			*resp = j;
 			return 0;
 		}
@@ -467,12 +511,13 @@ etcd_post(struct etcd *e, const char *path, const char *body, json_t **resp,
 			snprintf(msg, sizeof(msg), "HTTP %ld", status);
 		}
 		json_decref(j);
-		snprintf(err, errlen, "%s%s: %s", e->urls[idx], path, msg);
-		if (*code == GRPC_UNAVAILABLE) {
-			rc = ETCD_REFUSED;	/* "no leader": try another */
+		snprintf(err, errlen, "%s%s: %s", e->urls[t.idx], path, msg);
+		rc = ETCD_REFUSED;
+		if (*code == GRPC_UNAVAILABLE) {	/* another may do */
+			t.no_leader += no_leader(*code, msg);
 			continue;
 		}
-		e->cur = idx;
+		e->cur = t.idx;
 		return ETCD_REFUSED;
 	}
 	return rc;
@@ -978,10 +1023,9 @@ etcd_watch_open(struct etcd *e, const char *prefix, int64_t start_rev,
     int progress_notify, int64_t deadline, char *err, size_t errlen)
 {
 	struct etcd_watch	*w = xcalloc(1, sizeof(*w));
+	struct etcd_try		 t;
 	json_t			*cr;
 	char			*body;
-	size_t			 i, idx;
-	int64_t			 now, until;
 	int			 rc, code, auth_tries = 0;
 
 	w->e = e;
@@ -995,22 +1039,15 @@ etcd_watch_open(struct etcd *e, const char *prefix, int64_t start_rev,
 	cr = json_pack("{s:o}", "create_request", cr);
 	body = json_dumps(cr, JSON_COMPACT);
 	json_decref(cr);
+	memset(&t, 0, sizeof(t));
 	snprintf(err, errlen, "%s/v3/watch: no time left", e->urls[e->cur]);
-	for (i = 0; i < e->nurls; i++) {
-		idx = (e->cur + i) % e->nurls;
-		now = time_mono_ms();
-		if (now >= deadline)
-			break;
+	while (try_next(e, &t, deadline)) {
 		if (e->user != NULL && e->token == NULL &&
 		    etcd_authenticate(e, deadline, err, errlen) != 0)
 			break;
-		until = deadline;
-		if (e->timeout_ms > 0 && i + 1 < e->nurls &&
-		    now + e->timeout_ms < deadline)
-			until = now + e->timeout_ms;
-		rc = watch_start(w, idx, body, &code, until, err, errlen);
+		rc = watch_start(w, t.idx, body, &code, t.until, err, errlen);
 		if (rc == 0) {
-			e->cur = idx;
+			e->cur = t.idx;
 			free(body);
 			return w;
 		}
@@ -1019,11 +1056,11 @@ etcd_watch_open(struct etcd *e, const char *prefix, int64_t start_rev,
 		    auth_refused(code, err)) {
 			free(e->token);
 			e->token = NULL;
-			i--;	/* the same endpoint again */
 			continue;
 		}
 		if (rc == ETCD_REFUSED && code != GRPC_UNAVAILABLE)
 			break;
+		t.no_leader += no_leader(code, err);
 	}
 	free(body);
 	free(w);

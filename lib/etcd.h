@@ -35,10 +35,12 @@ struct etcd;
 /*
  * A client for opts (copied; nothing is sent yet). Endpoints are tried in
  * order: a call goes to the endpoint that answered last, and moves on to
- * the next on a connection failure, a timeout (timeout_ms) or "no leader",
- * at most once round the list. Names in URLs are resolved by libcurl;
- * addresses avoid its resolver thread. Returns NULL with err set for bad
- * options (no endpoint, a URL that is not http:// or https://).
+ * the next on a connection failure, a timeout (timeout_ms) or an
+ * "unavailable" error ("no leader", "leader changed"), round after round
+ * (100 ms apart) until its deadline; but a round in which every endpoint
+ * said "no leader" ends the call at once. Names in URLs are resolved by
+ * libcurl; addresses avoid its resolver thread. Returns NULL with err set
+ * for bad options (no endpoint, a URL that is not http:// or https://).
  */
 struct etcd	*etcd_new(const struct etcd_opts *, char *err, size_t errlen);
 void		 etcd_free(struct etcd *);
@@ -49,7 +51,8 @@ const char	*etcd_endpoint(const struct etcd *);
  * The calls: 0 on success; ETCD_REFUSED when etcd answered with an error
  * ("requested lease not found", "no leader" from every endpoint, ...);
  * ETCD_UNREACHABLE when no endpoint answered before the deadline. err
- * names the endpoint, the request and what failed. They yield.
+ * names the endpoint, the request and what failed (the last attempt's).
+ * They yield.
  * With a user, the first call takes a token (/v3/auth/authenticate); a
  * call that etcd refuses for an invalid or expired token takes a new one
  * and is sent once more.
