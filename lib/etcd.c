@@ -8,7 +8,6 @@
 #include <sys/select.h>
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <pth.h>
@@ -149,6 +148,14 @@ j_b64(const void *p, size_t len)
 
 	free(s);
 	return v;
+}
+
+/* A range's first key: the key, or "\0" for the empty prefix (etcd wants
+ * a key). */
+static json_t *
+j_key(const char *key, int prefix)
+{
+	return j_b64(key, prefix && key[0] == '\0' ? 1 : strlen(key));
 }
 
 /* The end of a prefix's range: the prefix with its last byte below 0xff
@@ -786,7 +793,7 @@ etcd_range(struct etcd *e, const char *key, int prefix, struct etcd_kv **kvs,
 
 	*kvs = NULL;
 	*n = 0;
-	req = json_pack("{s:o}", "key", j_b64(key, strlen(key)));
+	req = json_pack("{s:o}", "key", j_key(key, prefix));
 	if (prefix)
 		json_object_set_new(req, "range_end", j_range_end(key));
 	if ((rc = etcd_call(e, "/v3/kv/range", req, &resp, deadline, err,
@@ -826,7 +833,7 @@ etcd_delete(struct etcd *e, const char *key, int prefix, int64_t *deleted,
 	json_t	*req, *resp;
 	int	 rc;
 
-	req = json_pack("{s:o}", "key", j_b64(key, strlen(key)));
+	req = json_pack("{s:o}", "key", j_key(key, prefix));
 	if (prefix)
 		json_object_set_new(req, "range_end", j_range_end(key));
 	if ((rc = etcd_call(e, "/v3/kv/deleterange", req, &resp, deadline, err,
@@ -1029,7 +1036,7 @@ etcd_watch_open(struct etcd *e, const char *prefix, int64_t start_rev,
 	int			 rc, code, auth_tries = 0;
 
 	w->e = e;
-	cr = json_pack("{s:o, s:o}", "key", j_b64(prefix, strlen(prefix)),
+	cr = json_pack("{s:o, s:o}", "key", j_key(prefix, 1),
 	    "range_end", j_range_end(prefix));
 	if (start_rev > 0)
 		json_object_set_new(cr, "start_revision",

@@ -75,6 +75,9 @@ test "put, get, and a range by prefix" {
 	assert_equal 4 [tool_ok -e $u1 delprefix t1/]
 	assert_equal {} [kv_pairs [tool_ok -e $u1 range t1/]]
 	assert_equal {{t1 self}} [get_value $u1 t1]
+	# the empty prefix: every key
+	set all [kv_pairs [tool_ok -e $u1 range ""]]
+	assert_true {{t1 self} in $all && {t10 other} in $all} "all keys: $all"
 }
 
 test "create makes the key once, then reports it with its create revision" {
