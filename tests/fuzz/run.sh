@@ -69,7 +69,8 @@ hcfile)
 	    "$top/hc/hc_proc.c" "$top"/lib/*.c -lpth -lssl -lcrypto -ldl
 	;;
 dns)
-	set -- -I"$top/hc" "$here/fuzz_dns.c" "$top/hc/dns_packet.c"
+	set -- -I"$top/hc" "$here/fuzz_dns.c" "$top/hc/dns_packet.c" \
+	    "$top/lib/dns_name.c"
 	;;
 esac
 if ! $CC -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
