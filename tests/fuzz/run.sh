@@ -82,7 +82,10 @@ if ! $CC -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 fi
 
 mkdir "$work/corpus"
-cp "$corpus"/* "$work/corpus/"
+# Files only: corpus/ also holds scripts/fuzz.sh's corpora, in folders.
+for f in "$corpus"/*; do
+	[ -f "$f" ] && cp "$f" "$work/corpus/"
+done
 case $target in
 proto)
 	cat >"$work/dict" <<'EOF'
