@@ -2,9 +2,11 @@
  * fuzz_query.c: libFuzzer target for faildns/dns_msg.c. The input is a
  * query as a client sends it: dns_query_parse reads it, and when it asks
  * for an answer the dns_writer functions write one over UDP and over TCP
- * (records named after the query, some large enough to truncate), which
- * is then read back and checked against what was written. A broken
- * invariant aborts. Built and run by scripts/fuzz.sh fuzz_query.
+ * (records named after the query, some large enough to truncate or to
+ * push names past where pointers reach, and one whose RDATA is the bytes
+ * after the question, of the type asked), which is then read back and
+ * checked against what was written. A broken invariant aborts. Built and
+ * run by scripts/fuzz.sh fuzz_query.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +21,7 @@
 		fuzz_fail(__LINE__, #c);				\
 } while (0)
 
-#define FUZZ_RRS	64	/* records one answer may be asked for */
+#define FUZZ_RRS	192	/* records one answer may be asked for */
 
 /* A record handed to the writer, to compare with what it wrote. */
 struct fuzz_rr {
@@ -29,6 +31,7 @@ struct fuzz_rr {
 	uint8_t		 rdata[1024];
 	size_t		 rdlen;
 	int		 rc;		/* dns_writer_rr's result */
+	int		 bad;		/* rdata the writer must refuse */
 };
 
 static struct fuzz_rr	rrs[FUZZ_RRS];
@@ -80,14 +83,42 @@ rr_add(int section, const uint8_t *owner, uint16_t type)
 	return r;
 }
 
+/* Is rdata no valid RDATA of type for the writer? */
+static int
+rdata_bad(uint16_t type, const uint8_t *rdata, size_t rdlen)
+{
+	int	n, m;
+
+	switch (type) {
+	case DNS_TYPE_OPT:
+		return 1;
+	case DNS_TYPE_NS:
+	case DNS_TYPE_CNAME:
+	case DNS_TYPE_PTR:
+		return dns_name_len(rdata, rdlen) != (int)rdlen;
+	case DNS_TYPE_MX:
+		return rdlen < 3 || dns_name_len(rdata + 2, rdlen - 2) !=
+		    (int)rdlen - 2;
+	case DNS_TYPE_SOA:
+		if ((n = dns_name_len(rdata, rdlen)) == -1 ||
+		    (m = dns_name_len(rdata + n, rdlen - (size_t)n)) == -1)
+			return 1;
+		return (size_t)(n + m + 20) != rdlen;
+	}
+	return 0;
+}
+
 /*
- * The records of an answer to q: an A at the name asked, a CNAME and an
- * MX below it, an SOA in the authority section, then additional A, AAAA
- * and TXT records; the query id's low bits choose how many of the large
- * ones, so some answers fit and some truncate.
+ * The records of an answer to q: an A at the name asked, one of the type
+ * asked with the bytes after the question as its data (tail), a CNAME and
+ * an MX below it, an SOA in the authority section, then additional A and
+ * AAAA records; the query id's low bits choose how many of the large
+ * ones, so some answers fit and some truncate, and bit 5 whether a
+ * hundred TXT records of 250 bytes push the rest past 16 KiB, beyond
+ * where compression pointers reach.
  */
 static void
-records(const struct dns_query *q)
+records(const struct dns_query *q, const uint8_t *tail, size_t taillen)
 {
 	struct fuzz_rr	*r;
 	uint8_t		 name[DNS_NAME_MAX];
@@ -98,6 +129,18 @@ records(const struct dns_query *q)
 	r = rr_add(DNS_SEC_ANSWER, q->qname, DNS_TYPE_A);
 	memcpy(r->rdata, "\xc6\x12\x00\x01", 4);
 	r->rdlen = 4;
+	r = rr_add(DNS_SEC_ANSWER, q->qname, q->qtype);
+	r->rdlen = taillen < sizeof(r->rdata) ? taillen : sizeof(r->rdata);
+	memcpy(r->rdata, tail, r->rdlen);
+	r->bad = rdata_bad(r->type, r->rdata, r->rdlen);
+	if (q->id & 0x20)
+		for (i = 0; i < 100; i++) {
+			name_below(name, i % 2 ? "txt" : "t2", q->qname);
+			r = rr_add(DNS_SEC_ANSWER, name, DNS_TYPE_TXT);
+			r->rdata[0] = 249;
+			memset(r->rdata + 1, i, 249);
+			r->rdlen = 250;
+		}
 	r = rr_add(DNS_SEC_ANSWER, q->qname, DNS_TYPE_CNAME);
 	r->rdlen = name_below(r->rdata, "www", q->qname_lc);
 	r = rr_add(DNS_SEC_ANSWER, q->qname_lc, DNS_TYPE_MX);
@@ -146,7 +189,9 @@ rdata_check(const uint8_t *pkt, size_t off, size_t rdlen,
 	int	n;
 
 	switch (r->type) {
+	case DNS_TYPE_NS:
 	case DNS_TYPE_CNAME:
+	case DNS_TYPE_PTR:
 		name_at(pkt, end, &at, wire);
 		CHECK(dns_name_cmp(wire, r->rdata) == 0);
 		break;
@@ -198,6 +243,10 @@ answer(const struct dns_query *q, int rcode, int tcp, size_t buflen)
 			rrs[i].rc = dns_writer_rr(&w, rrs[i].section,
 			    rrs[i].owner, rrs[i].type, DNS_CLASS_IN, 300,
 			    rrs[i].rdata, rrs[i].rdlen);
+			if (rrs[i].bad) {
+				CHECK(rrs[i].rc == DNS_RR_BAD);
+				continue;
+			}
 			CHECK(rrs[i].rc == DNS_RR_OK ||
 			    rrs[i].rc == DNS_RR_FULL);
 			if (rrs[i].rc == DNS_RR_OK) {
@@ -336,7 +385,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	if (rc == DNS_RCODE_NOERROR)
-		records(&q);
+		records(&q, data + DNS_HEADER_LEN + q.qname_len + 4,
+		    size - (DNS_HEADER_LEN + q.qname_len + 4));
 	else
 		nrrs = 0;
 	answer(&q, rc, 0, sizeof(out));
