@@ -1,9 +1,10 @@
 /*
  * fuzz_zone.c: libFuzzer target for faildns/zone.c. The input is a zone
- * file: it is written to one file in /dev/shm (made once per process) and
- * loaded twice, with the origin "example.com" and with none (a $ORIGIN
- * must give it). A zone that loads is checked record by record; a broken
- * invariant aborts. Built and run by scripts/fuzz.sh fuzz_zone.
+ * file: it is written to one file in a folder of /dev/shm (made once per
+ * process, beside inc.db for $INCLUDE to find) and loaded twice, with the
+ * origin "example.com" and with none (a $ORIGIN must give it). A zone that
+ * loads is checked record by record; a broken invariant aborts. Built and
+ * run by scripts/fuzz.sh fuzz_zone.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@
 
 static char	dir[64];
 static char	path[96];
+static char	inc[96];
 
 static void
 fuzz_fail(int line, const char *what)
@@ -34,6 +36,7 @@ static void
 cleanup(void)
 {
 	unlink(path);
+	unlink(inc);
 	rmdir(dir);
 }
 
@@ -129,11 +132,18 @@ rdata_check(const struct zone_rr *rr)
 	}
 }
 
+static int
+same_owner(const struct zone_rr *a, const struct zone_rr *b)
+{
+	return a->ownerlen == b->ownerlen &&
+	    memcmp(a->owner, b->owner, a->ownerlen) == 0;
+}
+
 static void
 zone_check(const struct zone *z)
 {
-	const struct zone_rr	*rr;
-	size_t			 i, soa = 0;
+	const struct zone_rr	*rr, *o;
+	size_t			 i, j, soa = 0;
 
 	CHECK(z->originlen > 0 && z->originlen <= ZONE_NAME_MAX);
 	CHECK(dns_name_len(z->origin, z->originlen) == (int)z->originlen);
@@ -160,6 +170,15 @@ zone_check(const struct zone *z)
 			soa++;
 			CHECK(rr->ownerlen == z->originlen &&
 			    memcmp(rr->owner, z->origin, z->originlen) == 0);
+		}
+		/* A CNAME is alone at its name, but for DNSSEC records. */
+		if (rr->type != ZONE_T_CNAME)
+			continue;
+		for (j = 0; j < z->nrrs; j++) {
+			o = &z->rrs[j];
+			if (j != i && same_owner(rr, o))
+				CHECK(o->type == ZONE_T_RRSIG ||
+				    o->type == ZONE_T_NSEC);
 		}
 	}
 	CHECK(soa == 1);
@@ -199,7 +218,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(dir, sizeof(dir), "%s/fuzz_zone.XXXXXX", base);
 		CHECK(mkdtemp(dir) != NULL);
 		snprintf(path, sizeof(path), "%s/zone.db", dir);
+		snprintf(inc, sizeof(inc), "%s/inc.db", dir);
 		atexit(cleanup);
+		CHECK((fp = fopen(inc, "w")) != NULL);
+		fputs("$TTL 60\nwww A 198.18.0.1\n\tAAAA 2001:db8::1\n", fp);
+		CHECK(fclose(fp) == 0);
 	}
 	CHECK((fp = fopen(path, "w")) != NULL);
 	CHECK(fwrite(data, 1, size, fp) == size);
