@@ -2,7 +2,8 @@
  * dns_msg.h: the DNS message layer of faildns, apart from any I/O: reading
  * a query (header, its one question, EDNS0 and Client Subnet) and writing
  * the answer (header, question, records with name compression, truncation,
- * the OPT record), plus the wire-name helpers both need. libc only.
+ * the OPT record). Wire names are lib/dns_name.c's, declared here too for
+ * whoever includes only this. libc only.
  */
 #ifndef FAILDNS_DNS_MSG_H
 #define FAILDNS_DNS_MSG_H
@@ -10,11 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns_name.h"
+
 #define DNS_HEADER_LEN	12
-#define DNS_NAME_MAX	255	/* a name in wire form, RFC 1035 */
-#define DNS_LABEL_MAX	63
-#define DNS_MAX_JUMPS	32	/* compression pointers in one name */
-#define DNS_NAME_TEXT_MAX	(4 * DNS_NAME_MAX + 2)	/* all \DDD, ".", NUL */
 
 #define DNS_UDP_MIN	512	/* without EDNS, and EDNS's floor */
 #define DNS_EDNS_UDP_MAX 1232	/* what we advertise and send at most */
@@ -156,38 +155,5 @@ size_t	 dns_writer_finish(struct dns_writer *w, int rcode, int aa);
 
 /* 3 -> "NXDOMAIN"; "RCODE99" style for others, in a static buffer. */
 const char	*dns_msg_rcode_str(int rcode);
-
-/*
- * Wire names. Every function is bounded by DNS_NAME_MAX and DNS_LABEL_MAX
- * and never reads past what it is given.
- */
-/* Length of the uncompressed name at wire[0..max), or -1 if invalid. */
-int	 dns_name_len(const uint8_t *wire, size_t max);
-/*
- * Text ("www.example.com", final dot optional, "." the root; \. \\ and
- * \DDD escapes) to wire. Returns the wire length, or -1.
- */
-int	 dns_name_from_text(const char *text, uint8_t *wire);
-/*
- * Wire to text for logs, with a final dot and escapes; at most
- * DNS_NAME_TEXT_MAX bytes. Returns 0, or -1 when textlen is too small or
- * wire is not a valid name.
- */
-int	 dns_name_to_text(const uint8_t *wire, char *text, size_t textlen);
-/*
- * Compare two valid wire names ignoring ASCII case: 0 when equal (the
- * sign of others is not DNSSEC's canonical order).
- */
-int	 dns_name_cmp(const uint8_t *a, const uint8_t *b);
-/* Copy the valid wire name src to dst in ASCII lower case. */
-void	 dns_name_lower(uint8_t *dst, const uint8_t *src);
-/*
- * Read the name at *off of pkt[0..len), following compression pointers
- * (only backwards, at most DNS_MAX_JUMPS) into wire (DNS_NAME_MAX bytes);
- * *off moves past the name as it stands there. Returns the wire length,
- * or -1.
- */
-int	 dns_name_unpack(const uint8_t *pkt, size_t len, size_t *off,
-	    uint8_t *wire);
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns_name.h"
 #include "zone.h"
 
 /*
@@ -121,7 +122,7 @@ zerr(struct zparse *p, int line, const char *fmt, ...)
 
 /* Names. */
 
-/* One character of a name or string with \X and \DDD; NULL when bad. */
+/* One character of a string with \X and \DDD; NULL when bad. */
 static const char *
 unescape(const char *s, uint8_t *c)
 {
@@ -152,114 +153,30 @@ int
 zone_name_parse(const char *s, const uint8_t *origin, size_t originlen,
     uint8_t *out, char *why, size_t whylen)
 {
-	size_t	len = 1, lab = 0, labn = 0;
-	uint8_t	c;
+	enum dns_name_err	e;
+	int			n;
 
 	if (strcmp(s, "@") == 0) {
-		if (originlen == 0)
-			goto noorigin;
+		if (originlen == 0) {
+			snprintf(why, whylen, "%s",
+			    dns_name_err_str(DNS_NAME_RELATIVE));
+			return -1;
+		}
 		memcpy(out, origin, originlen);
 		return (int)originlen;
 	}
-	if (strcmp(s, ".") == 0) {
-		out[0] = 0;
-		return 1;
-	}
-	if (*s == '\0') {
-		snprintf(why, whylen, "empty name");
-		return -1;
-	}
-	/* out[lab] waits for the open label's length. */
-	while (*s != '\0') {
-		if (*s == '.') {
-			if (labn == 0) {
-				snprintf(why, whylen, "empty label");
-				return -1;
-			}
-			out[lab] = (uint8_t)labn;
-			if (len >= ZONE_NAME_MAX)
-				goto toolong;
-			lab = len++;
-			out[lab] = 0;
-			labn = 0;
-			if (*++s == '\0')
-				return (int)len;	/* absolute */
-			continue;
-		}
-		if ((s = unescape(s, &c)) == NULL) {
-			snprintf(why, whylen, "bad escape");
-			return -1;
-		}
-		if (labn == ZONE_LABEL_MAX) {
-			snprintf(why, whylen, "label longer than %d octets",
-			    ZONE_LABEL_MAX);
-			return -1;
-		}
-		if (len >= ZONE_NAME_MAX)
-			goto toolong;
-		out[len++] = c;
-		labn++;
-	}
-	out[lab] = (uint8_t)labn;
-	if (originlen == 0)
-		goto noorigin;
-	if (len + originlen > ZONE_NAME_MAX)
-		goto toolong;
-	memcpy(out + len, origin, originlen);
-	return (int)(len + originlen);
-
-toolong:
-	snprintf(why, whylen, "name longer than %d octets", ZONE_NAME_MAX);
-	return -1;
-noorigin:
-	snprintf(why, whylen, "relative name and no origin");
-	return -1;
+	if ((n = dns_name_parse(s, originlen ? origin : NULL, originlen, out,
+	    &e)) == -1)
+		snprintf(why, whylen, "%s", dns_name_err_str(e));
+	return n;
 }
 
 const char *
 zone_name_str(const uint8_t *name, char *buf, size_t len)
 {
-	size_t	o = 0, i, n, at = 0;
-	uint8_t	c;
-	char	tmp[8];
-
-	if (len == 0)
-		return buf;
-	buf[0] = '\0';
-	while (at < ZONE_NAME_MAX && (n = name[at]) != 0) {
-		for (i = 1; i <= n && at + i < ZONE_NAME_MAX; i++) {
-			c = name[at + i];
-			if (c == '.' || c == '\\' || c == '"' || c == ';' ||
-			    c == '(' || c == ')' || c == '@' || c == '$')
-				snprintf(tmp, sizeof(tmp), "\\%c", c);
-			else if (c <= ' ' || c >= 0x7f)
-				snprintf(tmp, sizeof(tmp), "\\%03u", c);
-			else
-				snprintf(tmp, sizeof(tmp), "%c", c);
-			if (o + strlen(tmp) + 2 > len)
-				return buf;
-			memcpy(buf + o, tmp, strlen(tmp));
-			o += strlen(tmp);
-		}
-		buf[o++] = '.';
-		buf[o] = '\0';
-		at += n + 1;
-	}
-	if (o == 0 && len > 1) {
-		buf[o++] = '.';
-		buf[o] = '\0';
-	}
+	if (dns_name_to_text(name, buf, len) == -1 && len > 0)
+		buf[0] = '\0';
 	return buf;
-}
-
-static void
-name_lower(uint8_t *name, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++)
-		if (name[i] >= 'A' && name[i] <= 'Z')
-			name[i] += 'a' - 'A';
 }
 
 /* Is name (lower case) origin or below it? */
@@ -879,26 +796,6 @@ hexval(int c)
 	return -1;
 }
 
-/* An uncompressed wire name at rd[o..len); its length, or -1. */
-static int
-wire_name(const uint8_t *rd, size_t o, size_t len)
-{
-	size_t	at = o;
-
-	for (;;) {
-		if (at >= len)
-			return -1;
-		if (rd[at] == 0)
-			break;
-		if (rd[at] > ZONE_LABEL_MAX)	/* also compression */
-			return -1;
-		at += rd[at] + 1;
-		if (at - o >= ZONE_NAME_MAX)
-			return -1;
-	}
-	return (int)(at + 1 - o);
-}
-
 /*
  * Results: 0 when generic RDATA fits the type's wire layout, else -1.
  * Side effects: p->names gets the compressible names' offsets.
@@ -926,7 +823,7 @@ rdata_check(struct zparse *p, const struct ztype *zt, int line)
 			break;
 		case 'n':
 		case 'N':
-			if ((n = wire_name(p->rd, o, len)) == -1)
+			if ((n = dns_name_len(p->rd + o, len - o)) == -1)
 				goto bad;
 			if (*l == 'n')
 				p->names[p->nnames++] = (uint16_t)o;
@@ -1075,7 +972,7 @@ do_record(struct zparse *p)
 		return zerr(p, e->line, "no owner and no previous one");
 	memcpy(rr.owner, p->owner, p->ownerlen);
 	rr.ownerlen = p->ownerlen;
-	name_lower(rr.owner, rr.ownerlen);
+	dns_name_lower(rr.owner, rr.owner);
 
 	/* TTL and class come in either order, each optional. */
 	for (;;) {
@@ -1200,7 +1097,7 @@ do_origin(struct zparse *p)
 	if (p->zone->originlen == 0 && p->zone->nrrs == 0) {
 		memcpy(p->zone->origin, name, (size_t)n);
 		p->zone->originlen = (size_t)n;
-		name_lower(p->zone->origin, p->zone->originlen);
+		dns_name_lower(p->zone->origin, p->zone->origin);
 	}
 	return 0;
 }
@@ -1481,7 +1378,7 @@ zone_load(const char *path, const char *origin, struct zone **zp,
 		z->originlen = (size_t)n;
 		memcpy(p->origin, z->origin, z->originlen);
 		p->originlen = z->originlen;
-		name_lower(z->origin, z->originlen);
+		dns_name_lower(z->origin, z->origin);
 	}
 	if (parse_file(p, path, 0) == -1)
 		goto fail;

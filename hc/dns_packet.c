@@ -73,44 +73,31 @@ int
 dns_query_name(struct dns_query *q, const char *name, char *err,
     size_t errlen)
 {
-	const char	*p = name, *dot;
-	size_t		 n, w = 0;
+	enum dns_name_err	why;
+	int			n;
 
-	if (strcmp(name, ".") == 0) {
-		q->qname[0] = 0;
-		q->qnamelen = 1;
-		return 0;
-	}
-	while (*p != '\0') {
-		if ((dot = strchr(p, '.')) == NULL)
-			dot = p + strlen(p);
-		n = (size_t)(dot - p);
-		if (n == 0) {
-			snprintf(err, errlen, "empty label in name \"%s\"",
-			    name);
-			return -1;
-		}
-		if (n > 63) {
+	/* Without a final dot a name is below the root all the same. */
+	if ((n = dns_name_parse(name, (const uint8_t *)"", 1, q->qname,
+	    &why)) == -1) {
+		switch (why) {
+		case DNS_NAME_TOO_LONG:
+			snprintf(err, errlen, "name longer than 255 bytes");
+			break;
+		case DNS_NAME_EMPTY:
+			snprintf(err, errlen, "empty name");
+			break;
+		case DNS_NAME_LONG_LABEL:
 			snprintf(err, errlen, "label longer than 63 bytes in "
 			    "name \"%s\"", name);
-			return -1;
+			break;
+		default:
+			snprintf(err, errlen, "%s in name \"%s\"",
+			    dns_name_err_str(why), name);
+			break;
 		}
-		/* Room for this label and the root's 0 byte. */
-		if (w + 1 + n + 1 > DNS_NAME_MAX) {
-			snprintf(err, errlen, "name longer than 255 bytes");
-			return -1;
-		}
-		q->qname[w++] = (uint8_t)n;
-		memcpy(q->qname + w, p, n);
-		w += n;
-		p = *dot == '.' ? dot + 1 : dot;
-	}
-	if (w == 0) {
-		snprintf(err, errlen, "empty name");
 		return -1;
 	}
-	q->qname[w++] = 0;
-	q->qnamelen = w;
+	q->qnamelen = (size_t)n;
 	return 0;
 }
 
@@ -213,69 +200,6 @@ dns_expect_norm(int type, const char *in, char *out, size_t outlen,
 	}
 }
 
-int
-dns_name_read(const uint8_t *pkt, size_t len, size_t *off, uint8_t *wire,
-    char *err, size_t errlen)
-{
-	size_t	start = *off, pos = *off, seg = *off, w = 0, n;
-	int	jumps = 0, moved = 0;
-
-	for (;;) {
-		if (pos >= len) {
-			snprintf(err, errlen, "name at %zu runs past the end",
-			    start);
-			return -1;
-		}
-		n = pkt[pos];
-		if ((n & 0xc0) == 0xc0) {
-			if (pos + 2 > len) {
-				snprintf(err, errlen, "name at %zu runs past "
-				    "the end", start);
-				return -1;
-			}
-			if (!moved)
-				*off = pos + 2;
-			moved = 1;
-			pos = (n & 0x3f) << 8 | pkt[pos + 1];
-			/*
-			 * Only backwards, before where this part of the name
-			 * began: the parts then start ever earlier, so even a
-			 * forged packet cannot make us loop.
-			 */
-			if (pos >= seg || ++jumps > DNS_MAX_JUMPS) {
-				snprintf(err, errlen, "compression loop in the "
-				    "name at %zu", start);
-				return -1;
-			}
-			seg = pos;
-			continue;
-		}
-		if (n & 0xc0) {
-			snprintf(err, errlen, "bad label type 0x%02zx in the "
-			    "name at %zu", n & 0xc0, pos);
-			return -1;
-		}
-		if (pos + 1 + n > len) {
-			snprintf(err, errlen, "name at %zu runs past the end",
-			    start);
-			return -1;
-		}
-		if (w + 1 + n > DNS_NAME_MAX) {
-			snprintf(err, errlen, "name at %zu longer than 255 "
-			    "bytes", start);
-			return -1;
-		}
-		memcpy(wire + w, pkt + pos, n + 1);
-		w += n + 1;
-		pos += n + 1;
-		if (n == 0)
-			break;
-	}
-	if (!moved)
-		*off = pos;
-	return (int)w;
-}
-
 void
 dns_name_text(const uint8_t *wire, char *text, size_t textlen)
 {
@@ -295,19 +219,6 @@ dns_name_text(const uint8_t *wire, char *text, size_t textlen)
 			    (char)wire[i] : '?';
 	}
 	text[t] = '\0';
-}
-
-static int
-dns_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	size_t	i;
-
-	if (alen != blen)
-		return 0;
-	for (i = 0; i < alen; i++)
-		if (tolower(a[i]) != tolower(b[i]))
-			return 0;
-	return 1;
 }
 
 /* Read a name inside rdata [*off, end) as text; -1 with err set. */
@@ -507,7 +418,7 @@ dns_answer_parse(const uint8_t *pkt, size_t len, const struct dns_query *q,
 		snprintf(err, errlen, "question cut short");
 		return DNS_ANSWER_BAD;
 	}
-	if (!dns_name_equal(wire, (size_t)n, q->qname, q->qnamelen) ||
+	if ((size_t)n != q->qnamelen || dns_name_cmp(wire, q->qname) != 0 ||
 	    get16(pkt + off) != (unsigned)q->type ||
 	    get16(pkt + off + 2) != DNS_CLASS_IN) {
 		snprintf(err, errlen, "answer to another question");

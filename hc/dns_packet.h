@@ -10,11 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns_name.h"	/* dns_name_read and the other wire-name functions */
+
 #define DNS_HEADER_LEN	12
-#define DNS_NAME_MAX	255	/* a name in wire form, RFC 1035 */
 #define DNS_QUERY_MAX	(DNS_HEADER_LEN + DNS_NAME_MAX + 4)
 #define DNS_TEXT_MAX	640	/* a record as text (SOA the longest) */
-#define DNS_MAX_JUMPS	32	/* compression pointers in one name */
 
 enum dns_type {
 	DNS_T_A = 1,
@@ -63,9 +63,9 @@ const char	*dns_rcode_str(int rcode);
 
 /*
  * Set q->qname from a name in text form ("www.example.com", a final dot
- * allowed, "." for the root). Returns 0, or -1 with err set ("empty label
- * in ...", "label longer than 63 bytes in ...", "name longer than 255
- * bytes").
+ * allowed, "." for the root, \. \\ and \DDD escapes). Returns 0, or -1
+ * with err set ("empty label in ...", "label longer than 63 bytes in ...",
+ * "name longer than 255 bytes", "bad escape in ...").
  */
 int	 dns_query_name(struct dns_query *q, const char *name, char *err,
 	    size_t errlen);
@@ -102,14 +102,6 @@ int	 dns_answer_parse(const uint8_t *pkt, size_t len,
 	    const struct dns_query *q, struct dns_answer *a, char *err,
 	    size_t errlen);
 
-/*
- * Read the name at *off of pkt into wire (uncompressed, DNS_NAME_MAX
- * bytes), following compression pointers backwards at most DNS_MAX_JUMPS
- * times; *off moves past the name as it stands at *off. Returns the wire
- * length, or -1 with err set.
- */
-int	 dns_name_read(const uint8_t *pkt, size_t len, size_t *off,
-	    uint8_t *wire, char *err, size_t errlen);
 /* A wire name as text, without the final dot ("." for the root). */
 void	 dns_name_text(const uint8_t *wire, char *text, size_t textlen);
 

@@ -69,7 +69,8 @@ hcfile)
 	    "$top/hc/hc_proc.c" "$top"/lib/*.c -lpth -lssl -lcrypto -ldl
 	;;
 dns)
-	set -- -I"$top/hc" "$here/fuzz_dns.c" "$top/hc/dns_packet.c"
+	set -- -I"$top/hc" "$here/fuzz_dns.c" "$top/hc/dns_packet.c" \
+	    "$top/lib/dns_name.c"
 	;;
 esac
 if ! $CC -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -81,7 +82,10 @@ if ! $CC -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 fi
 
 mkdir "$work/corpus"
-cp "$corpus"/* "$work/corpus/"
+# Files only: corpus/ also holds scripts/fuzz.sh's corpora, in folders.
+for f in "$corpus"/*; do
+	[ -f "$f" ] && cp "$f" "$work/corpus/"
+done
 case $target in
 proto)
 	cat >"$work/dict" <<'EOF'

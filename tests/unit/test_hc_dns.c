@@ -273,6 +273,25 @@ test_query_name_bad(void **state)
 	name[3 * 64 - 1] = '\0';
 	assert_int_equal(dns_query_name(&q, name, err, sizeof(err)), 0);
 	assert_int_equal(q.qnamelen, 3 * 64 + 1);
+
+	/* The texts in full, as hc's configuration errors show them. */
+	assert_int_equal(dns_query_name(&q, "a..b", err, sizeof(err)), -1);
+	assert_string_equal(err, "empty label in name \"a..b\"");
+	assert_int_equal(dns_query_name(&q, "a\\", err, sizeof(err)), -1);
+	assert_string_equal(err, "bad escape in name \"a\\\"");
+}
+
+/* Names take master-file escapes (lib/dns_name.c), as faildns's do. */
+static void
+test_query_name_escapes(void **state)
+{
+	(void)state;
+	assert_int_equal(dns_query_name(&q, "a\\.b.example", err,
+	    sizeof(err)), 0);
+	assert_int_equal(q.qnamelen, 13);
+	assert_memory_equal(q.qname, "\3a.b\7example\0", 13);
+	assert_int_equal(dns_query_name(&q, "\\065.", err, sizeof(err)), 0);
+	assert_memory_equal(q.qname, "\1A\0", 3);
 }
 
 static void
@@ -876,6 +895,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query_build),
 		cmocka_unit_test(test_query_name_bad),
+		cmocka_unit_test(test_query_name_escapes),
 		cmocka_unit_test(test_names_of_types_and_rcodes),
 		cmocka_unit_test(test_expect_norm),
 		cmocka_unit_test(test_answer_a),
