@@ -7,17 +7,38 @@
 # kept and named), 2 on a usage or build error, 3 when the target's sources
 # are not all in the tree (tests/integration/test_fuzz.tcl skips it then).
 # scripts/fuzz.sh -l lists the targets. FUZZ_CC (default clang), FUZZ_DIR
-# (where to build and keep findings) and FUZZ_OPTS (more libFuzzer options)
-# may be set.
+# (where to build and keep findings), FUZZ_CFLAGS (say -DFUZZ_NUL_TERMINATED
+# for fuzz_proto: NUL-terminated copies, which hide reads past the length)
+# and FUZZ_OPTS (more libFuzzer options) may be set.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 usage="usage: $0 NAME [SECONDS] | -l"
 
 # The targets: each one's sources (from the top of the tree), include
-# folders and largest input. A new target is a new line here and in case.
-names="fuzz_query fuzz_zone fuzz_conf"
+# folders, libraries and largest input. A new target is a new line here
+# and in case.
+names="fuzz_proto fuzz_hcfile fuzz_dns fuzz_query fuzz_zone fuzz_conf"
 target() {
+	libs=
 	case $1 in
+	fuzz_proto)	# the failproto(5) parsers
+		srcs="tests/fuzz/fuzz_proto.c lib/proto.c lib/xmalloc.c"
+		incs="lib"
+		maxlen=4096
+		;;
+	fuzz_hcfile)	# hc's Hcfile parser, with the checks' parsers behind it
+		srcs="tests/fuzz/fuzz_hcfile.c hc/hcfile.c hc/hc_check.c
+		    $(cd "$top" && echo hc/check_*.c) hc/dns_packet.c hc/hc_proc.c
+		    $(cd "$top" && echo lib/*.c)"
+		incs=". hc lib"
+		libs="-lpth -lssl -lcrypto -ldl -lcurl -ljansson -lsystemd"
+		maxlen=8192
+		;;
+	fuzz_dns)	# the dns check's answer parser
+		srcs="tests/fuzz/fuzz_dns.c hc/dns_packet.c lib/dns_name.c"
+		incs="hc lib"
+		maxlen=2048
+		;;
 	fuzz_query)
 		srcs="tests/fuzz/fuzz_query.c faildns/dns_msg.c lib/dns_name.c"
 		incs="faildns lib"
@@ -30,7 +51,7 @@ target() {
 		;;
 	fuzz_conf)
 		srcs="tests/fuzz/fuzz_conf.c faildns/conf.c faildns/select.c
-		    lib/dns_name.c lib/xmalloc.c"
+		    lib/dns_name.c lib/proto.c lib/words.c lib/xmalloc.c"
 		incs="faildns lib"
 		maxlen=8192
 		;;
@@ -55,6 +76,10 @@ case $secs in
 esac
 if ! target "$name"; then
 	echo "fuzz: no target $name (targets: $names)" >&2
+	exit 2
+fi
+if [ "$name" = fuzz_hcfile ] && [ ! -f "$top/config.h" ]; then
+	echo "fuzz: $top/config.h missing: run ./configure first" >&2
 	exit 2
 fi
 for f in $srcs; do
@@ -88,7 +113,8 @@ done
 echo "== building $work/$name"
 # shellcheck disable=SC2086	# the lists split on purpose
 if ! $cc -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -g -O1 -Wall -Wextra $cflags -o "$work/$name" $files; then
+    -g -O1 -Wall -Wextra ${FUZZ_CFLAGS:-} $cflags -o "$work/$name" $files \
+    $libs; then
 	echo "fuzz: $name: build failed"
 	exit 2
 fi
@@ -101,13 +127,26 @@ fi
 dict=
 [ -f "$top/tests/fuzz/$name.dict" ] && dict=-dict=$top/tests/fuzz/$name.dict
 
+# fuzz_hcfile runs where https's ca, cert and key files are, by
+# relative name (made with openssl, when there is one).
+rm -rf "$work/run"
+mkdir "$work/run"
+if [ "$name" = fuzz_hcfile ] && command -v openssl >/dev/null 2>&1; then
+	(cd "$work/run" &&
+	    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -subj /CN=fuzz -days 2 -keyout key.pem -out cert.pem &&
+	    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -out other.pem) >/dev/null 2>&1
+fi
+
 echo "== fuzzing $name for $secs s ($(ls "$work/corpus" | wc -l) seeds)"
 # shellcheck disable=SC2086
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
-"$work/$name" -max_total_time="$secs" -print_final_stats=1 \
-    -max_len=$maxlen -timeout=10 -rss_limit_mb=2048 $dict \
-    -artifact_prefix="$work/" ${FUZZ_OPTS:-} "$work/corpus" \
+(cd "$work/run" &&
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
+    exec "$work/$name" -max_total_time="$secs" -print_final_stats=1 \
+    -max_len=$maxlen -timeout=30 -rss_limit_mb=2048 $dict \
+    -artifact_prefix="$work/" ${FUZZ_OPTS:-} "$work/corpus") \
     >"$work/log" 2>&1
 rc=$?
 

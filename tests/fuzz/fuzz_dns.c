@@ -3,7 +3,7 @@
  * answers that come off the network: dns_answer_parse against a query
  * made afresh by dns_query_name and dns_query_build, and dns_name_read and
  * dns_name_text at any offset of the packet. Results are checked against
- * the packet's own header. Built by tests/fuzz/run.sh.
+ * the packet's own header. Built by scripts/fuzz.sh.
  *
  * An input is three control bytes, then the packet:
  *	byte 0	bits 0-2 the type asked (A NS CNAME SOA PTR MX TXT AAAA),

@@ -2,7 +2,7 @@
  * fuzz_hcfile.c: libFuzzer target for hcfile_parse, hc's Hcfile(5) parser,
  * with every check's parse function behind it. What it accepts is checked
  * against the invariants hc_run.c relies on; what it refuses must say
- * "path:line: problem" or "path: no targets". Built by tests/fuzz/run.sh.
+ * "path:line: problem" or "path: no targets". Built by scripts/fuzz.sh.
  *
  * Parsing may resolve host names and read certificate files: this file
  * interposes getaddrinfo (numeric addresses only, so nothing goes to a

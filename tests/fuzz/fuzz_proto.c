@@ -2,7 +2,7 @@
  * fuzz_proto.c: libFuzzer target for the failproto(5) parsers. Each input
  * goes to proto_parse_request and proto_parse_response; what they accept
  * is re-checked against their invariants, and an accepted request must
- * survive being formatted and parsed again. Built by tests/fuzz/run.sh.
+ * survive being formatted and parsed again. Built by scripts/fuzz.sh.
  */
 #include <stddef.h>
 #include <stdint.h>
