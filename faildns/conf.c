@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "dns_name.h"
 #include "proto.h"
 #include "select.h"
 #include "words.h"
@@ -139,45 +140,23 @@ split(struct parser *p, const char *s, char *buf, char **w)
 
 /*
  * A DNS name in text ("www.Example.com", a final dot optional, "." the
- * root) to wire form in lower case. Host-like names only: labels of 1 to
- * 63 of A-Z a-z 0-9 - _, no escapes. To merge into lib/dns_name.c.
- * Returns 0, or -1 if the name is not one.
+ * root) to wire form in lower case (lib/dns_name.c). Host-like names only:
+ * A-Z a-z 0-9 - _ in the labels, no escapes. Returns 0, or -1 if the name
+ * is not one.
  */
 static int
 conf_name_wire(const char *text, uint8_t *wire, size_t *lenp)
 {
-	const char	*s = text;
-	size_t		 len = 0, lab, i;
-	char		 c;
+	static const char	host[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+	uint8_t			tmp[FDNS_NAME_MAX];
+	int			len;
 
-	if (strcmp(text, ".") == 0) {
-		wire[0] = 0;
-		*lenp = 1;
-		return 0;
-	}
-	if (*s == '\0')
+	if (*text == '\0' || strspn(text, host) != strlen(text) ||
+	    (len = dns_name_from_text(text, tmp)) < 0)
 		return -1;
-	while (*s != '\0') {
-		lab = strcspn(s, ".");
-		if (lab == 0 || lab > CONF_LABEL_MAX ||
-		    len + 1 + lab + 1 > FDNS_NAME_MAX)
-			return -1;
-		wire[len++] = (uint8_t)lab;
-		for (i = 0; i < lab; i++) {
-			c = s[i];
-			if (c >= 'A' && c <= 'Z')
-				c += 'a' - 'A';
-			else if (!(c >= 'a' && c <= 'z') &&
-			    !(c >= '0' && c <= '9') && c != '-' && c != '_')
-				return -1;
-			wire[len++] = (uint8_t)c;
-		}
-		s += lab;
-		if (*s == '.')
-			s++;
-	}
-	wire[len++] = 0;
-	*lenp = len;
+	dns_name_lower(wire, tmp);
+	*lenp = (size_t)len;
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "dns_name.h"
 #include "net.h"
 #include "timeutil.h"
 #include "update.h"
@@ -114,33 +115,21 @@ lower(uint8_t c)
 }
 
 /*
- * Text to wire: "www.example.com", the final dot optional, "." the root;
- * no escapes. Kept small and local until lib/dns_name.c is there to share.
- * lc folds ASCII case (the canonical form TSIG names take). Returns the
- * wire length, or -1.
+ * Text to wire (lib/dns_name.c): "www.example.com", the final dot
+ * optional, "." the root; no escapes. lc folds ASCII case (the canonical
+ * form TSIG names take). Returns the wire length, or -1.
  */
 static int
 update_name_wire(const char *text, uint8_t wire[NAME_WIRE_MAX], int lc)
 {
-	size_t	len = 0, label;
+	int	len;
 
-	if (strcmp(text, ".") == 0)
-		text++;
-	while (*text != '\0') {
-		label = strcspn(text, ".");
-		if (label == 0 || label > LABEL_MAX ||
-		    len + 1 + label + 1 > NAME_WIRE_MAX ||
-		    memchr(text, '\\', label) != NULL)
-			return -1;
-		wire[len++] = (uint8_t)label;
-		while (label-- > 0)
-			wire[len++] = lc ? lower((uint8_t)*text++) :
-			    (uint8_t)*text++;
-		if (*text == '.')
-			text++;
-	}
-	wire[len++] = 0;
-	return (int)len;
+	if (strchr(text, '\\') != NULL ||
+	    (len = dns_name_from_text(text, wire)) < 0)
+		return -1;
+	if (lc)
+		dns_name_lower(wire, wire);
+	return len;
 }
 
 /* Equal wire names, ignoring ASCII case; both valid. */
