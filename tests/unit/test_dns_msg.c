@@ -230,6 +230,18 @@ test_query_opcode_notimp(void **state)
 	assert_int_equal(parse(), DNS_RCODE_NOTIMP);
 	p.b[2] = (p.b[2] & 0x87) | 5 << 3;
 	assert_int_equal(parse(), DNS_RCODE_NOTIMP);
+	/* With EDNS: the question and the OPT are read first, so that the
+	 * NOTIMP echoes them (RFC 6891 section 6.1.1). */
+	query("www.example.com", DNS_TYPE_A, 1);
+	opt(4096, 0, 0, 0);
+	p.b[2] |= 15 << 3;
+	assert_int_equal(parse(), DNS_RCODE_NOTIMP);
+	assert_int_equal(q.has_question, 1);
+	assert_int_equal(q.edns, 1);
+	answer_empty(DNS_RCODE_NOTIMP, 0);
+	assert_int_equal(out16(4), 1);
+	assert_int_equal(out16(10), 1);
+	out_opt();
 }
 
 static void
