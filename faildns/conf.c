@@ -1122,8 +1122,9 @@ conf_parse(const char *path, const char *dir, const char *text, size_t len,
 {
 	struct parser	 p;
 	char		 line[CONF_MAX_LINE];
-	const char	*s = text, *end = text + len, *nl;
-	size_t		 n;
+	char		 why[64];
+	size_t		 off = 0;
+	int		 r;
 	int		 rc = -1;
 
 	*cp = NULL;
@@ -1136,26 +1137,15 @@ conf_parse(const char *path, const char *dir, const char *text, size_t len,
 	p.conf->path = xstrdup(path);
 	p.conf->detect_s = FDNS_DETECT_DEFAULT;
 
-	while (s < end) {
+	while ((r = words_line(text, len, &off, line, sizeof(line), why,
+	    sizeof(why))) != 0) {
 		p.line++;
-		nl = memchr(s, '\n', end - s);
-		n = (nl ? nl : end) - s;
-		if (n >= sizeof(line)) {
-			perr(&p, "line longer than %d bytes",
-			    CONF_MAX_LINE - 1);
+		if (r < 0) {
+			perr(&p, "%s", why);
 			goto fail;
 		}
-		if (memchr(s, '\0', n) != NULL) {
-			perr(&p, "NUL byte in line");
-			goto fail;
-		}
-		memcpy(line, s, n);
-		line[n] = '\0';
-		if (n > 0 && line[n - 1] == '\r')
-			line[n - 1] = '\0';
 		if (parse_line(&p, line) < 0)
 			goto fail;
-		s += n + 1;
 	}
 	if (finish(&p) < 0)
 		goto fail;

@@ -527,8 +527,9 @@ hcfile_parse(const char *path, const char *text, size_t len, char *err,
 {
 	struct parser	 p;
 	char		 line[HCFILE_MAX_LINE];
-	const char	*s = text, *end = text + len, *nl;
-	size_t		 n;
+	char		 why[64];
+	size_t		 off = 0;
+	int		 r;
 
 	memset(&p, 0, sizeof(p));
 	p.path = path;
@@ -546,26 +547,15 @@ hcfile_parse(const char *path, const char *text, size_t len, char *err,
 	p.conf->fall = HC_FALL;
 	p.tail = &p.conf->targets;
 
-	while (s < end) {
+	while ((r = words_line(text, len, &off, line, sizeof(line), why,
+	    sizeof(why))) != 0) {
 		p.line++;
-		nl = memchr(s, '\n', end - s);
-		n = (nl ? nl : end) - s;
-		if (n >= sizeof(line)) {
-			perr(&p, "line longer than %d bytes",
-			    HCFILE_MAX_LINE - 1);
+		if (r < 0) {
+			perr(&p, "%s", why);
 			goto fail;
 		}
-		if (memchr(s, '\0', n) != NULL) {
-			perr(&p, "NUL byte in line");
-			goto fail;
-		}
-		memcpy(line, s, n);
-		line[n] = '\0';
-		if (n > 0 && line[n - 1] == '\r')
-			line[n - 1] = '\0';
 		if (parse_line(&p, line) < 0)
 			goto fail;
-		s += n + 1;
 	}
 	if (p.conf->targets == NULL) {
 		snprintf(err, errlen, "%s: no targets", path);

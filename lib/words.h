@@ -15,5 +15,13 @@
  */
 int	 words_split(const char *line, char *buf, char **w, int max,
 	    char *why, size_t whylen);
+/*
+ * The next line of text[*off .. len) into line, without its end (a \r
+ * before the \n dropped); *off moves past it. Returns 1, 0 at the end of
+ * the text, or -1 with why set: a line of linelen bytes or more, or one
+ * holding a NUL byte.
+ */
+int	 words_line(const char *text, size_t len, size_t *off, char *line,
+	    size_t linelen, char *why, size_t whylen);
 
 #endif
