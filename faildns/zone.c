@@ -122,33 +122,6 @@ zerr(struct zparse *p, int line, const char *fmt, ...)
 
 /* Names. */
 
-/* One character of a string with \X and \DDD; NULL when bad. */
-static const char *
-unescape(const char *s, uint8_t *c)
-{
-	int	v;
-
-	if (*s != '\\') {
-		*c = (uint8_t)*s;
-		return s + 1;
-	}
-	s++;
-	if (isdigit((unsigned char)s[0])) {
-		if (!isdigit((unsigned char)s[1]) ||
-		    !isdigit((unsigned char)s[2]))
-			return NULL;
-		v = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-		if (v > 255)
-			return NULL;
-		*c = (uint8_t)v;
-		return s + 3;
-	}
-	if (*s == '\0')
-		return NULL;
-	*c = (uint8_t)*s;
-	return s + 1;
-}
-
 int
 zone_name_parse(const char *s, const uint8_t *origin, size_t originlen,
     uint8_t *out, char *why, size_t whylen)
@@ -577,7 +550,7 @@ text_decode(const char *s, uint8_t *out, size_t max)
 	while (*s != '\0') {
 		if (n == max)
 			return (int)max + 1;
-		if ((s = unescape(s, &out[n])) == NULL)
+		if ((s = dns_unescape(s, &out[n])) == NULL)
 			return -1;
 		n++;
 	}

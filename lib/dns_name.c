@@ -38,9 +38,8 @@ dns_name_err_str(enum dns_name_err e)
 	return "bad name";
 }
 
-/* One character of a name with \X and \DDD; NULL when bad. */
-static const char *
-unescape(const char *s, uint8_t *c)
+const char *
+dns_unescape(const char *s, uint8_t *c)
 {
 	int	v;
 
@@ -107,7 +106,7 @@ dns_name_parse(const char *s, const uint8_t *origin, size_t originlen,
 				return (int)len;	/* absolute */
 			continue;
 		}
-		if ((s = unescape(s, &c)) == NULL) {
+		if ((s = dns_unescape(s, &c)) == NULL) {
 			e = DNS_NAME_BAD_ESCAPE;
 			goto fail;
 		}

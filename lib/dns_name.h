@@ -48,6 +48,12 @@ int	 dns_name_parse(const char *text, const uint8_t *origin,
  */
 int	 dns_name_from_text(const char *text, uint8_t *wire);
 /*
+ * One character of master-file text (a name's or a character string's)
+ * at s, with \X and \DDD, into *c. Returns what follows it, or NULL for a
+ * bad escape.
+ */
+const char	*dns_unescape(const char *s, uint8_t *c);
+/*
  * Wire to text, with a final dot and the escapes master files need (so
  * dns_name_from_text reads it back); at most DNS_NAME_TEXT_MAX bytes.
  * Returns 0, or -1 when textlen is too small or wire is not a valid name.
