@@ -53,17 +53,18 @@ struct db_ans {
 struct db_node {
 	struct db_node	*hnext;
 	uint32_t	 hash;
-	uint8_t		 name[DNS_NAME_MAX];	/* wire, lower case */
 	size_t		 namelen;
 	struct db_rrset	*sets;
 	size_t		 nsets;
 	long		 fname;		/* conf->names index, or -1 */
 	int		 dep;		/* on db->deps: answers use a name */
-	struct db_ans	 ans[DB_CACHE];	/* compiled, by question type */
+	struct db_ans	*ans;		/* DB_CACHE compiled, by question
+					   type; NULL until the first */
 	int		 nans;
 	struct db_ans	*fans[2];	/* a name's A, AAAA: per variant */
 	int		 nfans;
 	unsigned	 turn;		/* the next variant */
+	uint8_t		 name[];	/* namelen: wire, lower case */
 };
 
 struct db_zone {
@@ -122,7 +123,7 @@ node_get(struct db *db, const uint8_t *name, size_t len)
 
 	if ((n = node_find(db, name, len)) != NULL)
 		return n;
-	n = xcalloc(1, sizeof(*n));
+	n = xcalloc(1, sizeof(*n) + len);
 	memcpy(n->name, name, len);
 	n->namelen = len;
 	n->hash = name_hash(name, len);
@@ -229,7 +230,7 @@ put_addrs(struct dns_writer *w, int section, const struct db *db,
     const struct db_node *node, uint16_t type, unsigned v)
 {
 	const struct fdns_name		*n = &db->conf->names[node->fname];
-	const struct fdns_choice	*c = &db->names[node->fname].choice;
+	const struct db_choice		*c = &db->names[node->fname].choice;
 	int				 fam = type == DNS_TYPE_A ? AF_INET :
 					    AF_INET6, i, put = 0;
 	const struct fdns_addr		*a;
@@ -238,7 +239,7 @@ put_addrs(struct dns_writer *w, int section, const struct db *db,
 		return 0;
 	v %= (unsigned)c->nvariants;
 	for (i = 0; i < c->nvariant[v]; i++) {
-		a = &c->base[c->variant[v][i]];
+		a = &c->base[c->variant[v * (unsigned)c->nbase + i]];
 		if (a->family == fam && dns_writer_rr(w, section, node->name,
 		    type, DNS_CLASS_IN, n->ttl, a->a, fam == AF_INET ? 4 : 16)
 		    == DNS_RR_OK)
@@ -279,7 +280,7 @@ answer_node(struct db *db, const struct db_zone *z, struct db_node *node,
     uint16_t qtype, unsigned variant, struct dns_writer *w, int *dep,
     int chained)
 {
-	const struct fdns_choice	*c;
+	const struct db_choice		*c;
 	const struct db_rrset		*set;
 
 	if (node->fname >= 0 && (qtype == DNS_TYPE_A ||
@@ -452,7 +453,7 @@ node_uncompile(struct db_node *node)
 static void
 compile_name(struct db *db, struct db_node *node)
 {
-	const struct fdns_choice	*c = &db->names[node->fname].choice;
+	const struct db_choice		*c = &db->names[node->fname].choice;
 	int				 i, k;
 
 	node_uncompile(node);
@@ -482,6 +483,8 @@ compiled(struct db *db, struct db_node *node, uint16_t qtype)
 			return &node->ans[i];
 	if (node->nans == DB_CACHE)
 		return NULL;
+	if (node->ans == NULL)
+		node->ans = xcalloc(DB_CACHE, sizeof(*node->ans));
 	compile(db, node, qtype, 0, &node->ans[node->nans]);
 	return &node->ans[node->nans++];
 }
@@ -520,19 +523,51 @@ db_answer(struct db *db, const struct dns_query *q, int rcode, int tcp,
 
 /* Same answer: kind, addresses and variants (the sentence may differ). */
 static int
-choice_same(const struct fdns_choice *a, const struct fdns_choice *b)
+choice_same(const struct db_choice *a, const struct fdns_choice *b)
 {
 	int	i;
 
-	if (a->kind != b->kind || a->nbase != b->nbase ||
+	if (a->rule == NULL || a->kind != b->kind || a->nbase != b->nbase ||
 	    a->nvariants != b->nvariants || strcmp(a->rule, b->rule) != 0 ||
 	    memcmp(a->base, b->base, (size_t)a->nbase * sizeof(*a->base)) != 0)
 		return 0;
 	for (i = 0; i < a->nvariants; i++)
-		if (a->nvariant[i] != b->nvariant[i] || memcmp(a->variant[i],
-		    b->variant[i], a->nvariant[i]) != 0)
+		if (a->nvariant[i] != b->nvariant[i] || memcmp(a->variant +
+		    i * a->nbase, b->variant[i], a->nvariant[i]) != 0)
 			return 0;
 	return 1;
+}
+
+/* Keep c in d, at its size. */
+static void
+choice_keep(struct db_choice *d, const struct fdns_choice *c)
+{
+	int	i, stride = c->nbase > 0 ? c->nbase : 1;
+
+	d->kind = c->kind;
+	d->rule = c->rule;
+	d->why = xstrdup(c->why);
+	d->degraded = c->degraded;
+	d->nbase = c->nbase;
+	d->base = xcalloc((size_t)stride, sizeof(*d->base));
+	memcpy(d->base, c->base, (size_t)c->nbase * sizeof(*d->base));
+	d->nvariants = c->nvariants;
+	d->nvariant = xcalloc((size_t)c->nvariants + 1, 1);
+	d->variant = xcalloc((size_t)(c->nvariants + 1) * (size_t)stride, 1);
+	for (i = 0; i < c->nvariants; i++) {
+		d->nvariant[i] = c->nvariant[i];
+		memcpy(d->variant + i * stride, c->variant[i], c->nvariant[i]);
+	}
+}
+
+static void
+choice_free(struct db_choice *d)
+{
+	free(d->why);
+	free(d->base);
+	free(d->variant);
+	free(d->nvariant);
+	memset(d, 0, sizeof(*d));
 }
 
 /* Does a change of pool's members concern name n? */
@@ -557,11 +592,12 @@ concerns(const struct fdns_conf *conf, const struct fdns_pool *pool,
 int
 db_choose(struct db *db, const struct fdns_pool *pool,
     void (*changed)(size_t, const struct db_name_status *,
-    const struct fdns_choice *))
+    const struct db_choice *))
 {
 	const struct fdns_conf	*conf = db->conf;
 	struct db_name_status	*st;
-	struct fdns_choice	 c, old;
+	struct fdns_choice	 c;
+	struct db_choice	 old;
 	size_t			 i;
 	int			 n = 0;
 
@@ -570,16 +606,18 @@ db_choose(struct db *db, const struct fdns_pool *pool,
 			continue;
 		st = &db->names[i];
 		fdns_select(conf, &conf->names[i], &c);
-		if (st->choice.rule != NULL && choice_same(&c, &st->choice)) {
-			memcpy(st->choice.why, c.why, sizeof(c.why));
+		if (choice_same(&st->choice, &c)) {
+			free(st->choice.why);
+			st->choice.why = xstrdup(c.why);
 			continue;
 		}
 		old = st->choice;
-		st->choice = c;
+		choice_keep(&st->choice, &c);
 		st->changed_ms = time_now_ms();
 		compile_name(db, db->name_nodes[i]);
 		if (changed != NULL)
 			changed(i, st, &old);
+		choice_free(&old);
 		n++;
 	}
 	/* What went through a name that changed is compiled again. */
@@ -730,6 +768,7 @@ db_free(struct db *db)
 		for (n = db->hash[i]; n != NULL; n = next) {
 			next = n->hnext;
 			node_uncompile(n);
+			free(n->ans);
 			for (j = 0; j < n->nsets; j++)
 				free(n->sets[j].rrs);
 			free(n->sets);
@@ -739,6 +778,8 @@ db_free(struct db *db)
 		zone_free(db->zones[i].z);
 	free(db->zones);
 	free(db->hash);
+	for (i = 0; db->names != NULL && i < db->conf->nnames; i++)
+		choice_free(&db->names[i].choice);
 	free(db->names);
 	free(db->name_nodes);
 	free(db->deps);

@@ -18,9 +18,25 @@
 
 struct db;
 
-/* A failover name's current answer, for the status and the pushes. */
+/*
+ * A failover name's current answer (select.h's fdns_choice kept at the
+ * size it takes: ten thousand names must not cost 3 kB each).
+ */
+struct db_choice {
+	enum fdns_akind		 kind;
+	const char		*rule;		/* NULL: not chosen yet */
+	char			*why;
+	int			 degraded;
+	struct fdns_addr	*base;		/* every address chosen */
+	int			 nbase;
+	/* Variant v: nvariant[v] indexes into base at variant[v * nbase]. */
+	uint8_t			*variant;
+	uint8_t			*nvariant;
+	int			 nvariants;
+};
+
 struct db_name_status {
-	struct fdns_choice	 choice;
+	struct db_choice	 choice;
 	int64_t			 changed_ms;	/* wall clock */
 	uint64_t		 answers;	/* queries answered for it */
 };
@@ -51,7 +67,7 @@ size_t		 db_answer(struct db *, const struct dns_query *q, int rcode,
  */
 int		 db_choose(struct db *, const struct fdns_pool *pool,
 		    void (*changed)(size_t name, const struct db_name_status *,
-		    const struct fdns_choice *old));
+		    const struct db_choice *old));
 const struct db_name_status *db_name_status(const struct db *, size_t name);
 
 #endif /* FAILDNS_DB_H */

@@ -50,7 +50,7 @@ usage(int code)
 }
 
 const char *
-faildns_answer_str(const struct fdns_choice *c, char *buf, size_t len)
+faildns_answer_str(const struct db_choice *c, char *buf, size_t len)
 {
 	char	a[64];
 	size_t	at = 0;
@@ -71,7 +71,7 @@ faildns_answer_str(const struct fdns_choice *c, char *buf, size_t len)
 
 void
 faildns_changed(size_t i, const struct db_name_status *st,
-    const struct fdns_choice *old)
+    const struct db_choice *old)
 {
 	const struct fdns_name	*n = &faildns.conf->names[i];
 	char			 now[1024], was[1024];

@@ -70,7 +70,7 @@ void	 source_restore(void);
 /* monitor.c: the failproto monitor port. */
 void	 monitor_start(void);
 /* A name's state as failstat reads it: "UP", "RECOVER" or "FAIL". */
-const char	*monitor_name_state(const struct fdns_choice *);
+const char	*monitor_name_state(const struct db_choice *);
 
 /* dns_metrics.c: the Prometheus port (-e). */
 void	 dns_metrics_start(void);
@@ -81,9 +81,9 @@ void	 push_name(size_t name);
 
 /* faildns.c: a failover name's answer changed (db_choose's callback). */
 void	 faildns_changed(size_t name, const struct db_name_status *,
-	    const struct fdns_choice *old);
+	    const struct db_choice *old);
 /* "198.18.0.10 198.18.0.11" or "SERVFAIL", for logs and the status. */
-const char	*faildns_answer_str(const struct fdns_choice *, char *buf,
+const char	*faildns_answer_str(const struct db_choice *, char *buf,
 		    size_t len);
 
 #endif /* FAILDNS_H */

@@ -23,7 +23,7 @@
 #define SOURCE_PREFIX	"source/"
 
 const char *
-monitor_name_state(const struct fdns_choice *c)
+monitor_name_state(const struct db_choice *c)
 {
 	if (c->kind != FDNS_ANS_ADDRS || strncmp(c->rule, "all down", 8) == 0)
 		return "FAIL";

@@ -62,7 +62,7 @@ push_prepare(size_t i, const struct fdns_update *u, struct push *p)
 {
 	const struct fdns_conf		*conf = faildns.conf;
 	const struct fdns_name		*n = &conf->names[i];
-	const struct fdns_choice	*c = &db_name_status(faildns.db,
+	const struct db_choice		*c = &db_name_status(faildns.db,
 					    i)->choice;
 	int				 k;
 
