@@ -345,8 +345,11 @@ proc owner_run {mode} {
 		assert_equal 0 $code "owner loop: [prog_stderr $ch]"
 	}
 	set r [run_prog $::overlap check $log -b [expr {$ttl * 1000 + 8000}]]
-	puts "  [join [lrange [split [string trim [dict get $r stdout]] \n] \
-	    end-1 end] "\n  "]"
+	foreach line [split [string trim [dict get $r stdout]] \n] {
+		if {[regexp {^(overlap|gap|service|services) } $line]} {
+			puts "  $line"
+		}
+	}
 	return $r
 }
 
