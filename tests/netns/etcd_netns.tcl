@@ -45,6 +45,11 @@
 #   etcdns_leader
 #	the member that a majority of the members (running, not stopped)
 #	name as leader, "" when no majority agrees.
+#   etcdns_agreed
+#	the leader when every member runs, answers and names the same
+#	one, "" otherwise: the cluster whole again after a fault (a member
+#	back from isolation may call an election with its higher term, so
+#	the leader then need not be the one before).
 #   etcdns_wait_leader ?NOT? ?MS?
 #	wait for an agreed leader other than the member NOT (any with "")
 #	for MS ms (10 s by default), else fail; returns {member ms_waited}.
@@ -306,6 +311,25 @@ proc etcdns_leader {} {
 		}
 	}
 	return ""
+}
+
+proc etcdns_agreed {} {
+	set names [dict create]
+	set leaders {}
+	foreach m $etcdns::members {
+		if {![info exists etcdns::daemons($m)] ||
+		    [info exists etcdns::paused($m)] ||
+		    [catch {etcdns_status $m} st]} {
+			return ""
+		}
+		dict set names [dict get $st id] $m
+		lappend leaders [dict get $st leader]
+	}
+	set leaders [lsort -unique $leaders]
+	if {[llength $leaders] != 1 || ![dict exists $names $leaders]} {
+		return ""
+	}
+	return [dict get $names $leaders]
 }
 
 proc etcdns_wait_leader {{not ""} {timeout_ms 10000}} {
