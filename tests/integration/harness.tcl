@@ -12,7 +12,7 @@
 # Daemons (handles are dicts: name pid addr port dir state log args):
 #   start_faild ?-name N? ?-statefile F? ?--? ?faild options?,
 #   start_failsh NODE FAILD POLICY ?options?, start_hc HCFILE ?options?,
-#   stop_daemon,
+#   start_faildns CONF ?options? (then dig_short H NAME ?TYPE?), stop_daemon,
 #   kill_daemon H ?SIGNAL?, restart H ?options?, pause_daemon,
 #   resume_daemon, daemon_alive, daemon_log, lines_matching H GLOB,
 #   wait_for_log H GLOB, adopt, state_of FAILD SERVICE; of a failsh:
@@ -71,6 +71,7 @@ set ::failstat [file normalize [file join $harness::builddir failc/failstat]]
 set ::faildebug [file normalize [file join $harness::builddir failc/faildebug]]
 set ::failsh [file normalize [file join $harness::builddir failsh/failsh]]
 set ::hc [file normalize [file join $harness::builddir hc/hc]]
+set ::faildns [file normalize [file join $harness::builddir faildns/faildns]]
 set ::getnode [file normalize [file join $harness::builddir hc/getnode]]
 set ::tmpdir $harness::tmpdir
 
@@ -515,6 +516,38 @@ proc harness::spawn_hc {h {owned 0}} {
 	return [spawn_daemon $h $cmd $owned]
 }
 
+# start_faildns CONF ?faildns options?: start faildns in the foreground
+# with the configuration file CONF, answering DNS on its own 127.0.0.x
+# address and port, with a monitor port beside it and a state file of its
+# own (unless the options give -s); wait for its "ready:" line. The handle
+# adds conf and monitor (port).
+proc start_faildns {conf args} {
+	lassign [harness::next_address] addr port
+	lassign [harness::next_address] - mport
+	set name faildns[incr harness::seq]
+	set dir $::tmpdir/$name
+	file mkdir $dir
+	set h [dict create name $name addr $addr port $port monitor $mport \
+	    dir $dir log $dir/log conf $conf args $args]
+	return [harness::spawn_faildns $h 1]
+}
+
+proc harness::spawn_faildns {h {owned 0}} {
+	set a [dict get $h addr]
+	set cmd [list $::faildns -F -f [dict get $h conf] -l $a \
+	    -p [dict get $h port] -M $a:[dict get $h monitor] \
+	    -s [dict get $h dir]/state {*}[dict get $h args]]
+	return [spawn_daemon $h $cmd $owned]
+}
+
+# dig_short H NAME ?TYPE? ?dig options?: what faildns H answers, as dig
+# +short prints it, one record a line, sorted ("" on no answer).
+proc dig_short {h name {type A} args} {
+	set r [run_prog dig +short +tries=1 +time=2 {*}$args \
+	    -p [dict get $h port] @[dict get $h addr] $name $type]
+	return [join [lsort [split [string trim [dict get $r stdout]] \n]] \n]
+}
+
 # How many service runs failsh has made so far.
 proc runs_of {s} {
 	regexp { runs (\d+)} [faild_tcp [dict create addr [dict get $s addr] \
@@ -660,7 +693,8 @@ proc restart {h args} {
 	# A port still held by the dead process's last connections is fine
 	# (SO_REUSEADDR); retry a few times anyway if bind races.
 	set spawn [expr {[dict exists $h policy] ? "spawn_failsh" :
-	    [dict exists $h hcfile] ? "spawn_hc" : "spawn_faild"}]
+	    [dict exists $h hcfile] ? "spawn_hc" :
+	    [dict exists $h conf] ? "spawn_faildns" : "spawn_faild"}]
 	for {set try 0} {1} {incr try} {
 		if {![catch {harness::$spawn $h 1} r]} {
 			return $r

@@ -426,6 +426,42 @@ test "hc -e: a failing target flips its gauge; results and durations counted" {
 	assert_true {[metric [scrape $port] {failover_check_results_total{target="web",result="fail"}}] >= $bad}
 }
 
+test "faildns -e: queries and answers counted; a member's failure flips its name's gauge; promtool accepts it" {
+	set f [start_faild]
+	faild_tcp $f "1 set web1 UP"
+	faild_tcp $f "1 set web2 UP"
+	set dir $::tmpdir/dnsm
+	file mkdir $dir
+	write_file $dir/zone [join {{$ORIGIN example.test.}
+	    {@ 3600 IN SOA ns1 hostmaster 1 7200 3600 1209600 300}
+	    {@ 3600 IN NS ns1} {ns1 3600 IN A 127.0.0.1}} \n]\n
+	write_file $dir/conf "zone example.test:\n\tfile zone\nsource a:\n\tfaild\
+	    [dict get $f addr]:[dict get $f port]\npool web:\n\tmember\
+	    198.18.0.10 service web1\n\tmember 198.18.0.11 backup service\
+	    web2\nname www.example.test:\n\tpool web\n"
+	set port [free_port]
+	set d [start_faildns $dir/conf -e 127.0.0.1:$port]
+	wait_for_log $d "*metrics port: 127.0.0.1:$port*"
+	set up {failover_dns_name_state{name="www.example.test",state="UP"}}
+	wait_metric $port $up {$v == 1}
+	assert_equal 198.18.0.10 [dig_short $d www.example.test]
+	dig_short $d nx.example.test
+	set body [scrape $port]
+	assert_true {[metric $body {failover_dns_queries_total{transport="udp"}}] >= 2}
+	assert_true {[metric $body {failover_dns_answers_total{rcode="NXDOMAIN"}}] >= 1}
+	assert_equal 1 [metric $body {failover_dns_source_up{source="a"}}]
+	faild_tcp $f "1 set web1 FAIL"
+	wait_metric $port {failover_dns_name_state{name="www.example.test",state="RECOVER"}} {$v == 1}
+	set body [scrape $port]
+	assert_equal 0 [metric $body {failover_dns_member_up{pool="web",member="198.18.0.10"}}]
+	assert_true {[metric $body failover_dns_changes_total] >= 1}
+	if {[set promtool [auto_execok promtool]] ne ""} {
+		set r [run_prog -stdin $body {*}$promtool check metrics]
+		assert_equal 0 [dict get $r code] "promtool on faildns:\
+		    [dict get $r stdout][dict get $r stderr]"
+	}
+}
+
 test "promtool check metrics accepts what all three daemons expose" {
 	set promtool [auto_execok promtool]
 	if {$promtool eq ""} {

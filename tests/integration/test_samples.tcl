@@ -439,4 +439,51 @@ test "healthcheck: its targets against real servers, web follows db" {
 	}
 }
 
+# ----------------------------------------------------------------------
+# samples/dns
+
+test "dns: the sample configurations and Hcfiles pass the checks as shipped" {
+	foreach {conf worst} {ecessa 42 tzo 90} {
+		set r [run_prog $::faildns -t -f $samples/dns/$conf.conf]
+		assert_equal 0 [dict get $r code] [dict get $r stderr]
+		assert_match "*www.example.com: *worst case $worst s*" \
+		    [dict get $r stdout]
+	}
+	foreach f {ecessa.Hcfile tzo-monitor.Hcfile} {
+		set r [run_prog $::hc -t -f $samples/dns/$f]
+		assert_equal 0 [dict get $r code] [dict get $r stderr]
+	}
+}
+
+test "dns: ecessa.conf, fed by a real faild: primaries, backups, offsite, one mail server at a time" {
+	set f [start_faild]
+	set dir $::tmpdir/ecessa
+	file mkdir $dir
+	file copy -force $samples/dns/example.com.zone $dir/
+	write_file $dir/faildns.conf [string map [list \
+	    127.0.0.1:1847 [dict get $f addr]:[dict get $f port] \
+	    /var/lib/failover/faildns.state $dir/state] \
+	    [read_file $samples/dns/ecessa.conf]]
+	set d [start_faildns $dir/faildns.conf]
+	set fc [list $::failc -h [dict get $f addr]:[dict get $f port]]
+	foreach svc {web1 web2 web3 web4 web-dr mail1 mail2} {
+		run_prog {*}$fc $svc UP
+	}
+	wait_for {[dig_short $d www.example.com] eq "192.0.2.10\n192.0.2.11"}
+	assert_equal 192.0.2.25 [dig_short $d mail.example.com]
+	foreach {svc www} {web1 192.0.2.11 web2 192.0.2.20 web3 192.0.2.30
+	    web4 203.0.113.10 web-dr 203.0.113.10} {
+		run_prog {*}$fc $svc FAIL
+		wait_for {[dig_short $d www.example.com] eq $www} 5000 \
+		    "www after $svc FAIL: [dig_short $d www.example.com]"
+	}
+	# shop is a CNAME to www: it follows
+	assert_equal "203.0.113.10\nwww.example.com." \
+	    [dig_short $d shop.example.com]
+	run_prog {*}$fc mail1 FAIL
+	wait_for {[dig_short $d mail.example.com] eq "192.0.2.26"}
+	run_prog {*}$fc web1 UP
+	wait_for {[dig_short $d www.example.com] eq "192.0.2.10"}
+}
+
 harness_done

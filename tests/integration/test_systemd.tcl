@@ -108,7 +108,7 @@ test "every program: --help on stdout (exit 0), --version as -V" {
 	foreach prog [list $::faild $::failsh $::hc $::failc $::failstat \
 	    $::faildebug [file join $harness::builddir failc/failcheck] \
 	    [file join $harness::builddir failmon/failmon] \
-	    [file join $harness::builddir hc/getnode]] {
+	    [file join $harness::builddir hc/getnode] $::faildns] {
 		set r [run_prog $prog --help]
 		assert_equal 0 [dict get $r code] "$prog --help"
 		assert_match "usage: [file tail $prog] *" [dict get $r stdout]
@@ -162,18 +162,20 @@ test "the unit files: systemd-analyze verify passes; each is hardened to an expo
 	}
 	set dir $::tmpdir/units
 	file mkdir $dir
-	foreach u {faild failsh hc} {
+	foreach u {faild failsh hc faildns} {
 		set text [string map [list @sbindir@ [file dirname $::faild]] \
 		    [read_file $::units/$u.service]]
 		# the programs' real paths (the build tree's)
 		set text [string map [list [file dirname $::faild]/failsh \
-		    $::failsh [file dirname $::faild]/hc $::hc] $text]
+		    $::failsh [file dirname $::faild]/hc $::hc \
+		    [file dirname $::faild]/faildns $::faildns] $text]
 		write_file $dir/$u.service $text
 	}
 	set r [run_prog systemd-analyze verify --man=no \
-	    $dir/faild.service $dir/failsh.service $dir/hc.service]
+	    $dir/faild.service $dir/failsh.service $dir/hc.service \
+	    $dir/faildns.service]
 	assert_equal 0 [dict get $r code] [dict get $r stderr]
-	foreach u {faild failsh hc} {
+	foreach u {faild failsh hc faildns} {
 		set r [run_prog systemd-analyze security --offline=true \
 		    --no-pager $dir/$u.service]
 		assert_true {[regexp {exposure level for \S+: (\d+\.\d+)} \

@@ -10,16 +10,16 @@ set ::here [file normalize [file dirname [info script]]]
 source [file join $::here .. integration harness.tcl]
 
 set ::programs {
-	/usr/sbin/faild /usr/sbin/failsh /usr/sbin/hc /usr/bin/failc
-	/usr/bin/failstat /usr/bin/faildebug /usr/bin/failcheck /usr/bin/failmon
+	/usr/sbin/faild /usr/sbin/failsh /usr/sbin/hc /usr/sbin/faildns
+	/usr/bin/failc /usr/bin/failstat /usr/bin/faildebug /usr/bin/failcheck /usr/bin/failmon
 	/usr/bin/getnode
 }
 set ::manpages {
-	8 faild 8 failsh 8 hc 1 failc 1 failstat 1 faildebug 1 failmon
-	1 failcheck 1 getnode 1 failmon.cgi 1 hcmon.cgi 5 failproto 5 hcfile
-	7 failover
+	8 faild 8 failsh 8 hc 8 faildns 1 failc 1 failstat 1 faildebug
+	1 failmon 1 failcheck 1 getnode 1 failmon.cgi 1 hcmon.cgi 5 failproto
+	5 hcfile 5 faildns.conf 7 failover
 }
-set ::units {faild.service failsh.service hc.service}
+set ::units {faild.service failsh.service hc.service faildns.service}
 set ::unitdir /lib/systemd/system
 set ::cgibin /usr/lib/cgi-bin
 
