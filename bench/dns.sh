@@ -346,6 +346,7 @@ options => {
 	state_dir => $d/state
 	udp_threads => 1
 	tcp_threads => 1
+	min_ttl => 0
 }
 ${GDNSD_SERVICES:-}
 \$include{plugins.cfg}
@@ -367,7 +368,7 @@ start_faildns() {
 		return 1
 	}
 	spawn "$d/faildns.log" "$cpu" "$FAILDNS" -F -f "$d/faildns.conf" \
-	    -l "$A_FAILDNS" -p "$P_DNS" -m "$A_FAILDNS:$P_MON" \
+	    -l "$A_FAILDNS" -p "$P_DNS" -M "$A_FAILDNS:$P_MON" \
 	    -s "$d/faildns.state" -i "$d/faildns.pid"
 	srv_pid=$last_pid srv_addr=$A_FAILDNS
 	wait_for 20 answers $A_FAILDNS h0.$ZONE "NOERROR 198.18.0.1"
@@ -521,7 +522,9 @@ report_qps() {
 	done
 	for s in $SERVERS; do
 		[ "${QPS[$s]}" = ok ] || continue
-		if [ "${QPS[faildns]:-}" = ok ]; then
+		if [ $s = faildns ]; then
+			echo "| $s | ${QPS_MED[$s]} | ${P99_MED[$s]} | | |"
+		elif [ "${QPS[faildns]:-}" = ok ]; then
 			echo "| $s | ${QPS_MED[$s]} | ${P99_MED[$s]} |" \
 			    "$(ratio "${QPS_MED[faildns]}" "${QPS_MED[$s]}") |" \
 			    "$(ratio "${P99_MED[faildns]}" "${P99_MED[$s]}") |"
@@ -739,8 +742,8 @@ report_change() {
 		    $1, $2, $3, $4, $5, $6, $7, $8 }'
 		echo
 		echo "Target p99 <= 5 ms: $(echo "$CHANGE" | tr ' ' '\n' |
-		    sed -n 's/^p99_ms=//p' | awk '{ print ($1 <= 5 ? "met" :
-		    "NOT met") }')."
+		    sed -n 's/^p99_ms=//p' |
+		    awk '{ print ($1 <= 5 ? "met" : "NOT met") }')."
 		;;
 	esac
 	echo
@@ -823,7 +826,7 @@ answer_rd_is() {
 }
 
 e2e_trial() {	# CONFIG INTERVAL N
-	local cf=$1 iv=$2 n=$3 d=$tmp/e2e.$1.$3 try delay out p
+	local cf=$1 iv=$2 n=$3 d=$tmp/e2e.$1.$3 try delay out p auth
 	for try in 1 2 3; do
 		pids_before=$pids
 		e2e_start "$cf" "$d" && break
@@ -837,26 +840,39 @@ e2e_trial() {	# CONFIG INTERVAL N
 	done
 	delay=$(awk -v i="$iv" -v r=$RANDOM 'BEGIN { printf "%.3f", i * r / 32768 }')
 	sleep "$delay"
+	# The DNS server itself, asked every 1 ms beside the client: when
+	# its answer changed.
+	"$probe" watch -i 1000 -T $((DEADLINE * 1000)) "$srv_addr" "$P_DNS" \
+	    www.$ZONE $A_BACKUP >"$d/auth.out" 2>&1 &
+	auth=$!
+	sleep 0.05
 	out=$("$probe" watch -r -i 10000 -T $((DEADLINE * 1000)) \
 	    -k "$primary_pid" $A_UNBOUND "$P_DNS" www.$ZONE $A_BACKUP)
+	wait "$auth"
 	if [[ $out == *seen_us=* ]]; then
-		echo "$out" | tr ' ' '\n' | sed -n 's/^ms=//p' \
+		echo "$out $(cat "$d/auth.out")" | tr ' ' '\n' | awk -F= '
+		    $1 == "kill_us" && !k { k = $2 }
+		    $1 == "seen_us" { s[++n] = $2 }
+		    END { a = n > 1 ? sprintf("%.1f", (s[2] - k) / 1000) : "-"
+		        printf "%.1f %s\n", (s[1] - k) / 1000, a }' \
 		    >>"$tmp/e2e.$cf.res"
 	else
 		echo timeout >>"$tmp/e2e.$cf.res"
 	fi
-	note "$cf trial $n: kill +${delay}s: $out"
+	note "$cf trial $n: kill +${delay}s: $out;" \
+	    "client, server ms: $(tail -n 1 "$tmp/e2e.$cf.res")"
 	for p in $pids; do
 		case " $pids_before " in *" $p "*) ;; *) stop "$p" ;; esac
 	done
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$d"
 }
 
-# stats FILE: "n p50 p99 min max timeouts" (nearest rank).
+# stats FILE COLUMN: "n p50 p99 min max timeouts" (nearest rank).
 stats() {
 	local to
-	to=$(grep -c -v '^[0-9.]*$' "$1")
-	grep '^[0-9.]*$' "$1" | sort -g | awk -v to="$to" '{ v[++n] = $1 }
+	to=$(grep -c -v '^[0-9.]' "$1")
+	awk -v c="$2" '/^[0-9.]/ && $c != "-" { print $c }' "$1" | sort -g |
+	    awk -v to="$to" '{ v[++n] = $1 }
 	    function rank(q,  r) { r = int(q * n); if (r < q * n) r++;
 	        return v[r < 1 ? 1 : r] }
 	    END { if (n == 0) { print "0 - - - - " to; exit }
@@ -892,15 +908,19 @@ report_e2e() {
 	    "lighttpd at a random 0 to 1 check interval after the client first got" \
 	    "the primary; the time to the first answer with the backup's address."
 	echo
-	echo "| configuration | trials | p50 ms | p99 ms | min ms | max ms | timeouts |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
+	echo "| configuration | trials | client p50 ms | p99 ms | min ms | max ms | timeouts | server's answer p50 ms | p99 ms | min ms | max ms |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for cf in $E2E_CONFIGS; do
 		if grep -qx pending "$tmp/e2e.$cf.res"; then
-			echo "| $cf | pending | | | | | |"
+			echo "| $cf | pending | | | | | | | | | |"
 			continue
 		fi
-		stats "$tmp/e2e.$cf.res" | awk -v c="$cf" '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", c, $1, $2, $3, $4, $5, $6 }'
+		echo "$(stats "$tmp/e2e.$cf.res" 1) $(stats "$tmp/e2e.$cf.res" 2)" |
+		    awk -v c="$cf" '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c, $1, $2, $3, $4, $5, $6, $8, $9, $10, $11 }'
 	done
+	echo
+	echo "client: the first answer with the backup through unbound; server's" \
+	    "answer: the first from the DNS server itself (asked every 1 ms)."
 	echo
 }
 
