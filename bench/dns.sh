@@ -730,16 +730,17 @@ report_change() {
 	    "(www: $A_PRIMARY primary with service web1, $A_BACKUP backup)" \
 	    "asked every 100 µs; the time from the set's send to the first" \
 	    "answer with the other address. ack: faild's answer to the set" \
-	    "(journalled, fdatasync'd)."
+	    "(journalled, fdatasync'd); after ack: from that answer to the DNS" \
+	    "answer (faildns's part: the watch line, the vote, the new packets)."
 	echo
 	case $CHANGE in
 	pending|failed) echo "faildns: $CHANGE." ;;
 	*)
-		echo "| changes | timeouts | p50 ms | p99 ms | max ms | ack p50 ms | ack p99 ms | queries |"
-		echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+		echo "| changes | timeouts | p50 ms | p99 ms | max ms | ack p50 ms | ack p99 ms | after ack p50 ms | after ack p99 ms | queries |"
+		echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 		echo "$CHANGE" | tr ' ' '\n' | sed 's/.*=//' | tr '\n' ' ' |
-		    awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n",
-		    $1, $2, $3, $4, $5, $6, $7, $8 }'
+		    awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
 		echo
 		echo "Target p99 <= 5 ms: $(echo "$CHANGE" | tr ' ' '\n' |
 		    sed -n 's/^p99_ms=//p' |

@@ -18,8 +18,10 @@
  *	The time is from just before the set's send to that answer
  *	(CLOCK_MONOTONIC). Prints one line:
  *	    changes=N timeouts=T p50_ms= p99_ms= max_ms= ack_p50_ms=
- *	    ack_p99_ms= queries=Q
- *	where ack is faild's answer to the set (written to its journal).
+ *	    ack_p99_ms= after_p50_ms= after_p99_ms= queries=Q
+ *	where ack is faild's answer to the set (written to its journal) and
+ *	after the time from that answer to the DNS answer's (negative when
+ *	the DNS answer came first).
  *	-v: one line per change on stderr. Exit 1 if a change timed out.
  *
  * dns_change_probe watch [-r] [-i poll_us] [-T timeout_ms] [-k pid]
@@ -342,7 +344,7 @@ cmd_flip(int argc, char **argv)
 	struct answer	 base, a;
 	char		 req[200], ack[512];
 	uint8_t		 q[512];
-	int64_t		*lat, *acks, t0, next, deadline, tack;
+	int64_t		*lat, *acks, *after, t0, next, deadline, tack;
 	int		 n = 200, poll_us = 100, gap_ms = 20, timeout_ms = 5000;
 	int		 verbose = 0, ch, ffd, dfd, i, nlat = 0, nack = 0;
 	int		 timeouts = 0, count;
@@ -381,7 +383,8 @@ cmd_flip(int argc, char **argv)
 	dfd = open_udp(argv[3], argv[4]);
 	lat = calloc((size_t)n, sizeof(*lat));
 	acks = calloc((size_t)n, sizeof(*acks));
-	if (lat == NULL || acks == NULL) {
+	after = calloc((size_t)n, sizeof(*after));
+	if (lat == NULL || acks == NULL || after == NULL) {
 		perror("dns_change_probe");
 		return 2;
 	}
@@ -464,8 +467,10 @@ changed:
 			    recv(ffd, ack, sizeof(ack), 0) > 0)
 				tack = now_us(CLOCK_MONOTONIC) - t0;
 		}
-		if (tack >= 0)
+		if (tack >= 0) {
+			after[nack] = lat[nlat - 1] - tack;
 			acks[nack++] = tack;
+		}
 		if (verbose) {
 			fprintf(stderr, "change %d: %.3f ms (ack %.3f ms): ",
 			    i, lat[nlat - 1] / 1000.0, tack / 1000.0);
@@ -481,11 +486,14 @@ changed:
 	}
 	qsort(lat, (size_t)nlat, sizeof(*lat), cmp_i64);
 	qsort(acks, (size_t)nack, sizeof(*acks), cmp_i64);
+	qsort(after, (size_t)nack, sizeof(*after), cmp_i64);
 	printf("changes=%d timeouts=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
-	    "ack_p50_ms=%.3f ack_p99_ms=%.3f queries=%lld\n", nlat, timeouts,
+	    "ack_p50_ms=%.3f ack_p99_ms=%.3f after_p50_ms=%.3f "
+	    "after_p99_ms=%.3f queries=%lld\n", nlat, timeouts,
 	    pct_ms(lat, nlat, 50), pct_ms(lat, nlat, 99),
 	    nlat ? lat[nlat - 1] / 1000.0 : -1, pct_ms(acks, nack, 50),
-	    pct_ms(acks, nack, 99), queries);
+	    pct_ms(acks, nack, 99), pct_ms(after, nack, 50),
+	    pct_ms(after, nack, 99), queries);
 	return timeouts ? 1 : 0;
 }
 
