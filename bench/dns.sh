@@ -36,6 +36,8 @@
 #                              following faild
 #             faildns-fast     the same, hc interval 0.1 s, timeout 0.1 s,
 #                              fall 3
+#             faildns-equal    the same at gdnsd-fast's settings: interval
+#                              2 s, timeout 1 s, fall 1, rise 1
 #             gdnsd-default    gdnsd, simplefo, http_status at its defaults
 #                              (interval 10, timeout 5, down_thresh 10)
 #             gdnsd-fast       the same at its fastest (interval 2,
@@ -78,7 +80,7 @@ RSS_NAMES=${RSS_NAMES:-10000}
 CHANGES=${CHANGES:-200}
 TRIALS=${TRIALS:-20}
 TRIALS_DEFAULT=${TRIALS_DEFAULT:-$TRIALS}
-E2E_CONFIGS=${E2E_CONFIGS-"faildns-default faildns-fast gdnsd-default gdnsd-fast"}
+E2E_CONFIGS=${E2E_CONFIGS-"faildns-default faildns-fast faildns-equal gdnsd-default gdnsd-fast"}
 TTL=${TTL:-1}
 DEADLINE=${DEADLINE:-300}
 SERVER_CPU=${SERVER_CPU:-1}
@@ -758,10 +760,11 @@ config_args() {
 	case $1 in
 	faildns-default) echo "faildns 10" ;;
 	faildns-fast) echo "faildns 0.1" ;;
+	faildns-equal) echo "faildns 2" ;;
 	gdnsd-default) echo "gdnsd 10" ;;
 	gdnsd-fast) echo "gdnsd 2" ;;
 	*) die "unknown configuration $1 (faildns-default faildns-fast" \
-	    "gdnsd-default gdnsd-fast)" ;;
+	    "faildns-equal gdnsd-default gdnsd-fast)" ;;
 	esac
 }
 
@@ -779,8 +782,12 @@ e2e_start() {
 		start_faild "$d" || return 1
 		# hc starts from faild's states: UP, no rise to wait for
 		failc web1 UP && failc web2 UP || return 1
-		{ [ $cf = faildns-fast ] && printf '%s\n' 'interval = 100ms' \
-		      'timeout = 100ms'
+		{ case $cf in
+		  faildns-fast) printf '%s\n' 'interval = 100ms' \
+		      'timeout = 100ms' ;;
+		  faildns-equal) printf '%s\n' 'interval = 2' 'timeout = 1' \
+		      'fall = 1' 'rise = 1' ;;
+		  esac
 		  echo "faild = $A_FAILD:$P_FAILD"
 		  printf 'web1:\n\tcheck http %s:%s path /index.html\n' \
 		      $A_PRIMARY "$P_HTTP"
@@ -927,25 +934,32 @@ report_e2e() {
 
 # ----------------------------------------------------------------------
 
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-t0=$(date +%s)
-note "$BENCH: PARTS=\"$PARTS\" SERVERS=\"$SERVERS\" port $PORT;" \
-    "load $(cut -d' ' -f1-3 /proc/loadavg)"
-for part in $PARTS; do
-	case $part in
-	qps|rss|change|e2e) "part_$part" ;;
-	*) die "unknown part $part (qps rss change e2e)" ;;
-	esac
-done
+# main: bash reads a script as it runs it; with the whole run in one
+# function, called on the last line with exit, an edit of this file cannot
+# change a run under way.
+main() {
+	started=$(date -u '+%Y-%m-%d %H:%M UTC')
+	t0=$(date +%s)
+	note "$BENCH: PARTS=\"$PARTS\" SERVERS=\"$SERVERS\" port $PORT;" \
+	    "load $(cut -d' ' -f1-3 /proc/loadavg)"
+	for part in $PARTS; do
+		case $part in
+		qps|rss|change|e2e) "part_$part" ;;
+		*) die "unknown part $part (qps rss change e2e)" ;;
+		esac
+	done
 
-echo "Run $started, $(($(date +%s) - t0)) s; machine: $(nproc) cpus," \
-    "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), Linux" \
-    "$(uname -r); load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
-echo "Versions: faildns $( [ $have_faildns = 1 ] && version_of faildns ||
-    echo pending), gdnsd $(version_of gdnsd), nsd $(version_of nsd)," \
-    "dnsperf $(version_of dnsperf), unbound $(version_of unbound)," \
-    "lighttpd $(version_of lighttpd)."
-echo
-for part in $PARTS; do
-	"report_$part"
-done
+	echo "Run $started, $(($(date +%s) - t0)) s; machine: $(nproc) cpus," \
+	    "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), Linux" \
+	    "$(uname -r); load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+	echo "Versions: faildns $( [ $have_faildns = 1 ] && version_of faildns ||
+	    echo pending), gdnsd $(version_of gdnsd), nsd $(version_of nsd)," \
+	    "dnsperf $(version_of dnsperf), unbound $(version_of unbound)," \
+	    "lighttpd $(version_of lighttpd)."
+	echo
+	for part in $PARTS; do
+		"report_$part"
+	done
+}
+
+main "$@"; exit
