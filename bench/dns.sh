@@ -414,14 +414,16 @@ dnsperf_run() {
 	taskset -c "$CLIENT_CPU" dnsperf -s "$addr" -p "$P_DNS" -d "$file" \
 	    "$@" >"$out" 2>&1
 }
-# dnsperf_stats OUT: "qps mean_us max_us lost nxdomain_pct".
+# dnsperf_stats OUT: "qps mean_us max_us lost nxdomain_pct resp_bytes".
 dnsperf_stats() {
 	awk '/Queries per second:/ { q = $4 }
+	    /Average packet size:/ { b = $NF }
 	    /Average Latency/ { m = $4 * 1e6; x = $8 + 0; x = x * 1e6 }
 	    /Queries lost:/ { l = $3 }
 	    /Response codes:/ { for (i = 3; i <= NF; i++)
 	        if ($i == "NXDOMAIN") { nx = $(i + 2); gsub(/[(),%]/, "", nx) } }
-	    END { printf "%.0f %.0f %.0f %s %s\n", q, m, x, l, nx == "" ? 0 : nx }' "$1"
+	    END { printf "%.0f %.0f %.0f %s %s %s\n", q, m, x, l,
+	        nx == "" ? 0 : nx, b }' "$1"
 }
 # latency_stats OUT: "p50_us p99_us max_us answers" from dnsperf -v.
 latency_stats() {
@@ -479,7 +481,7 @@ part_qps() {
 			    -Q "$LAT_QPS" -l "$LAT_DURATION"
 			lt=$(latency_stats "$out.v")
 			echo "$st $lt $(mem_of "${SPID[$s]}")" >>"$d/res"
-			note "qps $s run $r: qps mean_us max_us lost nx%" \
+			note "qps $s run $r: qps mean_us max_us lost nx% bytes" \
 			    "= $st; at $LAT_QPS qps: p50_us p99_us max_us" \
 			    "answers = $lt; load $(cut -d' ' -f1-3 /proc/loadavg)"
 			rm -f "$out.v"
@@ -502,15 +504,15 @@ report_qps() {
 	    "(unpaced, 100 outstanding) then -Q $LAT_QPS -l $LAT_DURATION -v" \
 	    "(p50/p99 of every answer's latency). $RUNS runs per server."
 	echo
-	echo "| server | run | qps | mean µs | max µs | lost | NXDOMAIN % | p50 µs at $LAT_QPS qps | p99 µs | max µs | VmRSS kB |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| server | run | qps | mean µs | max µs | lost | NXDOMAIN % | answer bytes | p50 µs at $LAT_QPS qps | p99 µs | max µs | VmRSS kB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for s in $SERVERS; do
 		if [ "${QPS[$s]}" != ok ]; then
-			echo "| $s | - | ${QPS[$s]} | | | | | | | | |"
+			echo "| $s | - | ${QPS[$s]} | | | | | | | | | |"
 			continue
 		fi
-		awk -v s=$s '{ printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-		    s, NR, $1, $2, $3, $4, $5, $6, $7, $8, $10 }' \
+		awk -v s=$s '{ printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		    s, NR, $1, $2, $3, $4, $5, $6, $7, $8, $9, $11 }' \
 		    "$tmp/qps.$s/res"
 	done
 	echo
@@ -520,7 +522,7 @@ report_qps() {
 	for s in $SERVERS; do
 		[ "${QPS[$s]}" = ok ] || { echo "| $s | ${QPS[$s]} | | | |"; continue; }
 		QPS_MED[$s]=$(awk '{ print $1 }' "$tmp/qps.$s/res" | median)
-		P99_MED[$s]=$(awk '{ print $7 }' "$tmp/qps.$s/res" | median)
+		P99_MED[$s]=$(awk '{ print $8 }' "$tmp/qps.$s/res" | median)
 	done
 	for s in $SERVERS; do
 		[ "${QPS[$s]}" = ok ] || continue
@@ -533,6 +535,14 @@ report_qps() {
 		else
 			echo "| $s | ${QPS_MED[$s]} | ${P99_MED[$s]} | pending | pending |"
 		fi
+	done
+	echo
+	for s in $SERVERS; do
+		[ $s != faildns ] && [ "${QPS[$s]}" = ok ] &&
+		    [ "${QPS[faildns]:-}" = ok ] || continue
+		echo "faildns / $s qps run by run (both measured in the same" \
+		    "round): $(paste -d' ' "$tmp/qps.faildns/res" "$tmp/qps.$s/res" |
+		    awk '{ printf "%s%.2f", NR > 1 ? ", " : "", $1 / $13 }')."
 	done
 	echo
 	[ "${QPS[gdnsd]:-}" = ok ] && [ "${QPS[faildns]:-}" = ok ] &&
