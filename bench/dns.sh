@@ -61,7 +61,9 @@
 # (200), TRIALS (20), TRIALS_DEFAULT (TRIALS: the default-settings
 # configurations, about 35 s (faildns) and 100 s (gdnsd) a trial),
 # E2E_CONFIGS, TTL (1), DEADLINE (s per trial, 300), SERVER_CPU (1),
-# CLIENT_CPU (0), NET (127.53.0), FAILDNS, FAILD, FAILC, HC, KEEP=1.
+# CLIENT_CPU (0), NET (127.53.0), STATEDIR (where faild's state files
+# go: the disk its fdatasync measures; default $TMPDIR or /tmp), FAILDNS,
+# FAILD, FAILC, HC, KEEP=1.
 # Progress on stderr, the markdown report on stdout. Stops and removes
 # everything it started at exit, also on failure or Ctrl-C.
 
@@ -129,6 +131,12 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dnsbench.XXXXXX") || die "mktemp"
 chmod 755 "$tmp"
+# faild's state files (the disk its fdatasync measures): STATEDIR or tmp.
+statedir=$tmp
+if [ -n "${STATEDIR:-}" ]; then
+	statedir=$(mktemp -d "$STATEDIR/dnsbench.XXXXXX") ||
+	    die "mktemp in $STATEDIR"
+fi
 pids=""
 cleanup() {
 	local p i
@@ -149,6 +157,7 @@ cleanup() {
 	else
 		rm -rf "$tmp"
 	fi
+	[ "$statedir" = "$tmp" ] || rm -rf "$statedir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -619,11 +628,11 @@ report_rss() {
 # ----------------------------------------------------------------------
 # Faild, hc, lighttpd, unbound.
 
-# start_faild DIR: faild on A_FAILD:P_FAILD with a state file in DIR;
-# sets faild_pid.
+# start_faild DIR: faild on A_FAILD:P_FAILD, a fresh state file in
+# STATEDIR (or DIR), its log in DIR; sets faild_pid.
 start_faild() {
 	spawn "$1/faild.log" - "$FAILD" -F -l "$A_FAILD" -p "$P_FAILD" \
-	    -s "$1/faild.state" -r ''
+	    -s "$statedir/$(basename "$1").faild.state" -r ''
 	faild_pid=$last_pid
 	wait_for 5 grep -q 'ready:' "$1/faild.log"
 }
@@ -742,7 +751,9 @@ report_change() {
 	    "(www: $A_PRIMARY primary with service web1, $A_BACKUP backup)" \
 	    "asked every 100 µs; the time from the set's send to the first" \
 	    "answer with the other address. ack: faild's answer to the set" \
-	    "(journalled, fdatasync'd); after ack: from that answer to the DNS" \
+	    "(journalled, fdatasync'd; state file on" \
+	    "$(df -T "$statedir" | awk 'NR == 2 { print $2 }'));" \
+	    "after ack: from that answer to the DNS" \
 	    "answer (faildns's part: the watch line, the vote, the new packets)."
 	echo
 	case $CHANGE in
