@@ -408,6 +408,20 @@ version_of() {
 	esac
 }
 
+# cpu_of PID: clock ticks (utime + stime) of PID's process group (nsd
+# answers from a child).
+cpu_of() {
+	local p t=0 v
+	for p in $(pgrep -g "$1"); do
+		# after the ")" of the name ("nsd: server 1" has blanks)
+		v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
+		    awk '{ print $12 + $13 }')
+		t=$((t + ${v:-0}))
+	done
+	echo $t
+}
+tck=$(getconf CLK_TCK)
+
 mem_of() {	# PID: "VmRSS VmHWM" in kB
 	awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 }
 	    END { print r, h }' "/proc/$1/status" 2>/dev/null
@@ -449,7 +463,7 @@ declare -A QPS MEM SPID SADDR
 # idle one costs nothing) and the runs take them in turn, so that the
 # machine's other load weighs on each alike.
 part_qps() {
-	local s d r out st lt fn f1 f2 want
+	local s d r out st lt fn f1 f2 want c0 c1
 	queries "$FONAMES" >"$tmp/queries"
 	fn=f$((FONAMES - 1)).$ZONE
 	read -r _ f1 f2 < <(fo_list "$FONAMES" | tail -1)
@@ -483,15 +497,22 @@ part_qps() {
 			[ "${QPS[$s]}" = ok ] || continue
 			d=$tmp/qps.$s
 			out=$d/run$r
+			c0=$(cpu_of "${SPID[$s]}")
 			dnsperf_run "${SADDR[$s]}" "$tmp/queries" "$out" \
 			    -l "$DURATION"
+			c1=$(cpu_of "${SPID[$s]}")
 			st=$(dnsperf_stats "$out")
+			# the server's cpu per answer, µs: less sensitive than
+			# qps to what else the machine runs
+			st="$st $(awk -v c=$((c1 - c0)) -v t="$tck" \
+			    -v q="${st%% *}" -v d="$DURATION" 'BEGIN {
+			    printf "%.2f", (q > 0 ? c / t * 1e6 / (q * d) : 0) }')"
 			dnsperf_run "${SADDR[$s]}" "$tmp/queries" "$out.v" -v \
 			    -Q "$LAT_QPS" -l "$LAT_DURATION"
 			lt=$(latency_stats "$out.v")
 			echo "$st $lt $(mem_of "${SPID[$s]}")" >>"$d/res"
 			note "qps $s run $r: qps mean_us max_us lost nx% bytes" \
-			    "= $st; at $LAT_QPS qps: p50_us p99_us max_us" \
+			    "cpu_us_per_answer = $st; at $LAT_QPS qps: p50_us p99_us max_us" \
 			    "answers = $lt; load $(cut -d' ' -f1-3 /proc/loadavg)"
 			rm -f "$out.v"
 		done
@@ -502,7 +523,7 @@ part_qps() {
 }
 
 report_qps() {
-	local s base
+	local s
 	echo "### Queries per second, one core"
 	echo
 	echo "\`PARTS=qps bash bench/dns.sh\`: $NAMES A names + SOA/NS/MX/TXT," \
@@ -511,47 +532,55 @@ report_qps() {
 	    "SOA/NS/MX/TXT, 10% NXDOMAIN). Server on cpu $SERVER_CPU," \
 	    "dnsperf on cpu $CLIENT_CPU; per run dnsperf -l $DURATION" \
 	    "(unpaced, 100 outstanding) then -Q $LAT_QPS -l $LAT_DURATION -v" \
-	    "(p50/p99 of every answer's latency). $RUNS runs per server."
+	    "(p50/p99 of every answer's latency). $RUNS runs, the servers in" \
+	    "turn in each. cpu µs: the server's utime + stime during the" \
+	    "unpaced run over its answers."
 	echo
-	echo "| server | run | qps | mean µs | max µs | lost | NXDOMAIN % | answer bytes | p50 µs at $LAT_QPS qps | p99 µs | max µs | VmRSS kB |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| server | run | qps | mean µs | max µs | lost | NXDOMAIN % | answer bytes | cpu µs / answer | p50 µs at $LAT_QPS qps | p99 µs | max µs | VmRSS kB |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for s in $SERVERS; do
 		if [ "${QPS[$s]}" != ok ]; then
-			echo "| $s | - | ${QPS[$s]} | | | | | | | | | |"
+			echo "| $s | - | ${QPS[$s]} | | | | | | | | | | |"
 			continue
 		fi
-		awk -v s=$s '{ printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-		    s, NR, $1, $2, $3, $4, $5, $6, $7, $8, $9, $11 }' \
+		awk -v s=$s '{ printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		    s, NR, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12 }' \
 		    "$tmp/qps.$s/res"
 	done
 	echo
 	# medians over the runs
-	echo "| server | median qps | median p99 µs | faildns / server (qps) | faildns / server (p99) |"
-	echo "|---|---:|---:|---:|---:|"
-	for s in $SERVERS; do
-		[ "${QPS[$s]}" = ok ] || { echo "| $s | ${QPS[$s]} | | | |"; continue; }
-		QPS_MED[$s]=$(awk '{ print $1 }' "$tmp/qps.$s/res" | median)
-		P99_MED[$s]=$(awk '{ print $8 }' "$tmp/qps.$s/res" | median)
-	done
 	for s in $SERVERS; do
 		[ "${QPS[$s]}" = ok ] || continue
-		if [ $s = faildns ]; then
-			echo "| $s | ${QPS_MED[$s]} | ${P99_MED[$s]} | | |"
+		QPS_MED[$s]=$(awk '{ print $1 }' "$tmp/qps.$s/res" | median)
+		CPU_MED[$s]=$(awk '{ print $7 }' "$tmp/qps.$s/res" | median)
+		P99_MED[$s]=$(awk '{ print $9 }' "$tmp/qps.$s/res" | median)
+	done
+	echo "| server | median qps | median cpu µs / answer | median p99 µs | faildns / server: qps | cpu per answer | p99 |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	for s in $SERVERS; do
+		if [ "${QPS[$s]}" != ok ]; then
+			echo "| $s | ${QPS[$s]} | | | | | |"
+		elif [ $s = faildns ]; then
+			echo "| $s | ${QPS_MED[$s]} | ${CPU_MED[$s]} | ${P99_MED[$s]} | | | |"
 		elif [ "${QPS[faildns]:-}" = ok ]; then
-			echo "| $s | ${QPS_MED[$s]} | ${P99_MED[$s]} |" \
+			echo "| $s | ${QPS_MED[$s]} | ${CPU_MED[$s]} | ${P99_MED[$s]} |" \
 			    "$(ratio "${QPS_MED[faildns]}" "${QPS_MED[$s]}") |" \
+			    "$(ratio "${CPU_MED[faildns]}" "${CPU_MED[$s]}") |" \
 			    "$(ratio "${P99_MED[faildns]}" "${P99_MED[$s]}") |"
 		else
-			echo "| $s | ${QPS_MED[$s]} | ${P99_MED[$s]} | pending | pending |"
+			echo "| $s | ${QPS_MED[$s]} | ${CPU_MED[$s]} | ${P99_MED[$s]} | pending | pending | pending |"
 		fi
 	done
 	echo
 	for s in $SERVERS; do
 		[ $s != faildns ] && [ "${QPS[$s]}" = ok ] &&
 		    [ "${QPS[faildns]:-}" = ok ] || continue
-		echo "faildns / $s qps run by run (both measured in the same" \
-		    "round): $(paste -d' ' "$tmp/qps.faildns/res" "$tmp/qps.$s/res" |
-		    awk '{ printf "%s%.2f", NR > 1 ? ", " : "", $1 / $13 }')."
+		echo "faildns / $s run by run (both measured in the same round):" \
+		    "qps $(paste -d' ' "$tmp/qps.faildns/res" "$tmp/qps.$s/res" |
+		    awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 / $14 }');" \
+		    "cpu per answer $(paste -d' ' "$tmp/qps.faildns/res" \
+		    "$tmp/qps.$s/res" | awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""),
+		    ($20 > 0 ? $7 / $20 : 0) }')."
 	done
 	echo
 	[ "${QPS[gdnsd]:-}" = ok ] && [ "${QPS[faildns]:-}" = ok ] &&
@@ -560,7 +589,7 @@ report_qps() {
 	    "$(awk -v a="${QPS_MED[faildns]}" -v b="${QPS_MED[gdnsd]}" \
 	    'BEGIN { print (a >= b ? "met" : "NOT met") }')." && echo
 }
-declare -A QPS_MED P99_MED
+declare -A QPS_MED P99_MED CPU_MED
 median() { sort -g | awk '{ v[++n] = $1 } END { if (n == 0) print "-";
     else if (n % 2) print v[(n + 1) / 2];
     else print (v[n / 2] + v[n / 2 + 1]) / 2 }'; }
