@@ -21,8 +21,6 @@
 #include "cmdline.h"
 #include "faild.h"
 #include "log.h"
-#include "pidfile.h"
-#include "privs.h"
 #include "service.h"
 #include "signals.h"
 #include "timeutil.h"
@@ -382,15 +380,7 @@ main(int argc, char *argv[])
 		fatal("mlockall");
 	if (nonice > 0 && setpriority(PRIO_PROCESS, 0, -nonice) < 0)
 		fatal("cannot lower the nice value by %d", nonice);
-	if (!foreground) {
-		if (daemon(0, 0) < 0)
-			fatal("daemon");
-		log_set_stderr(0);
-	}
-	if (pidfile_write(pidfile) < 0)
-		log_warn("cannot write pid file %s", pidfile);
-	if (user != NULL && privs_drop(user, err, sizeof(err)) < 0)
-		fatalx("%s", err);
+	service_detach(foreground, pidfile, user);
 	/*
 	 * Fold the journal into a new snapshot and start an empty one: this
 	 * proves now, not at the first change, that the table can be saved.

@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "proto.h"
 #include "select.h"
+#include "words.h"
 #include "xmalloc.h"
 
 #define CONF_MAX_SIZE		(1024 * 1024)
@@ -124,43 +125,16 @@ grow(void *arr, size_t n, size_t size)
 	return a;
 }
 
-/*
- * Split a line into words as hcfile.c does: blanks separate, "double
- * quotes" group (with \" \\ \n \r \t), # at a word's start is a comment.
- * Returns the count, or -1 with the error set.
- */
+/* Split a line into words (words.h); -1 with the error set. */
 static int
 split(struct parser *p, const char *s, char *buf, char **w)
 {
-	int	n = 0;
+	char	why[64];
+	int	n;
 
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0' || *s == '#')
-			return n;
-		if (n == CONF_MAX_WORDS)
-			return perr(p, "more than %d words", CONF_MAX_WORDS);
-		w[n++] = buf;
-		while (*s != '\0' && *s != ' ' && *s != '\t') {
-			if (*s != '"') {
-				*buf++ = *s++;
-				continue;
-			}
-			for (s++; *s != '"'; s++) {
-				if (*s == '\0')
-					return perr(p, "unterminated quote");
-				if (*s == '\\' && s[1] != '\0') {
-					s++;
-					*buf++ = *s == 'n' ? '\n' : *s == 'r' ?
-					    '\r' : *s == 't' ? '\t' : *s;
-				} else
-					*buf++ = *s;
-			}
-			s++;
-		}
-		*buf++ = '\0';
-	}
+	if ((n = words_split(s, buf, w, CONF_MAX_WORDS, why, sizeof(why))) < 0)
+		return perr(p, "%s", why);
+	return n;
 }
 
 /*

@@ -6,8 +6,9 @@
  * and NODATA with the SOA, ANY as RFC 8482 allows, glue. A node keeps the
  * answers to the types it was asked as compiled bodies (what follows the
  * question, compressed against a question of the same length), so a
- * query copies bytes; anything that does not fit or was not compiled goes
- * through resolve() again.
+ * query copies bytes; anything that does not fit, was not compiled, or
+ * goes through a CNAME to a failover name that takes turns (rotate,
+ * weighted) goes through resolve() again.
  */
 #include <sys/socket.h>
 
@@ -25,6 +26,12 @@
 #define DB_TYPE_IXFR	251
 #define DB_TYPE_AXFR	252
 #define DB_TYPE_ANY	255
+/* resolve()'s variant: a failover name reached through a CNAME takes its
+ * own next turn, as it does when asked directly. */
+#define DB_VARIANT_TURN	(~0u)
+/* resolve()'s *dep bits. */
+#define DB_DEP_NAME	1	/* a failover name's answer was used */
+#define DB_DEP_TURNS	2	/* ... one with several variants */
 
 struct db_rrset {
 	uint16_t		 type;
@@ -37,6 +44,8 @@ struct db_ans {
 	uint8_t		 rcode;
 	uint8_t		 aa;
 	uint16_t	 count[4];	/* by section, as the writer's */
+	uint8_t		 turns;		/* through a name with variants:
+					   never copied, resolved each time */
 	uint8_t		*body;
 	size_t		 bodylen;
 };
@@ -259,7 +268,7 @@ put_glue(struct db *db, struct dns_writer *w, const struct db_rrset *set,
 				put_set(w, DNS_SEC_ADDITIONAL, g);
 			else if (t->fname >= 0 && put_addrs(w,
 			    DNS_SEC_ADDITIONAL, db, t, types[k], 0) > 0)
-				*dep = 1;
+				*dep |= DB_DEP_NAME;
 		}
 	}
 }
@@ -275,9 +284,12 @@ answer_node(struct db *db, const struct db_zone *z, struct db_node *node,
 
 	if (node->fname >= 0 && (qtype == DNS_TYPE_A ||
 	    qtype == DNS_TYPE_AAAA || qtype == DB_TYPE_ANY)) {
-		if (chained)
-			*dep = 1;
 		c = &db->names[node->fname].choice;
+		if (chained)
+			*dep |= DB_DEP_NAME | (c->nvariants > 1 ?
+			    DB_DEP_TURNS : 0);
+		if (variant == DB_VARIANT_TURN)
+			variant = node->turn++;
 		if (c->kind == FDNS_ANS_SERVFAIL)
 			return DNS_RCODE_SERVFAIL;
 		if (qtype == DB_TYPE_ANY) {
@@ -403,6 +415,7 @@ compile(struct db *db, struct db_node *node, uint16_t qtype, unsigned v,
 	a->qtype = qtype;
 	a->rcode = (uint8_t)rcode;
 	a->aa = (uint8_t)aa;
+	a->turns = (dep & DB_DEP_TURNS) != 0;
 	memcpy(a->count, w.count, sizeof(a->count));
 	a->bodylen = w.len - start;
 	a->body = xmalloc(a->bodylen ? a->bodylen : 1);
@@ -493,15 +506,15 @@ db_answer(struct db *db, const struct dns_query *q, int rcode, int tcp,
 		if (node->fname >= 0)
 			db->names[node->fname].answers++;
 		a = compiled(db, node, q->qtype);
-		if (a != NULL && w.len + a->bodylen <= w.limit) {
+		if (a != NULL && !a->turns && w.len + a->bodylen <= w.limit) {
 			memcpy(out + w.len, a->body, a->bodylen);
 			w.len += a->bodylen;
 			memcpy(w.count + 1, a->count + 1, 3 * sizeof(*a->count));
 			return dns_writer_finish(&w, a->rcode, a->aa);
 		}
 	}
-	rcode = resolve(db, q->qname_lc, q->qtype, node ? node->turn : 0, &w,
-	    &aa, &dep);
+	rcode = resolve(db, q->qname_lc, q->qtype, node != NULL &&
+	    node->fname >= 0 ? node->turn : DB_VARIANT_TURN, &w, &aa, &dep);
 	return dns_writer_finish(&w, rcode, aa);
 }
 

@@ -323,6 +323,8 @@ opt_parse(struct dns_query *q, uint16_t class, uint32_t ttl,
 	return 0;
 }
 
+static int	query_sections(const uint8_t *, size_t, struct dns_query *);
+
 /*
  * dns_query_parse --
  *	Read a query: header, the one question, then every other record
@@ -338,12 +340,7 @@ opt_parse(struct dns_query *q, uint16_t class, uint32_t ttl,
 int
 dns_query_parse(const uint8_t *pkt, size_t len, struct dns_query *q)
 {
-	size_t		off, rdlen, i, n;
-	unsigned	qd, an, ns, ar;
-	uint16_t	type, class;
-	uint32_t	ttl;
-	int		root, rc = DNS_RCODE_NOERROR;
-	uint8_t		c;
+	int	rc;
 
 	memset(q, 0, sizeof(*q));
 	/* Without a whole header there is no id to answer to. */
@@ -356,8 +353,26 @@ dns_query_parse(const uint8_t *pkt, size_t len, struct dns_query *q)
 		return DNS_PARSE_DROP;
 	q->opcode = (q->flags >> 11) & 0xf;
 	q->rd = (q->flags & DNS_F_RD) != 0;
-	if (q->opcode != DNS_OPCODE_QUERY)
-		return DNS_RCODE_NOTIMP;
+	rc = query_sections(pkt, len, q);
+	/*
+	 * Another opcode gets NOTIMP, but with the question and the OPT
+	 * record read first, so that the answer echoes them (RFC 6891
+	 * section 6.1.1: an OPT for an OPT, whatever the rcode).
+	 */
+	return q->opcode != DNS_OPCODE_QUERY ? DNS_RCODE_NOTIMP : rc;
+}
+
+/* The question, then the OPT record among the other sections: an rcode. */
+static int
+query_sections(const uint8_t *pkt, size_t len, struct dns_query *q)
+{
+	size_t		off, rdlen, i, n;
+	unsigned	qd, an, ns, ar;
+	uint16_t	type, class;
+	uint32_t	ttl;
+	int		root, rc = DNS_RCODE_NOERROR;
+	uint8_t		c;
+
 	qd = rd16(pkt + 4);
 	an = rd16(pkt + 6);
 	ns = rd16(pkt + 8);

@@ -54,7 +54,8 @@ answer(const uint8_t *pkt, size_t len, int tcp, uint8_t *out, size_t outlen,
 		faildns.stats.dropped++;
 		return 0;
 	}
-	rc = out[3] & 0xf;
+	if (rc == DNS_RCODE_NOERROR)	/* else the parser's, BADVERS too */
+		rc = out[3] & 0xf;
 	faildns.stats.rcode[rc]++;
 	if (out[2] & 0x02)
 		faildns.stats.truncated++;

@@ -19,8 +19,6 @@
 #include "faildns.h"
 #include "log.h"
 #include "net.h"
-#include "pidfile.h"
-#include "privs.h"
 #include "proto.h"
 #include "service.h"
 #include "signals.h"
@@ -284,15 +282,7 @@ main(int argc, char *argv[])
 	if (faildns.monitor_addr != NULL)
 		monitor_start();
 	dns_metrics_start();
-	if (!foreground) {
-		if (daemon(0, 0) < 0)
-			fatal("daemon");
-		log_set_stderr(0);
-	}
-	if (pidfile_write(pidfile) < 0)
-		log_warn("cannot write pid file %s", pidfile);
-	if (user != NULL && privs_drop(user, err, sizeof(err)) < 0)
-		fatalx("%s", err);
+	service_detach(foreground, pidfile, user);
 	if (signals_init(sigs, 3) < 0)
 		fatal("signals");
 	source_restore();

@@ -8,7 +8,8 @@
  *   POOL/ADDRESS, a member: UP, FAIL (down) or RECOVER (unknown); the
  *     setter its votes, "down=1/2,agree=2";
  *   source/NAME, a faild followed: UP while its stream is open.
- * show NAME tells the whole of one: the answer and why, the worst case.
+ * get and show take a failover name; show tells the whole of it: the
+ * answer and why, the worst case.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -98,17 +99,17 @@ nrecords(void)
 	return n;
 }
 
-/* Find a record by name: fmt writes it (show: in detail). */
+/* The failover name's record (show: in detail); -1 if there is none.
+ * (Members and sources are only listed: failproto's names cannot hold
+ * their "/" and an IPv6 address's ":".) */
 static int
 find(const char *name, struct pbuf *out, int show)
 {
 	const struct fdns_conf		*conf = faildns.conf;
-	const struct fdns_pool		*p;
 	const struct db_name_status	*st;
 	const struct fdns_name		*n;
-	char				 addr[64], buf[1024], lvl[16];
-	size_t				 i, j, plen;
-	int				 k;
+	char				 buf[1024];
+	size_t				 i;
 
 	for (i = 0; i < conf->nnames; i++) {
 		if (strcmp(conf->names[i].name, name) != 0)
@@ -124,42 +125,11 @@ find(const char *name, struct pbuf *out, int show)
 		pbuf_add_pct(out, faildns_answer_str(&st->choice, buf,
 		    sizeof(buf)));
 		pbuf_add(out, " ", 1);
-		pbuf_add_pct(out, st->choice.why);
+		snprintf(buf, sizeof(buf), "%s%s", st->choice.why,
+		    source_all_down() ? " (every source unreachable: the "
+		    "last known states)" : "");
+		pbuf_add_pct(out, buf);
 		return 0;
-	}
-	for (i = 0; i < conf->nsources; i++)
-		if (strncmp(name, SOURCE_PREFIX, strlen(SOURCE_PREFIX)) == 0 &&
-		    strcmp(conf->sources[i].name, name +
-		    strlen(SOURCE_PREFIX)) == 0) {
-			fmt_source(out, i);
-			return 0;
-		}
-	for (i = 0; i < conf->npools; i++) {
-		p = &conf->pools[i];
-		plen = strlen(p->name);
-		if (strncmp(name, p->name, plen) != 0 || name[plen] != '/')
-			continue;
-		for (j = 0; j < p->nmembers; j++) {
-			if (strcmp(fdns_addr_str(&p->members[j].addr, addr,
-			    sizeof(addr)), name + plen + 1) != 0)
-				continue;
-			fmt_member(out, p, &p->members[j]);
-			if (show) {
-				pbuf_printf(out, " %s %d %s ", fdns_prio_str(
-				    p->members[j].priority, lvl, sizeof(lvl)),
-				    p->members[j].weight,
-				    p->members[j].offsite ? "offsite" :
-				    "onsite");
-				buf[0] = '\0';
-				for (k = 0; k < p->members[j].nservices; k++)
-					snprintf(buf + strlen(buf),
-					    sizeof(buf) - strlen(buf), "%s%s",
-					    k ? "," : "",
-					    p->members[j].services[k]);
-				pbuf_add_pct(out, buf[0] ? buf : "-");
-			}
-			return 0;
-		}
 	}
 	return -1;
 }
@@ -179,9 +149,8 @@ monitor_answer(const struct proto_req *req, struct pbuf *out)
 		pbuf_printf(out, "%s OK", req->id);
 		if (find(req->argv[0], out, req->verb == VERB_SHOW) < 0) {
 			pbuf_reset(out);
-			proto_fmt_err(out, req->id, PERR_NOTFOUND, "no name, "
-			    "member (pool/address) or source/name %s",
-			    req->argv[0]);
+			proto_fmt_err(out, req->id, PERR_NOTFOUND, "no "
+			    "failover name %s", req->argv[0]);
 		}
 		return;
 	case VERB_LIST:

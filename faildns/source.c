@@ -8,7 +8,10 @@
  * without votes (then, for the pools of a name whose unknown rule is
  * "last", the state persisted before the restart stands in). A member's
  * change makes its pool's names choose again at once; the states are
- * written to the state file a moment later.
+ * written to the state file a moment later. A watch stream says nothing
+ * while nothing changes, and a stopped faild's kernel keeps the
+ * connection: a second thread pings each followed faild, and cuts the
+ * stream of one that does not answer.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -31,6 +34,7 @@
 #include "xmalloc.h"
 
 #define SOURCE_RETRY_MS		1000
+#define SOURCE_PING_MS		2000	/* a followed faild, asked if alive */
 #define SOURCE_TABLE_MS		10000	/* the table, once asked */
 #define SOURCE_HASH		256
 #define PERSIST_MS		1000	/* state file: at most once a second */
@@ -50,7 +54,7 @@ struct source {
 	int		 ever;		/* it has been */
 	int64_t		 since_ms;	/* up or down since, wall clock */
 	char		 why[256];	/* why down */
-	pth_t		 thread;
+	int		 fd;		/* the stream's socket, or -1 */
 	int		 gen;		/* the conf generation it follows */
 	struct source	*next;
 };
@@ -369,6 +373,7 @@ source_thread(void *arg)
 			fail_client_close(&c);
 			break;
 		}
+		s->fd = c.fd;
 		source_mark(s, 1, "");
 		revote(s);
 		while (fail_client_next(&c, &r, -1, err, sizeof(err)) == 0 &&
@@ -389,9 +394,49 @@ source_thread(void *arg)
 		}
 		proto_resp_clear(&r);
 		fail_client_close(&c);
-		if (gen == s->gen)
+		if (gen == s->gen) {
+			s->fd = -1;
 			source_mark(s, 0, err[0] ? err : "connection closed");
+		}
 	}
+	return NULL;
+}
+
+/* While s's stream is open, ping its faild; cut the stream if it is
+ * silent. Ends with s's generation. Yields. */
+static void *
+ping_thread(void *arg)
+{
+	struct source		*s = arg;
+	struct fail_client	 c;
+	struct proto_resp	 r = { 0 };
+	char			 err[256], why[300];
+	int			 gen = s->gen, open = 0;
+
+	for (; gen == s->gen; pth_nap(pth_time(SOURCE_PING_MS / 1000,
+	    SOURCE_PING_MS % 1000 * 1000))) {
+		if (s->fd < 0)
+			continue;
+		if (!open && fail_client_init(&c, s->faild, FAIL_DEFAULT_PORT,
+		    1, err, sizeof(err)) < 0)
+			continue;
+		open = 1;
+		c.community = faildns.conf->community;
+		c.timeout_ms = SOURCE_PING_MS;
+		if (fail_client_call(&c, "ping", &r, err, sizeof(err)) == 0) {
+			proto_resp_clear(&r);
+			continue;
+		}
+		fail_client_close(&c);
+		open = 0;
+		if (gen != s->gen || s->fd < 0)
+			continue;
+		snprintf(why, sizeof(why), "no answer to a ping (%s)", err);
+		source_mark(s, 0, why);
+		shutdown(s->fd, SHUT_RDWR);	/* the stream starts again */
+	}
+	if (open)
+		fail_client_close(&c);
 	return NULL;
 }
 
@@ -487,7 +532,11 @@ source_status(size_t i, int64_t *since_ms, const char **why)
 	return s->up;
 }
 
-/* Follow every source of the conf; the others' threads end. */
+/*
+ * Follow every source of the conf. A stream it no longer names (or that
+ * goes elsewhere now) is cut: its thread sees the end and the old
+ * generation, and ends.
+ */
 static void
 source_follow_conf(void)
 {
@@ -497,6 +546,14 @@ source_follow_conf(void)
 	size_t			 i;
 
 	generation++;
+	for (s = sources; s != NULL; s = s->next) {
+		for (i = 0; i < conf->nsources; i++)
+			if (strcmp(s->name, conf->sources[i].name) == 0 &&
+			    strcmp(s->faild, conf->sources[i].faild) == 0)
+				break;
+		if (i == conf->nsources && s->fd >= 0)
+			shutdown(s->fd, SHUT_RDWR);
+	}
 	for (i = 0; i < conf->nsources; i++) {
 		if ((s = source_of(conf, (int)i)) != NULL &&
 		    strcmp(s->faild, conf->sources[i].faild) == 0) {
@@ -505,6 +562,7 @@ source_follow_conf(void)
 		}
 		if (s == NULL) {
 			s = xcalloc(1, sizeof(*s));
+			s->fd = -1;
 			s->name = xstrdup(conf->sources[i].name);
 			s->next = sources;
 			sources = s;
@@ -516,7 +574,8 @@ source_follow_conf(void)
 		s->since_ms = 0;
 		pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
 		pth_attr_set(attr, PTH_ATTR_NAME, "source");
-		if ((s->thread = pth_spawn(attr, source_thread, s)) == NULL)
+		if (pth_spawn(attr, source_thread, s) == NULL ||
+		    pth_spawn(attr, ping_thread, s) == NULL)
 			fatal("cannot follow source %s", s->name);
 	}
 	pth_attr_destroy(attr);

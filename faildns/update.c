@@ -3,7 +3,7 @@
  * BIND or Knot: the BIND key file, the UPDATE message that replaces a
  * name's A and AAAA RRsets, its TSIG signature (RFC 8945, HMAC-SHA256),
  * the check of the response, and the exchange over TCP on Pth (lib/net).
- * libcrypto is loaded on first use, as lib/auth.c does.
+ * libcrypto is loaded on first use (lib/crypto.h).
  */
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -17,9 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <dlfcn.h>
-#include <openssl/evp.h>
-
+#include "crypto.h"
 #include "net.h"
 #include "timeutil.h"
 #include "update.h"
@@ -45,59 +43,13 @@
 static const uint8_t	alg_wire[] = "\013hmac-sha256";
 #define ALG_WIRE_LEN	sizeof(alg_wire)	/* with the root's 0 */
 
-/*
- * libcrypto, loaded on first use like lib/auth.c's (a faildns without
- * update keys never maps it). EVP_DecodeBlock reads the key files.
- */
-static struct {
-	unsigned char	*(*hmac)(const EVP_MD *, const void *, int,
-			    const unsigned char *, size_t, unsigned char *,
-			    unsigned int *);
-	const EVP_MD	*(*sha256)(void);
-	int		 (*memcmp)(const void *, const void *, size_t);
-	int		 (*decode)(unsigned char *, const unsigned char *, int);
-} crypto;
-
-static int
-update_crypto_load(char *err, size_t errlen)
-{
-	static const char	*const names[] = { "libcrypto.so.3",
-				    "libcrypto.so" };
-	void			*h = NULL;
-	size_t			 i;
-
-	if (crypto.memcmp != NULL)
-		return 0;
-	for (i = 0; h == NULL && i < sizeof(names) / sizeof(names[0]); i++)
-		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		snprintf(err, errlen, "cannot load libcrypto: %s", dlerror());
-		return -1;
-	}
-	*(void **)&crypto.hmac = dlsym(h, "HMAC");
-	*(void **)&crypto.sha256 = dlsym(h, "EVP_sha256");
-	*(void **)&crypto.decode = dlsym(h, "EVP_DecodeBlock");
-	*(void **)&crypto.memcmp = dlsym(h, "CRYPTO_memcmp");
-	if (crypto.hmac == NULL || crypto.sha256 == NULL ||
-	    crypto.decode == NULL || crypto.memcmp == NULL) {
-		crypto.memcmp = NULL;
-		snprintf(err, errlen, "libcrypto without HMAC, EVP_sha256, "
-		    "EVP_DecodeBlock or CRYPTO_memcmp");
-		return -1;
-	}
-	return 0;
-}
-
 static int
 update_hmac(const struct update_key *k, const uint8_t *data, size_t len,
     uint8_t mac[UPDATE_MAC_LEN], char *err, size_t errlen)
 {
-	unsigned int	mdlen = 0;
-
-	if (update_crypto_load(err, errlen) < 0)
+	if (crypto_load(err, errlen) < 0)
 		return -1;
-	if (crypto.hmac(crypto.sha256(), k->secret, (int)k->len, data, len,
-	    mac, &mdlen) == NULL || mdlen != UPDATE_MAC_LEN) {
+	if (crypto_hmac_sha256(k->secret, k->len, data, len, mac) < 0) {
 		snprintf(err, errlen, "HMAC-SHA256 failed in libcrypto");
 		return -1;
 	}
@@ -432,7 +384,7 @@ keyfile_base64(const char *text, uint8_t out[UPDATE_SECRET_MAX])
 		pad++;
 	if (memchr(in, '=', n - pad) != NULL)
 		goto done;
-	len = crypto.decode(tmp, (const unsigned char *)in, (int)n);
+	len = crypto_base64_block(tmp, in, n);
 	if (len < 0 || (size_t)len != n / 4 * 3) {
 		len = -1;
 		goto done;
@@ -578,7 +530,7 @@ update_key_load(const char *path, const char *keyname, struct update_key *k,
 	int		 found = 0;
 
 	memset(k, 0, sizeof(*k));
-	if (update_crypto_load(err, errlen) < 0)
+	if (crypto_load(err, errlen) < 0)
 		goto fail;
 	if ((text = keyfile_read(path, err, errlen)) == NULL)
 		goto fail;
@@ -979,7 +931,7 @@ response_tsig_ok(const uint8_t *buf, const struct tsig_rr *t,
 		return -1;
 	}
 	free(data);
-	ok = crypto.memcmp(mac, t->mac, UPDATE_MAC_LEN) == 0;
+	ok = crypto_equal(mac, t->mac, UPDATE_MAC_LEN);
 	explicit_bzero(mac, sizeof(mac));
 	if (!ok) {
 		snprintf(err, errlen, "TSIG BADSIG: the response's MAC does "

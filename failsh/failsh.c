@@ -16,7 +16,6 @@
 #include "cmdline.h"
 #include "failsh.h"
 #include "log.h"
-#include "pidfile.h"
 #include "service.h"
 #include "signals.h"
 #include "timeutil.h"
@@ -333,13 +332,7 @@ main(int argc, char *argv[])
 	monitor_start();
 	failsh_metrics_start();
 
-	if (!foreground) {
-		if (daemon(0, 0) < 0)
-			fatal("daemon");
-		log_set_stderr(0);
-	}
-	if (failsh.policy != NULL && pidfile_write(pidfile) < 0)
-		log_warn("cannot write pid file %s", pidfile);
+	service_detach(foreground, failsh.policy != NULL ? pidfile : "", NULL);
 	if (signals_init(sigs, sizeof(sigs) / sizeof(sigs[0])) < 0)
 		fatal("signals");
 	/* a daemon a script starts gets the default signals */

@@ -16,8 +16,6 @@
 #include "hc.h"
 #include "check_util.h"
 #include "log.h"
-#include "pidfile.h"
-#include "privs.h"
 #include "service.h"
 #include "signals.h"
 #include "timeutil.h"
@@ -202,15 +200,7 @@ main(int argc, char *argv[])
 	if (hc.monitor_addr != NULL)
 		hc_monitor_start();
 	hc_metrics_start();
-	if (!foreground) {
-		if (daemon(0, 0) < 0)
-			fatal("daemon");
-		log_set_stderr(0);
-	}
-	if (pidfile_write(pidfile) < 0)
-		log_warn("cannot write pid file %s", pidfile);
-	if (user != NULL && privs_drop(user, err, sizeof(err)) < 0)
-		fatalx("%s", err);
+	service_detach(foreground, pidfile, user);
 	if (signals_init(sigs, 3) < 0)
 		fatal("signals");
 	hc_run_start();

@@ -23,6 +23,7 @@
 
 #include "check_util.h"
 #include "hc.h"
+#include "words.h"
 #include "xmalloc.h"
 
 #define HCFILE_MAX_SIZE		(1024 * 1024)
@@ -55,43 +56,16 @@ perr(struct parser *p, const char *fmt, ...)
 	return -1;
 }
 
-/*
- * Split a line into words: blanks separate, "double quotes" group (with
- * \" \\ \n \r \t inside), # starts a comment. The words are written into
- * buf; returns their count or -1 with the error set.
- */
+/* Split a line into words (words.h); -1 with the error set. */
 static int
 split(struct parser *p, const char *s, char *buf, char **w)
 {
-	int	n = 0;
+	char	why[64];
+	int	n;
 
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0' || *s == '#')
-			return n;
-		if (n == HCFILE_MAX_WORDS)
-			return perr(p, "more than %d words", HCFILE_MAX_WORDS);
-		w[n++] = buf;
-		while (*s != '\0' && *s != ' ' && *s != '\t') {
-			if (*s != '"') {
-				*buf++ = *s++;
-				continue;
-			}
-			for (s++; *s != '"'; s++) {
-				if (*s == '\0')
-					return perr(p, "unterminated quote");
-				if (*s == '\\' && s[1] != '\0') {
-					s++;
-					*buf++ = *s == 'n' ? '\n' : *s == 'r' ?
-					    '\r' : *s == 't' ? '\t' : *s;
-				} else
-					*buf++ = *s;
-			}
-			s++;
-		}
-		*buf++ = '\0';
-	}
+	if ((n = words_split(s, buf, w, HCFILE_MAX_WORDS, why, sizeof(why))) < 0)
+		return perr(p, "%s", why);
+	return n;
 }
 
 static int

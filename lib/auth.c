@@ -2,8 +2,7 @@
  * auth.c: the community file of the original (service|* community RO|RW)
  * and HMAC-SHA256 keys: loading with file:line errors, access look-ups,
  * signing and checking lines. HMAC-SHA256 and the constant-time compare
- * come from OpenSSL's libcrypto, loaded when first needed (see
- * auth_crypto_load).
+ * come from OpenSSL's libcrypto, loaded when first needed (crypto.h).
  */
 #include <sys/stat.h>
 #include <sys/random.h>
@@ -15,57 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dlfcn.h>
-#include <openssl/evp.h>
-
 #include "auth.h"
+#include "crypto.h"
 #include "xmalloc.h"
 
-#define AUTH_MAC_LEN	32		/* SHA-256 */
-
-/*
- * libcrypto is loaded on first use (a key file read, a MAC made) rather
- * than linked: mapped, its relocated data costs every process some 600 kB
- * of PSS, and a daemon without keys never needs it. systemd loads its
- * optional libraries the same way.
- */
-static struct {
-	unsigned char	*(*hmac)(const EVP_MD *, const void *, int,
-			    const unsigned char *, size_t, unsigned char *,
-			    unsigned int *);
-	const EVP_MD	*(*sha256)(void);
-	int		 (*memcmp)(const void *, const void *, size_t);
-} crypto;
-
-int
-auth_crypto_load(char *err, size_t errlen)
-{
-	static const char	*const names[] = { "libcrypto.so.3",
-				    "libcrypto.so" };
-	void			*h = NULL;
-	size_t			 i;
-
-	if (crypto.memcmp != NULL)
-		return 0;
-	for (i = 0; h == NULL && i < sizeof(names) / sizeof(names[0]); i++)
-		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		snprintf(err, errlen, "cannot load libcrypto: %s", dlerror());
-		return -1;
-	}
-	/* POSIX's way from an object pointer to a function pointer */
-	*(void **)&crypto.hmac = dlsym(h, "HMAC");
-	*(void **)&crypto.sha256 = dlsym(h, "EVP_sha256");
-	*(void **)&crypto.memcmp = dlsym(h, "CRYPTO_memcmp");
-	if (crypto.hmac == NULL || crypto.sha256 == NULL ||
-	    crypto.memcmp == NULL) {
-		crypto.memcmp = NULL;
-		snprintf(err, errlen, "libcrypto without HMAC, EVP_sha256 or "
-		    "CRYPTO_memcmp");
-		return -1;
-	}
-	return 0;
-}
+#define AUTH_MAC_LEN	CRYPTO_HMAC_LEN
 
 /* Split a config line into at most max words; '#' starts a comment. */
 static int
@@ -201,7 +154,7 @@ keyring_load(const char *path, char *err, size_t errlen)
 	int		 lineno = 0, n;
 	size_t		 i, hexlen;
 
-	if (auth_crypto_load(err, errlen) < 0) {
+	if (crypto_load(err, errlen) < 0) {
 		free(r);
 		return NULL;
 	}
@@ -300,17 +253,14 @@ auth_mac_hex(const struct auth_key *k, const char *data, size_t len,
     char out[65])
 {
 	static const char	hex[] = "0123456789abcdef";
-	unsigned char		md[EVP_MAX_MD_SIZE];
-	unsigned int		mdlen = 0;
+	unsigned char		md[CRYPTO_HMAC_LEN];
 	int			i;
 
 	char			err[256];
 
-	if (auth_crypto_load(err, sizeof(err)) < 0)
+	if (crypto_load(err, sizeof(err)) < 0)
 		abort();	/* a key was loaded, so libcrypto was */
-	if (crypto.hmac(crypto.sha256(), k->key, (int)k->len,
-	    (const unsigned char *)data, len, md, &mdlen) == NULL ||
-	    mdlen != AUTH_MAC_LEN)
+	if (crypto_hmac_sha256(k->key, k->len, data, len, md) < 0)
 		abort();	/* libcrypto without SHA-256: broken */
 	for (i = 0; i < AUTH_MAC_LEN; i++) {
 		out[2 * i] = hex[md[i] >> 4];
@@ -328,7 +278,7 @@ auth_mac_ok(const struct auth_key *k, const char *data, size_t len,
 	if (strlen(machex) != 64)
 		return 0;
 	auth_mac_hex(k, data, len, want);
-	return crypto.memcmp(want, machex, 64) == 0;
+	return crypto_equal(want, machex, 64);
 }
 
 void

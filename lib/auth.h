@@ -54,8 +54,6 @@ struct keyring {
  * group or others. Returns NULL with err set on any problem.
  */
 struct keyring		*keyring_load(const char *path, char *err, size_t errlen);
-/* Load libcrypto (keyring_load does); 0, or -1 with err set. */
-int			 auth_crypto_load(char *err, size_t errlen);
 void			 keyring_free(struct keyring *);
 const struct auth_key	*keyring_find(const struct keyring *, const char *id);
 

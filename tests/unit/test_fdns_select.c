@@ -464,6 +464,26 @@ test_weighted_many(void **state)
 	assert_int_equal(ch.nvariant[63], 3);
 }
 
+/* One weight of 1000 and 31 of 1: the minimums of one slot each leave
+ * the heavy member 33 of the 64. */
+static void
+test_weighted_minimums(void **state)
+{
+	char	w[256], *s = w;
+	int	count[32], i;
+
+	(void)state;
+	s += sprintf(s, "1000");
+	for (i = 1; i < 32; i++)
+		s += sprintf(s, " 1");
+	weighted_conf(w, 1);
+	assert_int_equal(ch.nvariants, FDNS_MAX_VARIANTS);
+	first_counts(count, 32);
+	assert_int_equal(count[0], 33);
+	for (i = 1; i < 32; i++)
+		assert_int_equal(count[i], 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Members */
 
@@ -707,6 +727,7 @@ main(void)
 		cmocka_unit_test_teardown(test_weighted_sequence, teardown),
 		cmocka_unit_test_teardown(test_weighted_shares, teardown),
 		cmocka_unit_test_teardown(test_weighted_many, teardown),
+		cmocka_unit_test_teardown(test_weighted_minimums, teardown),
 		cmocka_unit_test_teardown(test_static, teardown),
 		cmocka_unit_test_teardown(test_disabled, teardown),
 		cmocka_unit_test_teardown(test_offsite, teardown),
