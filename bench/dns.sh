@@ -27,7 +27,9 @@
 #           server answering www with P while P's HTTP check passes and B
 #           otherwise (TTL $TTL), unbound in front (a stub-zone to it,
 #           cache-min-ttl 0, no prefetch, no serve-expired), a client
-#           asking unbound every 10 ms. Per trial, everything fresh: once
+#           asking unbound every 10 ms. Per trial, after a random 0 to
+#           TTL + 1 s (unbound's cache counts whole seconds, and a trial
+#           ends at the top of one), everything fresh: once
 #           the client gets P, a random 0 to 1 check interval more, then
 #           kill -9 of P's lighttpd; the time to the first answer with B.
 #           Configurations (E2E_CONFIGS):
@@ -885,6 +887,11 @@ answer_rd_is() {
 
 e2e_trial() {	# CONFIG INTERVAL N
 	local cf=$1 iv=$2 n=$3 d=$tmp/e2e.$1.$3 try delay out p auth
+	# unbound's cache counts whole seconds and the trials end when it
+	# refreshes, at the top of a second: without a random start every
+	# trial would have the checks in the same phase to its refreshes
+	sleep "$(awk -v t="$TTL" -v r=$RANDOM 'BEGIN {
+	    printf "%.3f", (t + 1) * r / 32768 }')"
 	for try in 1 2 3; do
 		pids_before=$pids
 		e2e_start "$cf" "$d" && break
