@@ -12,8 +12,11 @@
 #           SERVER_CPU, dnsperf on cpu CLIENT_CPU (taskset). Per run:
 #           dnsperf -l DURATION unpaced (qps, mean and max latency), then
 #           dnsperf -v -Q LAT_QPS -l LAT_DURATION, paced (every answer's
-#           latency: p50, p99; dnsperf 2.10 prints no percentiles). RUNS
-#           runs per server, each server started once.
+#           latency: p50, p99; dnsperf 2.10 prints no percentiles), and
+#           the server's cpu per answer (utime + stime over the unpaced
+#           run's answers: what the machine's other load does not move).
+#           The servers run at once, each started once, and each of the
+#           RUNS rounds takes them in turn.
 #   rss     Resident memory (VmRSS, VmHWM of /proc/PID/status) with
 #           RSS_NAMES failover names (two static members each; gdnsd: as
 #           many DYNA multifo), after start and after LAT_DURATION s of
@@ -119,6 +122,8 @@ case "$DURATION$RUNS$LAT_QPS$LAT_DURATION$NAMES$FONAMES$QUERIES$RSS_NAMES$CHANGE
 esac
 [ "$FONAMES" -le 30000 ] && [ "$RSS_NAMES" -le 30000 ] ||
     die "FONAMES and RSS_NAMES: at most 30000 (the addresses of 198.19/16)"
+[ "$NAMES" -ge 1 ] && [ "$NAMES" -le 60000 ] ||
+    die "NAMES: 1 to 60000 (the addresses of 198.18/16; h0 tells a server ready)"
 for p in cc taskset ss gdnsd nsd dnsperf unbound lighttpd; do
 	command -v $p >/dev/null || die "no $p (scripts/deps)"
 done
