@@ -1,7 +1,9 @@
 /*
  * dns_serve.c: the DNS ports. Each UDP socket has a thread that reads and
- * answers in batches (recvmmsg, sendmmsg) and yields after a full batch,
- * so that a flood cannot starve the rest. TCP follows RFC 7766: several
+ * answers in batches (recvmmsg, sendmmsg); while batches come full it
+ * yields once a millisecond, so that a flood cannot starve the rest (a
+ * yield is a pass of Pth's scheduler, six system calls: not for every
+ * batch). TCP follows RFC 7766: several
  * queries on one connection, answered in order; an idle timeout; a query
  * once begun must arrive whole in time; a bounded number of connections,
  * the oldest idle one closed to make room, so stalled clients cannot take
@@ -26,6 +28,7 @@
 #include "xmalloc.h"
 
 #define UDP_BATCH	32
+#define UDP_YIELD_MS	1	/* a flood gives the others a turn so often */
 #define UDP_QUERY_MAX	4096	/* longer datagrams are dropped */
 #define TCP_IDLE_MS	10000	/* between queries (RFC 7766 6.2.3) */
 #define TCP_QUERY_MS	5000	/* a query, once begun */
@@ -81,6 +84,7 @@ udp_thread(void *arg)
 	struct iovec		 iin[UDP_BATCH], iout[UDP_BATCH];
 	struct mmsghdr		 min[UDP_BATCH], mout[UDP_BATCH];
 	size_t			 len;
+	int64_t			 yielded = time_mono_ms();
 
 	/* Threads share the buffers: nothing here yields while in use. */
 	for (;;) {
@@ -136,8 +140,10 @@ udp_thread(void *arg)
 				break;
 			}
 		}
-		if (n == UDP_BATCH)
+		if (n == UDP_BATCH && time_mono_ms() - yielded >= UDP_YIELD_MS) {
 			pth_yield(NULL);
+			yielded = time_mono_ms();
+		}
 	}
 	return NULL;
 }
