@@ -250,9 +250,14 @@ answer_print(FILE *f, const struct answer *a)
 	fputc('\n', f);
 }
 
-/* Reads every pending datagram on fd; the last response into *a. */
+/*
+ * Reads every pending datagram on fd; the last response to one of the
+ * nsent queries sent since the one with id first into *a (ids grow by one
+ * a query, mod 2^16: past 65535 queries any id is one of them).
+ */
 static int
-answers_drain(int fd, struct answer *a, uint16_t min_id, int *count)
+answers_drain(int fd, struct answer *a, uint16_t first, long long nsent,
+    int *count)
 {
 	uint8_t		buf[4096];
 	struct answer	t;
@@ -262,9 +267,8 @@ answers_drain(int fd, struct answer *a, uint16_t min_id, int *count)
 	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		if (answer_parse(buf, (size_t)n, &t) < 0)
 			continue;
-		/* ids grow (mod 2^16); one older than min_id is stale */
-		if ((uint16_t)(t.id - min_id) >= 0x8000)
-			continue;
+		if (nsent < 65536 && (uint16_t)(t.id - first) >= nsent)
+			continue;	/* stale: from before first */
 		(*count)++;
 		*a = t;
 		got = 1;
@@ -286,7 +290,7 @@ ask(int fd, const char *qname, int rd, uint16_t id, struct answer *a,
 		if (send(fd, q, ql, 0) < 0)
 			return -1;
 		while (poll(&pfd, 1, timeout_ms) > 0)
-			if (answers_drain(fd, a, id, &count) &&
+			if (answers_drain(fd, a, id, 1, &count) &&
 			    a->id == id)
 				return 0;
 	}
@@ -443,7 +447,9 @@ cmd_flip(int argc, char **argv)
 					}
 				}
 				if ((pfd[0].revents & POLLIN) &&
-				    answers_drain(dfd, &a, first, &count) &&
+				    answers_drain(dfd, &a, first,
+				    (uint16_t)(id - first) == 0 ? 65536 :
+				    (uint16_t)(id - first), &count) &&
 				    !answer_same(&a, &base))
 					goto changed;
 			}
@@ -568,7 +574,8 @@ cmd_watch(int argc, char **argv)
 		m = now_us(CLOCK_MONOTONIC);
 		if (poll(&pfd, 1, (int)((next - m + 999) / 1000)) <= 0)
 			continue;
-		while (count = 0, answers_drain(fd, &a, first, &count)) {
+		while (count = 0, answers_drain(fd, &a, first, queries,
+		    &count)) {
 			answers += count;
 			for (i = 0; i < a.naddrs; i++)
 				if (a.addrs[i] == expect.s_addr)
