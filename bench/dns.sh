@@ -110,10 +110,7 @@ A_NOROOT=$NET.9		# unbound's root hints: nothing listens here
 A_PRIMARY=$NET.10
 A_BACKUP=$NET.11
 
-BENCH=dns.sh
-die() { echo "$BENCH: $*" >&2; exit 1; }
-note() { echo "$*" >&2; }
-now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+. "$top/bench/common.sh"
 
 case "$DURATION$RUNS$LAT_QPS$LAT_DURATION$NAMES$FONAMES$QUERIES$RSS_NAMES$CHANGES$TRIALS$TRIALS_DEFAULT$TTL$DEADLINE" in
 *[!0-9]*) die "DURATION, RUNS, LAT_QPS, LAT_DURATION, NAMES, FONAMES," \
@@ -199,15 +196,6 @@ stop() {
 	pids=$(echo " $pids " | sed "s/ $1 / /g")
 }
 
-# wait_for SECONDS CMD...: run CMD until it succeeds, at most SECONDS.
-wait_for() {
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	while ! "$@"; do
-		[ "$(now_ms)" -lt $end ] || return 1
-		sleep 0.02
-	done
-}
 
 # A free port P such that P .. P+4 are free for TCP and UDP.
 port_busy() {

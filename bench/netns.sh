@@ -1,13 +1,10 @@
 # bench/netns.sh: what the namespace benchmarks (vip.sh, hosting.sh) share,
-# sourced by them: messages, the clock, and the network of a switch
+# sourced by them: bench/common.sh, and the network of a switch
 # namespace with a bridge and hosts a, b and c on it. The script sets
 # PFX (the namespaces' prefix), A, B and C (the hosts' addresses) and tmp
 # (its temporary directory) before it calls net_up or cleanup.
 
-BENCH=$(basename "$0")
-die() { echo "$BENCH: $*" >&2; exit 1; }
-note() { echo "$*" >&2; }
-now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ns() { echo "$PFX-$1"; }
 nsx() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
@@ -58,12 +55,3 @@ net_up() {
 	done
 }
 
-# wait_for SECONDS CMD...: run CMD until it succeeds, at most SECONDS.
-wait_for() {
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	while ! "$@"; do
-		[ "$(now_ms)" -lt $end ] || return 1
-		sleep 0.02
-	done
-}
