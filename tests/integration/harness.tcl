@@ -18,6 +18,7 @@
 #   wait_for_log H GLOB, adopt, state_of FAILD SERVICE; of a failsh:
 #   runs_of, wait_runs S N.
 # Requests: faild_tcp H LINE, faild_tcp_lines H TEXT N, faild_udp H DATA,
+#   udp_ask H DATA (any datagram, "" on timeout),
 #   faild_connect H (then conn_send, conn_read, conn_close), read_line,
 #   stats H, field, read_statefile, sign LINE KEYID HEXKEY, verify_answer,
 #   hmac_sha256, random_hex.
@@ -808,9 +809,9 @@ proc faild_tcp_lines {h text n {timeout_ms 3000}} {
 	}
 }
 
-# faild_udp H PAYLOAD ?TIMEOUT_MS?: send PAYLOAD as one datagram, return
-# the answer datagram without its line end. Errors on timeout.
-proc faild_udp {h payload {timeout_ms 2000}} {
+# udp_ask H PAYLOAD ?TIMEOUT_MS?: send PAYLOAD as one datagram to H's
+# address and port; the answer datagram, or "" after TIMEOUT_MS.
+proc udp_ask {h payload {timeout_ms 2000}} {
 	set s [udp_open]
 	try {
 		fconfigure $s -translation binary -buffering none -blocking 0 \
@@ -821,17 +822,27 @@ proc faild_udp {h payload {timeout_ms 2000}} {
 		while 1 {
 			set data [read $s]
 			if {$data ne ""} {
-				return [string trimright $data \n]
+				return $data
 			}
 			set left [expr {$deadline - [clock milliseconds]}]
 			if {$left <= 0} {
-				error "no UDP answer within $timeout_ms ms"
+				return ""
 			}
 			harness::wait_readable $s $left
 		}
 	} finally {
 		close $s
 	}
+}
+
+# faild_udp H PAYLOAD ?TIMEOUT_MS?: send PAYLOAD as one datagram, return
+# the answer datagram without its line end. Errors on timeout.
+proc faild_udp {h payload {timeout_ms 2000}} {
+	set data [udp_ask $h $payload $timeout_ms]
+	if {$data eq ""} {
+		error "no UDP answer within $timeout_ms ms"
+	}
+	return [string trimright $data \n]
 }
 
 # A field of an answer line "id OK ..." by index (0 = id).

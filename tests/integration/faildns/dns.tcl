@@ -212,31 +212,6 @@ proc tcp_read_msg {ch {timeout_ms 3000}} {
 	return [read_exact $ch $len $deadline]
 }
 
-# A UDP datagram to H; the answer, or "" after TIMEOUT_MS.
-proc udp_ask {h msg {timeout_ms 2000}} {
-	set s [udp_open]
-	try {
-		fconfigure $s -translation binary -buffering none -blocking 0 \
-		    -remote [list [dict get $h addr] [dict get $h port]]
-		puts -nonewline $s $msg
-		flush $s
-		set deadline [expr {[clock milliseconds] + $timeout_ms}]
-		while 1 {
-			set data [read $s]
-			if {$data ne ""} {
-				return $data
-			}
-			set left [expr {$deadline - [clock milliseconds]}]
-			if {$left <= 0} {
-				return ""
-			}
-			harness::wait_readable $s $left
-		}
-	} finally {
-		close $s
-	}
-}
-
 # The monitor's stats as a dict.
 proc dns_stats {h} {
 	set a [faild_tcp [monitor_of $h] "s stats"]
