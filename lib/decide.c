@@ -352,3 +352,110 @@ decide(const struct decide_input *in, struct decide_result *res)
 
 	decide_set(res, ACT_START, "no master up");
 }
+
+static const char *const decide_coord_names[] = {
+	[COORD_OK] = "OK",
+	[COORD_UNSURE] = "UNSURE",
+	[COORD_LOST] = "LOST",
+};
+
+const char *
+decide_coord_str(enum decide_coord c)
+{
+	return c <= COORD_LOST ? decide_coord_names[c] : "?";
+}
+
+/*
+ * decide_etcd --
+ *	The etcd backend's decision for one run of a service; the first rule
+ *	that applies wins (tests/unit/decide_etcd.table):
+ *	 1. lease lost (or it may have expired): UP -> STOP, else NONE;
+ *	 2. lease unsure (renewals fail): UP -> STOP under the "stop" policy,
+ *	    NONE under "keep" (the fence turns it lost in time); not UP ->
+ *	    NONE;
+ *	 3. held here: FAIL -> NONE, else HOLD (stop if UP, release, FAIL);
+ *	 4. owned by another host: UP -> STOP (never two); a healthy master
+ *	    whose owner is no master -> RECLAIM (ask it to release) once the
+ *	    view is in sync; FAIL and healthy again -> RECOVER; else NONE;
+ *	 5. ours: sick -> RESTART with restarts left, else GIVEUP (UP) or
+ *	    STOP (not UP, to release it); asked to give it back -> STOP
+ *	    (release); not UP -> START; else NONE;
+ *	 6. no owner: not in the lists, sick or cooling -> STOP if UP (it is
+ *	    nobody's), else NONE; without a current view -> NONE (STOP if
+ *	    UP); the first eligible host -> START (create the key, start or
+ *	    keep running); else UP -> STOP, FAIL and healthy -> RECOVER,
+ *	    else NONE.
+ */
+void
+decide_etcd(const struct decide_etcd_input *in, struct decide_result *res)
+{
+	int	up = in->local == SVC_UP, sick = in->health == HEALTH_FAIL;
+	int	master = in->self_rank >= 0 && in->self_rank < in->nmasters;
+	int	able = in->self_rank >= 0 && !sick && !in->cooling;
+
+	if (in->coord == COORD_LOST) {
+		decide_set(res, up ? ACT_STOP : ACT_NONE, "lease lost%s",
+		    up ? ", stopping before it can expire" : "");
+		return;
+	}
+	if (in->coord == COORD_UNSURE) {
+		if (up && !in->keep)
+			decide_set(res, ACT_STOP, "etcd unreachable, policy "
+			    "stop");
+		else
+			decide_set(res, ACT_NONE, "etcd unreachable%s", up ?
+			    ", kept while the lease is valid" : "");
+		return;
+	}
+	if (in->held) {
+		decide_set(res, in->local == SVC_FAIL ? ACT_NONE : ACT_HOLD,
+		    "held here");
+		return;
+	}
+	switch (in->owner) {
+	case OWNER_OTHER:
+		if (up)
+			decide_set(res, ACT_STOP, "owned by another host");
+		else if (master && able && in->synced && (in->owner_rank < 0 ||
+		    in->owner_rank >= in->nmasters))
+			decide_set(res, ACT_RECLAIM, "a slave runs it, asking "
+			    "it back");
+		else if (in->local == SVC_FAIL && able)
+			decide_set(res, ACT_RECOVER, "healthy, on standby");
+		else
+			decide_set(res, ACT_NONE, "owned by another host");
+		return;
+	case OWNER_SELF:
+		if (sick && up)
+			decide_set(res, in->restarts_left > 0 ? ACT_RESTART :
+			    ACT_GIVEUP, "health check failed%s",
+			    in->restarts_left > 0 ? "" : ", no restart left");
+		else if (sick || in->cooling)
+			decide_set(res, ACT_STOP, "owned but %s, releasing",
+			    sick ? "sick" : "its start failed");
+		else if (in->release_asked)
+			decide_set(res, ACT_STOP, "a master asks it back, "
+			    "releasing");
+		else if (!up)
+			decide_set(res, ACT_START, "owner");
+		else
+			decide_set(res, ACT_NONE, "owner, running");
+		return;
+	case OWNER_NONE:
+		break;
+	}
+	if (!able || !in->synced)
+		decide_set(res, up ? ACT_STOP : ACT_NONE, "no owner, %s",
+		    in->self_rank < 0 ? "not in the lists" : sick ? "sick" :
+		    in->cooling ? "its start failed" : "view not current");
+	else if (in->first_eligible == in->self_rank)
+		decide_set(res, ACT_START, "no owner, first eligible");
+	else if (up)
+		decide_set(res, ACT_STOP, "no owner, a better host is "
+		    "eligible");
+	else if (in->local == SVC_FAIL)
+		decide_set(res, ACT_RECOVER, "healthy, on standby");
+	else
+		decide_set(res, ACT_NONE, "no owner, a better host is "
+		    "eligible");
+}

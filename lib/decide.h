@@ -87,6 +87,47 @@ struct decide_result {
 	char			reason[DECIDE_MAX_REASON];
 };
 
+/*
+ * The etcd backend's decision (failsh with failetcd): who runs a service
+ * follows one owner key per service, created only where none exists, on
+ * the owner's lease. Hosts rank by the policy's order, masters first.
+ */
+enum decide_coord {
+	COORD_OK,		/* the lease is renewed */
+	COORD_UNSURE,		/* renewals fail; the lease is still
+				   certainly valid (before the fence) */
+	COORD_LOST		/* no lease, or it may have expired */
+};
+
+enum decide_owner {
+	OWNER_NONE,		/* no owner key */
+	OWNER_SELF,		/* ours, on our lease */
+	OWNER_OTHER
+};
+
+struct decide_etcd_input {
+	enum svc_state		 local;
+	enum decide_coord	 coord;
+	int			 keep;		/* unreachable: keep while the
+						   lease is valid (else stop) */
+	int			 synced;	/* the watch's view is current */
+	enum decide_health	 health;
+	int			 restarts_left;
+	int			 held;		/* by an operator, here */
+	int			 cooling;	/* a start failed here lately */
+	enum decide_owner	 owner;
+	int			 owner_rank;	/* -1: not in the lists */
+	int			 self_rank;	/* -1: not in the lists */
+	int			 nmasters;	/* ranks below are masters */
+	int			 first_eligible; /* the best host that may run
+						   it, by the views; -1 none */
+	int			 release_asked;	/* an eligible master asks us,
+						   a slave, to give it back */
+};
+
+const char		*decide_coord_str(enum decide_coord);
+void			 decide_etcd(const struct decide_etcd_input *,
+			    struct decide_result *);
 const char		*decide_action_str(enum decide_action);
 const char		*decide_view_str(enum decide_view);
 const char		*decide_health_str(enum decide_health);
