@@ -201,15 +201,27 @@ failsh_check(void)
 {
 	struct failsh_service	*s;
 	struct failsh_host	*h;
+	char			 buf[512];
 	int			 ns = 0, nh = 0;
 
 	failsh_local_faild();		/* its address must resolve */
 	for (h = failsh.hosts; h != NULL; h = h->next)
 		nh++;
-	for (s = failsh.services; s != NULL; s = s->next, ns++)
+	for (s = failsh.services; s != NULL; s = s->next, ns++) {
 		if (s->script[SCRIPT_START] == NULL)
 			printf("failsh: warning: service %s has no start "
 			    "script: it can never be UP\n", s->name);
+		if (etcd_backend() && s->npeers[ROLE_QUORUM] > 0)
+			printf("failsh: warning: service %s: quorum hosts are "
+			    "not used with the etcd backend\n", s->name);
+		if (etcd_backend() && s->self_at[ROLE_MASTER] < 0 &&
+		    s->self_at[ROLE_SLAVE] < 0)
+			printf("failsh: warning: service %s: this host (%s) "
+			    "is in neither masters nor slaves: it never runs "
+			    "it\n", s->name, failsh.nodename);
+	}
+	if (etcd_summary(buf, sizeof(buf)) != NULL)
+		printf("failsh: %s\n", buf);
 	printf("failsh: configuration OK: %d services, %d hosts in %s\n", ns,
 	    nh, failsh.policy ? failsh.policy : "-");
 	exit(0);
@@ -344,8 +356,10 @@ main(int argc, char *argv[])
 		fatal("pth_spawn");
 
 	watch_start();
+	etcd_backend_start();
 	sched_start();
-	watch_peers_start();
+	if (!etcd_backend())
+		watch_peers_start();
 	if (failsh.policy == NULL && Tcl_Eval(interp, repl_script) != TCL_OK)
 		fatalx("failsh shell: %s", Tcl_GetStringResult(interp));
 	net_addr_port_str((struct sockaddr *)&failsh.faild.addr.ss, host,

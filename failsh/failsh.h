@@ -100,6 +100,29 @@ enum failsh_role {
 	ROLE_QUORUM
 };
 
+/* A host's view of a service, as its etcd key says (failsh_etcd.c). */
+struct etcd_view {
+	char		*host;		/* owned */
+	enum svc_state	 state;
+	int		 eligible;	/* may run it: healthy, not held */
+};
+
+/* A service under the etcd backend: what the watch shows of its keys,
+ * and what this host did. */
+struct svc_etcd {
+	char		*owner;		/* owned; NULL: no owner key */
+	int64_t		 owner_lease, owner_rev;
+	char		*release_by;	/* owned; a release asked by */
+	struct etcd_view *views;	/* owned */
+	size_t		 nviews;
+	int64_t		 epoch;		/* our owner key's create revision,
+					   0: we do not own it */
+	int64_t		 asked_lease;	/* our release request's lease */
+	char		 view_put[64];	/* the view we last put */
+	int64_t		 view_lease;	/* on this lease */
+	int64_t		 start_failed_ms;	/* monotonic, 0: never */
+};
+
 struct failsh_service {
 	char			 name[PROTO_MAX_NAME + 1];
 
@@ -109,6 +132,8 @@ struct failsh_service {
 	int64_t			 timeout_ms;	/* scripts */
 	struct failsh_peer	*peers[3];	/* by role; owned arrays */
 	size_t			 npeers[3];
+	int			 self_at[2];	/* where this host is in the
+						   masters, slaves: -1 absent */
 	Tcl_Obj			*script[4];	/* start stop reclaim check;
 						   owned */
 	int64_t			 check_timeout_ms;	/* 0: the default */
@@ -149,6 +174,7 @@ struct failsh_service {
 	int64_t			 polled_ms;	/* monotonic, last polls made */
 	uint64_t		 runs;
 	struct failsh_counts	 counts;
+	struct svc_etcd		 etcd;
 	int			 running;	/* runner thread started */
 	int			 busy;		/* a script of it is running */
 	int			 retired;	/* dropped from the policy */
@@ -301,6 +327,27 @@ void	 job_trap(const char *service, const char *host, enum svc_state old,
 void	 monitor_start(void);
 void	 monitor_changed(void);	/* push a new snapshot */
 void	 monitor_dump(void);	/* SIGINT */
+
+/* failsh_etcd.c: the etcd backend (failetcd); see failsh(8). */
+void	 failsh_etcd_init(Tcl_Interp *);
+int	 etcd_backend(void);		/* configured by the policy */
+void	 etcd_backend_start(void);	/* its lease and watch threads */
+/* One run's inputs from the lease, the keys and the ranks. Yields. */
+void	 etcd_svc_input(struct failsh_service *, struct decide_etcd_input *);
+/* Create the owner key: 0 when we own it, -1 (why set) if not. Yields. */
+int	 etcd_svc_acquire(struct failsh_service *, char *why, size_t whylen);
+/* Delete our owner key (it checks we still own it). Yields. */
+void	 etcd_svc_release(struct failsh_service *);
+/* Ask the owner to give the service back to us. Yields. */
+void	 etcd_svc_reclaim(struct failsh_service *);
+/* Put this host's view of the service, if it changed. Yields. */
+void	 etcd_svc_publish(struct failsh_service *);
+void	 etcd_svc_clear(struct failsh_service *);
+/* Monitor snapshot lines: BACKEND, and OWNER per service. */
+void	 etcd_monitor(struct pbuf *);
+void	 etcd_monitor_service(struct pbuf *, const struct failsh_service *);
+/* failsh -t: the backend's settings, or NULL without one. */
+const char	*etcd_summary(char *buf, size_t len);
 
 /* failsh_metrics.c: the -e port (lib/metrics.c), if asked for. */
 void	 failsh_metrics_start(void);

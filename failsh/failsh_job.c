@@ -41,6 +41,8 @@ struct job {
 	pid_t			 pids[JOB_MAX_PIDS];	/* from exec */
 	int			 npids;
 	int			 timed_out;
+	int64_t			 epoch;		/* etcd: the owner key's, for
+						   ::failsh::epoch(SERVICE) */
 
 	/* the result, for JOB_SCRIPT */
 	pth_msgport_t		 reply;		/* the runner's */
@@ -419,6 +421,9 @@ job_begin(struct job *j)
 	jobs = j;
 	j->deadline = time_mono_ms() + j->timeout_ms;
 	j->timer = Tcl_CreateTimerHandler((int)j->timeout_ms, job_timeout, j);
+	if (j->kind == JOB_SCRIPT && etcd_backend())
+		Tcl_SetVar2Ex(failsh.interp, "::failsh::epoch", j->service,
+		    Tcl_NewWideIntObj(j->epoch), TCL_GLOBAL_ONLY);
 	job_coro_name(j, name, sizeof(name));
 	objv[0] = Tcl_NewStringObj("::coroutine", -1);
 	objv[1] = Tcl_NewStringObj(name, -1);
@@ -603,6 +608,7 @@ job_run_script(struct failsh_service *svc, enum failsh_script which,
 	snprintf(j->service, sizeof(j->service), "%s", svc->name);
 	snprintf(j->what, sizeof(j->what), "%s", script_names[which]);
 	j->cmd = svc->script[which];
+	j->epoch = svc->etcd.epoch;
 	Tcl_IncrRefCount(j->cmd);
 	j->timeout_ms = which == SCRIPT_CHECK ? failsh_check_timeout(svc) :
 	    svc->timeout_ms;

@@ -50,6 +50,7 @@ monitor_snapshot(struct pbuf *b)
 
 	pbuf_printf(b, "SNAPSHOT %" PRIu64 " %s %" PRId64 "\n", monitor_gen,
 	    failsh.nodename, time_now_ms());
+	etcd_monitor(b);
 	for (h = failsh.hosts; h != NULL; h = h->next)
 		pbuf_printf(b, "HOST %s %s %d %s %s %" PRId64 " %" PRId64
 		    " %s\n", h->name, h->address ? h->address : h->name,
@@ -67,6 +68,7 @@ monitor_snapshot(struct pbuf *b)
 		    svc_state_str(s->state), s->changed_ms, s->interval_ms,
 		    s->deadcount, next < 0 ? (int64_t)-1 : next, s->runs,
 		    s->busy ? "busy" : "idle", s->reason[0] ? s->reason : "-");
+		etcd_monitor_service(b, s);
 		if (s->script[SCRIPT_CHECK] != NULL || s->hc_target != NULL)
 			pbuf_printf(b, "HEALTH %s %s %d %d %s\n", s->name,
 			    decide_health_str(s->health_total),

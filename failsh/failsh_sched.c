@@ -340,7 +340,8 @@ sched_poll(struct failsh_service *s, struct poll *polls, enum failsh_role
 	size_t	i, n = 0;
 	int	r, timeout;
 
-	for (r = ROLE_MASTER; r <= ROLE_QUORUM; r++)
+	/* with etcd, the peers' views are keys: no polls */
+	for (r = ROLE_MASTER; r <= ROLE_QUORUM && !etcd_backend(); r++)
 		for (i = 0; i < s->npeers[r]; i++) {
 			struct failsh_host *h = s->peers[r][i].host;
 
@@ -429,6 +430,86 @@ sched_restart(struct failsh_service *s, int restart, char *why,
 	return st;
 }
 
+/*
+ * A run under the etcd backend (failsh_etcd.c): decide_etcd from the
+ * lease, the owner key and the views; start only once the owner key is
+ * ours, release it once stopped. Yields.
+ */
+static enum sched_next
+sched_run_etcd(struct failsh_service *s)
+{
+	struct decide_etcd_input	in;
+	struct decide_result		res;
+	enum svc_state			st;
+	char				why[FAILSH_MAX_REASON];
+	char				full[2 * FAILSH_MAX_REASON];
+
+	s->held = watch_held(s, &s->hold);
+	etcd_svc_input(s, &in);
+	decide_etcd(&in, &res);
+	log_debug(FAC_SCHED, 2, "service %s: run %llu, lease %s: %s (%s)",
+	    s->name, (unsigned long long)s->runs, decide_coord_str(in.coord),
+	    decide_action_str(res.action), res.reason);
+	switch (res.action) {
+	case ACT_RECLAIM:
+		etcd_svc_reclaim(s);
+		/* FALLTHROUGH */
+	case ACT_NONE:
+		if (!s->published && s->local_fails == 0)
+			sched_publish(s);
+		etcd_svc_publish(s);
+		return NEXT_INTERVAL;
+	case ACT_RECOVER:
+		sched_set_state(s, SVC_RECOVER, res.reason);
+		etcd_svc_publish(s);
+		return NEXT_INTERVAL;
+	case ACT_START:
+		if (etcd_svc_acquire(s, why, sizeof(why)) < 0) {
+			log_info("service %s: not starting: %s", s->name, why);
+			if (s->state == SVC_UP && s->etcd.owner != NULL)
+				return NEXT_NOW;	/* not ours: stop */
+			return NEXT_INTERVAL;
+		}
+		if (s->state != SVC_UP)
+			s->counts.takeovers++;
+		st = job_run_script(s, SCRIPT_START, why, sizeof(why));
+		if (st != SVC_UP)
+			s->etcd.start_failed_ms = time_mono_ms();
+		break;
+	case ACT_STOP:
+		s->counts.stops++;
+		st = job_run_script(s, SCRIPT_STOP, why, sizeof(why));
+		if (st == SVC_UP)
+			st = SVC_FAIL;	/* stopped: never UP here */
+		etcd_svc_release(s);
+		break;
+	case ACT_HOLD:
+		s->counts.holds++;
+		st = SVC_FAIL;
+		snprintf(why, sizeof(why), "%s by %.100s", s->hold.kind,
+		    s->hold.setter);
+		if (s->state == SVC_UP)
+			job_run_script(s, SCRIPT_STOP, full, sizeof(full));
+		etcd_svc_release(s);
+		break;
+	case ACT_RESTART:
+	case ACT_GIVEUP:
+		s->counts.restarts += res.action == ACT_RESTART;
+		st = sched_restart(s, res.action == ACT_RESTART, why,
+		    sizeof(why));
+		if (res.action == ACT_GIVEUP || st != SVC_UP)
+			etcd_svc_release(s);
+		break;
+	default:
+		return NEXT_INTERVAL;
+	}
+	snprintf(full, sizeof(full), "%s, %s", res.reason, why);
+	sched_set_state(s, st, full);
+	etcd_svc_publish(s);
+	/* a failed start releases at once; a stop may let a better host in */
+	return st == SVC_UP ? NEXT_AFTER_SCRIPT : NEXT_NOW;
+}
+
 /* One run of the service. */
 static enum sched_next
 sched_run(struct failsh_service *s, int64_t late_ms)
@@ -471,6 +552,8 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 
 	sched_health_total(s);
 	sched_publish_health(s);
+	if (etcd_backend())
+		return sched_run_etcd(s);
 	memset(&in, 0, sizeof(in));
 	in.local = s->state;
 	in.unverified = s->unverified && s->state == SVC_UP;

@@ -21,7 +21,7 @@ enum failsvc_sub {
 	S_INTERVAL, S_MASTERS, S_SLAVES, S_QUORUM, S_START, S_STOP,
 	S_RECLAIM, S_TIMEOUT, S_DEADCOUNT, S_STATE, S_INFO, S_CHECK,
 	S_CHECKTIMEOUT, S_RISE, S_FALL, S_RESTARTS, S_RESTARTWINDOW, S_HC,
-	S_HOLDDOWN
+	S_HOLDDOWN, S_OWNER, S_EPOCH
 };
 
 #define SET(s, sub)	((s)->set_mask & (1u << (sub)))
@@ -129,6 +129,7 @@ service_get_or_create(const char *name)
 	s->max_restarts = FAILSH_RESTARTS;
 	s->restart_window_ms = FAILSH_RESTART_WINDOW_MS;
 	s->state = SVC_RECOVER;
+	s->self_at[ROLE_MASTER] = s->self_at[ROLE_SLAVE] = -1;
 	s->changed_ms = time_now_ms();
 	snprintf(s->reason, sizeof(s->reason), "created");
 	pth_cond_init(&s->wake);
@@ -199,12 +200,17 @@ service_set_peers(Tcl_Interp *interp, struct failsh_service *s,
 			return tcl_error(interp, "VALUE", Tcl_GetString(ev[j]),
 			    "bad host name \"%s\"", Tcl_GetString(ev[j]));
 	np = xcalloc((size_t)objc + 1, sizeof(*np));
+	if (r != ROLE_QUORUM)
+		s->self_at[r] = -1;
 	for (j = 0; j < objc; j++) {
 		struct failsh_host *h = host_get_or_create(
 		    Tcl_GetString(ev[j]));
 
-		if (h->local)
-			continue;	/* this host: never its own peer */
+		if (h->local) {		/* this host: never its own peer */
+			if (r != ROLE_QUORUM && s->self_at[r] < 0)
+				s->self_at[r] = (int)n;	/* its rank */
+			continue;
+		}
 		for (i = 0; i < n && np[i].host != h; i++)
 			;
 		if (i < n)
@@ -265,6 +271,10 @@ service_info(const struct failsh_service *s)
 	    Tcl_NewStringObj(s->check_why, -1));
 	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("restarts", -1),
 	    Tcl_NewIntObj(failsh_service_restarts(s)));
+	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("owner", -1),
+	    Tcl_NewStringObj(s->etcd.owner ? s->etcd.owner : "", -1));
+	Tcl_DictObjPut(NULL, d, Tcl_NewStringObj("epoch", -1),
+	    Tcl_NewWideIntObj(s->etcd.epoch));
 	return d;
 }
 
@@ -281,7 +291,8 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 	static const char	*const subs[] = { "interval", "masters",
 	    "slaves", "quorum", "start", "stop", "reclaim", "timeout",
 	    "deadcount", "state", "info", "check", "checktimeout", "rise",
-	    "fall", "restarts", "restartwindow", "hc", "holddown", NULL };
+	    "fall", "restarts", "restartwindow", "hc", "holddown", "owner",
+	    "epoch", NULL };
 	struct failsh_service	*s;
 	const char		*name, *v;
 	int			 sub, n, i;
@@ -309,7 +320,8 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		return tcl_error(interp, "VALUE", name, "bad service name "
 		    "\"%s\": 1 to %d of A-Z a-z 0-9 . _ -", name,
 		    PROTO_MAX_NAME);
-	if ((sub == S_STATE || sub == S_INFO) && objc == 4) {
+	if ((sub == S_STATE || sub == S_INFO || sub == S_OWNER ||
+	    sub == S_EPOCH) && objc == 4) {
 		Tcl_WrongNumArgs(interp, 2, objv, subs[sub]);
 		return TCL_ERROR;
 	}
@@ -374,6 +386,13 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		case S_HC:
 			r = Tcl_NewStringObj(s->hc_target ? s->hc_target : "",
 			    -1);
+			break;
+		case S_OWNER:
+			r = Tcl_NewStringObj(s->etcd.owner ? s->etcd.owner :
+			    "", -1);
+			break;
+		case S_EPOCH:
+			r = Tcl_NewWideIntObj(s->etcd.epoch);
 			break;
 		}
 		if (r != NULL)
@@ -749,6 +768,8 @@ failsh_service_reset_unset(struct failsh_service *s)
 		s->interval_ms = FAILSH_INTERVAL_MS;
 	for (i = ROLE_MASTER; i <= ROLE_QUORUM; i++)
 		if (!SET(s, S_MASTERS + i)) {
+			if (i != ROLE_QUORUM)
+				s->self_at[i] = -1;
 			free(s->peers[i]);
 			s->peers[i] = NULL;
 			s->npeers[i] = 0;
@@ -815,6 +836,7 @@ failsh_service_free(struct failsh_service *s)
 		if (s->script[i] != NULL)
 			Tcl_DecrRefCount(s->script[i]);
 	free(s->hc_target);
+	etcd_svc_clear(s);
 	free(s);
 }
 
@@ -853,4 +875,5 @@ failsh_tcl_init(Tcl_Interp *interp)
 	Tcl_CreateObjCommand(interp, "failtrap", failtrap_cmd, NULL, NULL);
 	Tcl_CreateObjCommand(interp, "failquery", failquery_cmd, NULL, NULL);
 	failsh_ip_init(interp);
+	failsh_etcd_init(interp);
 }

@@ -369,6 +369,8 @@ decide_coord_str(enum decide_coord c)
  * decide_etcd --
  *	The etcd backend's decision for one run of a service; the first rule
  *	that applies wins (tests/unit/decide_etcd.table):
+ *	 0. starting (no lease or view yet, in the first TTL): NONE, so
+ *	    that a restarted failsh keeps what it ran until it knows;
  *	 1. lease lost (or it may have expired): UP -> STOP, else NONE;
  *	 2. lease unsure (renewals fail): UP -> STOP under the "stop" policy,
  *	    NONE under "keep" (the fence turns it lost in time); not UP ->
@@ -393,6 +395,10 @@ decide_etcd(const struct decide_etcd_input *in, struct decide_result *res)
 	int	master = in->self_rank >= 0 && in->self_rank < in->nmasters;
 	int	able = in->self_rank >= 0 && !sick && !in->cooling;
 
+	if (in->starting) {
+		decide_set(res, ACT_NONE, "waiting for etcd");
+		return;
+	}
 	if (in->coord == COORD_LOST) {
 		decide_set(res, up ? ACT_STOP : ACT_NONE, "lease lost%s",
 		    up ? ", stopping before it can expire" : "");

@@ -108,6 +108,8 @@ enum decide_owner {
 struct decide_etcd_input {
 	enum svc_state		 local;
 	enum decide_coord	 coord;
+	int			 starting;	/* no lease or view yet, within
+						   the first TTL after start */
 	int			 keep;		/* unreachable: keep while the
 						   lease is valid (else stop) */
 	int			 synced;	/* the watch's view is current */

@@ -922,6 +922,29 @@ etcd_delete_if(struct etcd *e, const char *key, int64_t create_rev,
 	return 0;
 }
 
+int
+etcd_put_if(struct etcd *e, const char *key, const char *value,
+    int64_t lease, int64_t create_rev, int *done, int64_t deadline,
+    char *err, size_t errlen)
+{
+	json_t	*req, *resp, *put;
+	int	 rc;
+
+	put = json_pack("{s:o,s:o}", "key", j_b64(key, strlen(key)),
+	    "value", j_b64(value, strlen(value)));
+	if (lease != 0)
+		json_object_set_new(put, "lease", j_int_str(lease));
+	req = txn_if_created(key, create_rev);
+	json_object_set_new(req, "success",
+	    json_pack("[{s:o}]", "request_put", put));
+	if ((rc = etcd_call(e, "/v3/kv/txn", req, &resp, deadline, err,
+	    errlen)) != 0)
+		return rc;
+	*done = json_is_true(json_object_get(resp, "succeeded"));
+	json_decref(resp);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Watches */
 

@@ -125,6 +125,15 @@ int	 etcd_delete_if(struct etcd *, const char *key, int64_t create_rev,
 	    int *deleted, int64_t deadline, char *err, size_t errlen);
 
 /*
+ * Take it over: one transaction puts key = value on lease only if its
+ * create revision is still create_rev (a put keeps it: the epoch stays).
+ * *done: 1 if it did. For an owner whose failsh restarted within the TTL.
+ */
+int	 etcd_put_if(struct etcd *, const char *key, const char *value,
+	    int64_t lease, int64_t create_rev, int *done, int64_t deadline,
+	    char *err, size_t errlen);
+
+/*
  * A watch: one streaming POST /v3/watch on the client's multi handle, for
  * every key under prefix from start_rev (0: from now). With
  * progress_notify, etcd sends an empty PROGRESS event with its revision

@@ -94,7 +94,9 @@ parse_row(char *line, struct decide_etcd_input *in, enum decide_action *a)
 	} else
 		return -1;
 	for (i = 2; i < n - 2; i++) {
-		if (strcmp(w[i], "lost") == 0)
+		if (strcmp(w[i], "starting") == 0)
+			in->starting = 1;
+		else if (strcmp(w[i], "lost") == 0)
 			in->coord = COORD_LOST;
 		else if (strcmp(w[i], "unsure") == 0)
 			in->coord = COORD_UNSURE;
