@@ -346,6 +346,8 @@ void	 etcd_svc_clear(struct failsh_service *);
 /* Monitor snapshot lines: BACKEND, and OWNER per service. */
 void	 etcd_monitor(struct pbuf *);
 void	 etcd_monitor_service(struct pbuf *, const struct failsh_service *);
+/* -e: the lease and each service's epoch. */
+void	 etcd_metrics(struct pbuf *);
 /* failsh -t: the backend's settings, or NULL without one. */
 const char	*etcd_summary(char *buf, size_t len);
 

@@ -36,6 +36,7 @@
 #include "etcd.h"
 #include "failsh.h"
 #include "log.h"
+#include "metrics.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -821,6 +822,37 @@ etcd_monitor_service(struct pbuf *b, const struct failsh_service *s)
 	pbuf_printf(b, "OWNER %s %s %" PRId64 " %s\n", s->name,
 	    s->etcd.owner ? s->etcd.owner : "-", s->etcd.owner_rev,
 	    s->etcd.epoch != 0 ? "here" : "elsewhere");
+}
+
+void
+etcd_metrics(struct pbuf *out)
+{
+	const struct failsh_service	*s;
+	enum decide_coord		 c = coord(), i;
+	int64_t				 left = E.lease != 0 ?
+					    E.valid_until - time_mono_ms() : 0;
+
+	if (!etcd_backend())
+		return;
+	metrics_head(out, "failover_etcd_lease_valid_seconds", "gauge",
+	    "How long this host's etcd lease is certainly still valid.");
+	metrics_sample(out, "failover_etcd_lease_valid_seconds",
+	    left > 0 ? left / 1000.0 : 0, NULL);
+	metrics_head(out, "failover_etcd_lease", "gauge", "1 for the state "
+	    "of the lease (OK, UNSURE: renewals fail, LOST), 0 for the "
+	    "others.");
+	for (i = COORD_OK; i <= COORD_LOST; i++)
+		metrics_sample(out, "failover_etcd_lease", c == i, "state",
+		    decide_coord_str(i), NULL);
+	metrics_head(out, "failover_etcd_watch_synced", "gauge", "1 while "
+	    "the watch of the keys is current.");
+	metrics_sample(out, "failover_etcd_watch_synced", E.synced, NULL);
+	metrics_head(out, "failover_service_epoch", "gauge", "The epoch "
+	    "(owner key's create revision) of a service this host owns, 0 "
+	    "when it does not.");
+	for (s = failsh.services; s != NULL; s = s->next)
+		metrics_sample(out, "failover_service_epoch",
+		    (double)s->etcd.epoch, "service", s->name, NULL);
 }
 
 const char *

@@ -154,6 +154,7 @@ failsh_metrics_write(struct pbuf *out)
 	    offsetof(struct failsh_counts, holds));
 	failsh_metrics_scripts(out);
 	failsh_metrics_peers(out);
+	etcd_metrics(out);
 }
 
 void

@@ -14,7 +14,35 @@ set overlap [file normalize [file join $harness::builddir \
 
 if {[etcd_missing] ne ""} {
 	test "failsh with etcd" {skip "missing: [etcd_missing]"}
-	harness_done
+	test "failsh -e: the lease's state and validity, and the epoch owned" {
+	set ::gone {}
+	set ::prefix [incr ::harness::seq]
+	set dir $::tmpdir/etcd$::prefix
+	file mkdir $dir
+	set f [start_faild]
+	lassign [harness::next_address] - mport
+	set s [start_failsh a $f [etcd_policy a $dir/overlap.log $dir a {}] \
+	    -e 127.0.0.1:$mport]
+	set c [dict create nodes a f.a $f log $dir/overlap.log]
+	wait_owner $c a
+	set rev [lindex [owner] 1]
+	wait_for {[string match "*failover_service_epoch{service=\"www\"} $rev*" \
+	    [exec curl -s http://127.0.0.1:$mport/metrics]]}
+	set body [exec curl -s http://127.0.0.1:$mport/metrics]
+	assert_match "*failover_etcd_lease{state=\"OK\"} 1*" $body
+	assert_match "*failover_etcd_lease{state=\"LOST\"} 0*" $body
+	assert_match "*failover_etcd_watch_synced 1*" $body
+	regexp {failover_etcd_lease_valid_seconds ([0-9.]+)} $body -> left
+	assert_true {$left > 0 && $left <= $::ttl} "lease valid $left s"
+	pause_daemon $e1
+	wait_for {[string match "*failover_etcd_lease{state=\"UNSURE\"} 1*" \
+	    [exec curl -s http://127.0.0.1:$mport/metrics]]} 3000
+	resume_daemon $e1
+	wait_for {[string match "*failover_etcd_lease{state=\"OK\"} 1*" \
+	    [exec curl -s http://127.0.0.1:$mport/metrics]]} 10000
+}
+
+harness_done
 }
 
 set e1 [start_etcd -name fe]
@@ -376,6 +404,34 @@ test "a watchdog that is no watchdog device is refused, the rest runs" {
 	set c [cluster {a} "failetcd watchdog $::tmpdir/not-a-watchdog"]
 	wait_owner $c a
 	wait_for_log [dict get $c s.a] "*watchdog*not armed*"
+}
+
+test "failsh -e: the lease's state and validity, and the epoch owned" {
+	set ::gone {}
+	set ::prefix [incr ::harness::seq]
+	set dir $::tmpdir/etcd$::prefix
+	file mkdir $dir
+	set f [start_faild]
+	lassign [harness::next_address] - mport
+	set s [start_failsh a $f [etcd_policy a $dir/overlap.log $dir a {}] \
+	    -e 127.0.0.1:$mport]
+	set c [dict create nodes a f.a $f log $dir/overlap.log]
+	wait_owner $c a
+	set rev [lindex [owner] 1]
+	wait_for {[string match "*failover_service_epoch{service=\"www\"} $rev*" \
+	    [exec curl -s http://127.0.0.1:$mport/metrics]]}
+	set body [exec curl -s http://127.0.0.1:$mport/metrics]
+	assert_match "*failover_etcd_lease{state=\"OK\"} 1*" $body
+	assert_match "*failover_etcd_lease{state=\"LOST\"} 0*" $body
+	assert_match "*failover_etcd_watch_synced 1*" $body
+	regexp {failover_etcd_lease_valid_seconds ([0-9.]+)} $body -> left
+	assert_true {$left > 0 && $left <= $::ttl} "lease valid $left s"
+	pause_daemon $e1
+	wait_for {[string match "*failover_etcd_lease{state=\"UNSURE\"} 1*" \
+	    [exec curl -s http://127.0.0.1:$mport/metrics]]} 3000
+	resume_daemon $e1
+	wait_for {[string match "*failover_etcd_lease{state=\"OK\"} 1*" \
+	    [exec curl -s http://127.0.0.1:$mport/metrics]]} 10000
 }
 
 harness_done
