@@ -220,10 +220,10 @@ failsh_check(void)
 			    "is in neither masters nor slaves: it never runs "
 			    "it\n", s->name, failsh.nodename);
 	}
-	if (etcd_summary(buf, sizeof(buf)) != NULL)
-		printf("failsh: %s\n", buf);
 	printf("failsh: configuration OK: %d services, %d hosts in %s\n", ns,
 	    nh, failsh.policy ? failsh.policy : "-");
+	if (etcd_summary(buf, sizeof(buf)) != NULL)
+		printf("failsh: %s\n", buf);
 	exit(0);
 }
 

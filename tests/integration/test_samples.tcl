@@ -5,8 +5,10 @@
 # process: a real TCP daemon answers from the master, from the slave while
 # the master is down, and from the master again once it is back.
 # healthcheck: hc with the sample Hcfile against fake servers.
+# etcd: the hello daemon on three hosts, owned through a 3-member etcd.
 
 source [file join [file dirname [info script]] harness.tcl]
+source [file join [file dirname [info script]] etcd.tcl]
 
 if {![file executable $::failsh]} {
 	puts "no $::failsh: build it first (make failsh/failsh)"
@@ -78,7 +80,8 @@ proc stop_leftovers {} {
 test "the sample policies pass failsh -n as shipped, and name a wrong -N" {
 	foreach {node file} [list host1 $samples/symmetric/host1.tcl \
 	    host2 $samples/symmetric/host2.tcl \
-	    host1 $samples/process/hello.tcl host2 $samples/process/hello.tcl] {
+	    host1 $samples/process/hello.tcl host2 $samples/process/hello.tcl \
+	    host3 $samples/etcd/hello.tcl] {
 		set r [run_prog $::failsh -n -N $node -f $file]
 		assert_equal 0 [dict get $r code] "$file: [dict get $r stderr]"
 		assert_match "failsh: configuration OK:*" [dict get $r stdout]
@@ -484,6 +487,66 @@ test "dns: ecessa.conf, fed by a real faild: primaries, backups, offsite, one ma
 	wait_for {[dig_short $d mail.example.com] eq "192.0.2.26"}
 	run_prog {*}$fc web1 UP
 	wait_for {[dig_short $d www.example.com] eq "192.0.2.10"}
+}
+
+# ----------------------------------------------------------------------
+# samples/etcd
+
+# Three faild and three failsh running copies of samples/etcd/hello.tcl
+# against the 3-member cluster ES, interval 0.1 s, TTL 2, the service on
+# an address of its own. Waits until host1 answers. Returns a dict: f.N
+# s.N d.N (N = 1 2 3), addr port.
+proc etcd_sample_up {es} {
+	set n [incr ::harness::seq]
+	set addr 127.0.3.[expr {1 + $n % 250}]
+	set port [free_port]
+	set p [dict create addr $addr port $port]
+	set settings [dict create endpoints [etcd_urls $es] prefix /s$n \
+	    ttl 2 service_addr $addr service_port $port interval 0.1 \
+	    server $::hello_server tclsh [info nameofexecutable]]
+	foreach i {1 2 3} {
+		dict set p f.$i [start_faild -name etcd$i.$n]
+		dict set p d.$i $::tmpdir/etcd$i.$n/hello
+		dict set p s.$i [start_failsh host$i [dict get $p f.$i] \
+		    [sample_policy $::samples/etcd/hello.tcl [dict merge \
+		    $settings [dict create statedir [dict get $p d.$i]]]]]
+	}
+	wait_for {[hello_ask $addr $port] eq "hello from host1"} 8000 \
+	    "hello from host1"
+	return $p
+}
+
+test "etcd: one owner, its epoch; host1 down, host2 takes it; host1 back" {
+	stop_leftovers
+	if {[etcd_missing] ne ""} {
+		skip "missing: [etcd_missing]"
+	}
+	set es [start_etcd_cluster 3]
+	set p [etcd_sample_up $es]
+	set addr [dict get $p addr]
+	set port [dict get $p port]
+	assert_equal 1 [llength [hello_servers]] "servers running"
+	set e1 [string trim [read_file [dict get $p d.1]/hello.epoch]]
+	assert_true {$e1 > 0} "host1's epoch $e1"
+	# host1 goes down with its failsh and its daemon
+	set pid [pid_in [dict get $p d.1]/hello.pid]
+	kill_daemon [dict get $p s.1]
+	exec kill -KILL $pid
+	wait_for {[hello_ask $addr $port] eq "hello from host2"} 8000 \
+	    "hello from host2"
+	set e2 [string trim [read_file [dict get $p d.2]/hello.epoch]]
+	assert_true {$e2 > $e1} "host2's epoch $e2 after $e1"
+	assert_true {![file exists [dict get $p d.3]/hello.pid]} "host3 ran it"
+	# host1 back: host2 stops, then host1 starts
+	restart [dict get $p s.1]
+	wait_for {[hello_ask $addr $port] eq "hello from host1"} 8000 \
+	    "hello from host1 again"
+	wait_for {[llength [hello_servers]] == 1} 3000 "one server"
+	assert_true {[string trim [read_file [dict get $p d.1]/hello.epoch]] >
+	    $e2} "a new epoch"
+	foreach h $es {
+		stop_etcd $h
+	}
 }
 
 harness_done
