@@ -742,9 +742,17 @@ etcd_svc_release(struct failsh_service *s)
 		log_warnx("service %s: cannot release the owner key (epoch %"
 		    PRId64 "): %s; it goes with the lease", s->name, epoch,
 		    err);
-	else
+	else {
 		log_info("service %s: released (epoch %" PRId64 ")", s->name,
 		    epoch);
+		/* gone, or someone else's: never ours again before the watch
+		 * says so, or a next run would take it for ours and start */
+		if (e->owner_rev == epoch) {
+			free(e->owner);
+			e->owner = NULL;
+			e->owner_lease = e->owner_rev = 0;
+		}
+	}
 }
 
 void
