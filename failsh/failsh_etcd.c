@@ -69,7 +69,7 @@ static struct {
 	int64_t		 valid_until;		/* monotonic: certainly
 						   valid before this */
 	int		 unsure;		/* the last renewal failed */
-	int		 fenced;		/* past the fence, said so */
+	enum decide_coord said;			/* to the runners */
 	char		 error[256];		/* and why */
 	int		 synced;		/* the watch is current */
 	int		 synced_once;
@@ -78,7 +78,7 @@ static struct {
 	int		 wd_fd;			/* -1: not armed */
 	int64_t		 wd_timeout_ms;
 	int		 wd_failed;		/* could not arm: said so */
-} E = { .ttl_s = ETCD_TTL, .wd_fd = -1 };
+} E = { .ttl_s = ETCD_TTL, .wd_fd = -1, .said = COORD_LOST };
 
 static struct log_ratelimit	rl_etcd;
 
@@ -118,12 +118,21 @@ fence_ms(void)
 	return E.lease != 0 ? E.valid_until - margin_ms() : 0;
 }
 
+/*
+ * The lease as runners see it: LOST past the fence; UNSURE once renewals
+ * have failed for half the TTL (a renewal lost to one dropped packet, or
+ * a leader election, is not yet a reason to stop); else OK.
+ */
 static enum decide_coord
 coord(void)
 {
-	if (E.lease == 0 || time_mono_ms() >= fence_ms())
+	int64_t	now = time_mono_ms();
+
+	if (E.lease == 0 || now >= fence_ms())
 		return COORD_LOST;
-	return E.unsure ? COORD_UNSURE : COORD_OK;
+	if (E.unsure && now >= E.valid_until - E.ttl_ms / 2)
+		return COORD_UNSURE;
+	return COORD_OK;
 }
 
 static void
@@ -229,17 +238,24 @@ nap_until(int64_t when)
 		pth_nap(pth_time(left / 1000, left % 1000 * 1000));
 }
 
-/* Past the fence without a renewal: wake the owners, once. */
+/*
+ * Wake the runners when the lease's state as they see it changes: it
+ * turns UNSURE half a TTL after the last renewal, LOST at the fence,
+ * whatever the lease thread is doing then.
+ */
 static void
-fence_check(void)
+coord_check(void)
 {
-	if (E.lease == 0 || E.fenced || time_mono_ms() < fence_ms())
+	enum decide_coord	c = coord();
+
+	if (c == E.said)
 		return;
-	E.fenced = 1;
-	log_warnx("etcd: lease %" PRIx64 " not renewed, it may expire in %"
-	    PRId64 " ms: stopping what runs here", E.lease,
-	    E.valid_until - time_mono_ms() > 0 ? E.valid_until -
-	    time_mono_ms() : 0);
+	if (c == COORD_LOST && E.lease != 0)
+		log_warnx("etcd: lease %" PRIx64 " not renewed, it may expire "
+		    "in %" PRId64 " ms: stopping what runs here", E.lease,
+		    E.valid_until - time_mono_ms() > 0 ? E.valid_until -
+		    time_mono_ms() : 0);
+	E.said = c;
 	wake_all();
 }
 
@@ -249,7 +265,7 @@ lease_lost(const char *why)
 	log_warnx("etcd: lease %" PRIx64 " lost: %s", E.lease, why);
 	E.lease = 0;
 	E.valid_until = 0;
-	wake_all();
+	coord_check();
 }
 
 /*
@@ -260,7 +276,7 @@ lease_lost(const char *why)
 static void *
 lease_thread(void *arg)
 {
-	int64_t	now, sent, ttl, id, deadline, next, fence;
+	int64_t	now, sent, ttl, id, deadline, next, fence, half;
 	char	err[256];
 	int	rc;
 
@@ -275,13 +291,13 @@ lease_thread(void *arg)
 				E.lease = id;
 				E.ttl_ms = ttl * 1000;
 				E.valid_until = sent + E.ttl_ms;
-				E.unsure = E.fenced = 0;
+				E.unsure = 0;
 				E.error[0] = '\0';
 				log_info("etcd: lease %" PRIx64 " granted, TTL "
 				    "%" PRId64 " s, fence %" PRId64 " ms "
 				    "before expiry, via %s", id, ttl,
 				    margin_ms(), etcd_endpoint(E.lease_c));
-				wake_all();
+				coord_check();
 				next = now + E.ttl_ms / 4;
 			} else {
 				snprintf(E.error, sizeof(E.error), "%s", err);
@@ -304,7 +320,7 @@ lease_thread(void *arg)
 					    " renewed again via %s", E.lease,
 					    etcd_endpoint(E.lease_c));
 				E.valid_until = sent + ttl * 1000;
-				E.unsure = E.fenced = 0;
+				E.unsure = 0;
 				E.error[0] = '\0';
 				next = sent + E.ttl_ms / 4;
 			} else if (rc == 0 || (rc == ETCD_REFUSED &&
@@ -313,27 +329,29 @@ lease_thread(void *arg)
 				continue;	/* a new one at once */
 			} else {
 				snprintf(E.error, sizeof(E.error), "%s", err);
-				if (!E.unsure) {
+				if (!E.unsure)
 					log_warnx("etcd: cannot renew lease %"
 					    PRIx64 " (%s); certainly valid for "
 					    "%" PRId64 " ms", E.lease, err,
 					    E.valid_until - time_mono_ms());
-					E.unsure = 1;
-					wake_all();	/* policy stop */
-				}
+				E.unsure = 1;
 				next = time_mono_ms() + ETCD_RETRY_MS;
 			}
 		}
-		/* sleep until the next renewal, waking at the fence */
-		fence_check();
+		/* sleep until the next renewal, waking when the runners
+		 * must see the lease UNSURE or LOST */
+		coord_check();
 		now = time_mono_ms();
-		fence = fence_ms();
-		if (E.lease != 0 && !E.fenced && fence > now && fence < next) {
-			nap_until(fence);
-			fence_check();
+		if (E.unsure && E.lease != 0) {
+			half = E.valid_until - E.ttl_ms / 2;
+			fence = fence_ms();
+			if (half > now && half < next)
+				next = half;
+			else if (fence > now && fence < next)
+				next = fence;
 		}
 		nap_until(next);
-		fence_check();
+		coord_check();
 	}
 	return NULL;
 }

@@ -372,9 +372,9 @@ decide_coord_str(enum decide_coord c)
  *	 0. starting (no lease or view yet, in the first TTL): NONE, so
  *	    that a restarted failsh keeps what it ran until it knows;
  *	 1. lease lost (or it may have expired): UP -> STOP, else NONE;
- *	 2. lease unsure (renewals fail): UP -> STOP under the "stop" policy,
- *	    NONE under "keep" (the fence turns it lost in time); not UP ->
- *	    NONE;
+ *	 2. lease unsure (renewals failed for half the TTL): UP -> STOP under
+ *	    the "stop" policy, NONE under "keep" (the fence turns it lost in
+ *	    time); not UP -> NONE;
  *	 3. held here: FAIL -> NONE, else HOLD (stop if UP, release, FAIL);
  *	 4. owned by another host: UP -> STOP (never two); a healthy master
  *	    whose owner is no master -> RECLAIM (ask it to release) once the

@@ -94,8 +94,9 @@ struct decide_result {
  */
 enum decide_coord {
 	COORD_OK,		/* the lease is renewed */
-	COORD_UNSURE,		/* renewals fail; the lease is still
-				   certainly valid (before the fence) */
+	COORD_UNSURE,		/* renewals failed for half the TTL; the
+				   lease is still certainly valid (before
+				   the fence) */
 	COORD_LOST		/* no lease, or it may have expired */
 };
 

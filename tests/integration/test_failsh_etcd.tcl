@@ -279,6 +279,8 @@ test "etcd unreachable, policy keep: the owner runs until the fence" {
 	    "a still UP"
 	set took [expr {[clock milliseconds] - $t0}]
 	wait_for_log [dict get $c s.a] "*not renewed, it may expire*"
+	wait_for_log [dict get $c s.a] "*www: UP -> RECOVER (lease lost*"
+	assert_equal 0 [lines_matching [dict get $c s.a] "*policy stop*"]
 	resume_daemon $e1
 	wait_owner $c a 15000
 	# kept for most of the TTL, stopped before it could end
