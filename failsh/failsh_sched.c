@@ -431,6 +431,33 @@ sched_restart(struct failsh_service *s, int restart, char *why,
 }
 
 /*
+ * The actions of this host alone, the same with or without etcd: an
+ * operator's hold (stop if UP, then FAIL), a restart in place, a give-up.
+ * Returns the state to publish, with why. Yields.
+ */
+static enum svc_state
+sched_act_local(struct failsh_service *s, enum decide_action action,
+    char *why, size_t whylen)
+{
+	char	stop[FAILSH_MAX_REASON];
+
+	if (action != ACT_HOLD) {
+		s->counts.restarts += action == ACT_RESTART;
+		return sched_restart(s, action == ACT_RESTART, why, whylen);
+	}
+	s->counts.holds++;
+	snprintf(why, whylen, "%s%s%s by %.100s", s->hold.kind,
+	    s->hold.target[0] != '-' ? " to " : "", s->hold.target[0] != '-' ?
+	    s->hold.target : "", s->hold.setter);
+	if (s->state == SVC_UP) {
+		job_run_script(s, SCRIPT_STOP, stop, sizeof(stop));
+		snprintf(why + strlen(why), whylen - strlen(why), ", %.120s",
+		    stop);
+	}
+	return SVC_FAIL;
+}
+
+/*
  * A run under the etcd backend (failsh_etcd.c): decide_etcd from the
  * lease, the owner key and the views; start only once the owner key is
  * ours, release it once stopped. Yields.
@@ -484,20 +511,10 @@ sched_run_etcd(struct failsh_service *s)
 		etcd_svc_release(s);
 		break;
 	case ACT_HOLD:
-		s->counts.holds++;
-		st = SVC_FAIL;
-		snprintf(why, sizeof(why), "%s by %.100s", s->hold.kind,
-		    s->hold.setter);
-		if (s->state == SVC_UP)
-			job_run_script(s, SCRIPT_STOP, full, sizeof(full));
-		etcd_svc_release(s);
-		break;
 	case ACT_RESTART:
 	case ACT_GIVEUP:
-		s->counts.restarts += res.action == ACT_RESTART;
-		st = sched_restart(s, res.action == ACT_RESTART, why,
-		    sizeof(why));
-		if (res.action == ACT_GIVEUP || st != SVC_UP)
+		st = sched_act_local(s, res.action, why, sizeof(why));
+		if (st != SVC_UP)
 			etcd_svc_release(s);
 		break;
 	default:
@@ -627,22 +644,9 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 		st = job_run_script(s, SCRIPT_RECLAIM, why, sizeof(why));
 		break;
 	case ACT_HOLD:
-		s->counts.holds++;
-		st = SVC_FAIL;
-		snprintf(why, sizeof(why), "%s%s%s by %.100s", s->hold.kind,
-		    s->hold.target[0] != '-' ? " to " : "", s->hold.target[0] !=
-		    '-' ? s->hold.target : "", s->hold.setter);
-		if (s->state == SVC_UP) {
-			job_run_script(s, SCRIPT_STOP, full, sizeof(full));
-			snprintf(why + strlen(why), sizeof(why) - strlen(why),
-			    ", %.120s", full);
-		}
-		break;
 	case ACT_RESTART:
 	case ACT_GIVEUP:
-		s->counts.restarts += res.action == ACT_RESTART;
-		st = sched_restart(s, res.action == ACT_RESTART, why,
-		    sizeof(why));
+		st = sched_act_local(s, res.action, why, sizeof(why));
 		break;
 	default:
 		return NEXT_INTERVAL;
