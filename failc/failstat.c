@@ -3,7 +3,9 @@
  * exit code an init script can test (0 all UP, 1 some RECOVER, 2 some
  * FAIL, 3 unreachable), or follow every change (-w). The records that
  * tell about a service (state.h: its health, holds and moves, and the
- * standby) are shown with it and count for no exit code.
+ * standby) are shown with it and count for no exit code. From a failsh's
+ * control port under the etcd backend, the backend (stats) and each
+ * service's owner (show) are shown too.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 
 #include "client_opts.h"
 #include "cmdline.h"
+#include "json.h"
 #include "state.h"
 #include "timeutil.h"
 #include "xmalloc.h"
@@ -45,7 +48,20 @@ failstat_time(int64_t ms, char *buf, size_t len)
 struct record {
 	const char	*name, *state, *changed, *setter;
 	int		 unconfirmed;
+	/* its owner key, from a failsh under the etcd backend (show) */
+	const char	*owner;		/* NULL: not asked; "-": none */
+	int64_t		 epoch;
+	int		 here;
 };
+
+/* The etcd backend of a failsh, as its stats answer says. */
+struct backend {
+	const char	*kind, *endpoint, *lease, *coord, *unreachable;
+	const char	*watch, *watchdog, *error;	/* error "" none */
+	int64_t		 left_ms, fence_ms;
+};
+
+static struct backend	*backend;	/* NULL: none, or not a failsh */
 
 /* What the records of one faild tell about service (NULL: the standby). */
 struct notes {
@@ -119,13 +135,57 @@ failstat_print_hold(const struct record *h, const char *service)
 	    " to " : "", to, h->setter, failstat_time(ms, iso, sizeof(iso)));
 }
 
+/* "a (here), epoch 42", "b, epoch 57" or "none". */
+static const char *
+failstat_owner_str(const struct record *r, char *buf, size_t len)
+{
+	if (strcmp(r->owner, "-") == 0)
+		snprintf(buf, len, "none%s", r->here ? " (here)" : "");
+	else
+		snprintf(buf, len, "%s%s, epoch %" PRId64, r->owner,
+		    r->here ? " (here)" : "", r->epoch);
+	return buf;
+}
+
+/* The backend: a line of text before the services, or a JSON member. */
+static void
+failstat_print_backend(const struct backend *b)
+{
+	if (!json) {
+		printf("backend %s %s, lease %s (%.2f s left, fence %.2f s), "
+		    "coord %s, unreachable %s, watch %s, watchdog %s%s%s\n",
+		    b->kind, b->endpoint, b->lease, b->left_ms / 1000.0,
+		    b->fence_ms / 1000.0, b->coord, b->unreachable, b->watch,
+		    b->watchdog, b->error[0] ? ", error: " : "", b->error);
+		return;
+	}
+	printf("\"backend\": {\"kind\": ");
+	json_str(b->kind);
+	printf(", \"endpoint\": ");
+	json_str(b->endpoint);
+	printf(", \"lease\": ");
+	json_str(b->lease);
+	printf(", \"lease_left_ms\": %" PRId64 ", \"fence_ms\": %" PRId64
+	    ", \"coord\": ", b->left_ms, b->fence_ms);
+	json_str(b->coord);
+	printf(", \"unreachable\": ");
+	json_str(b->unreachable);
+	printf(", \"watch\": ");
+	json_str(b->watch);
+	printf(", \"watchdog\": ");
+	json_str(b->watchdog);
+	printf(", \"error\": ");
+	json_str(b->error);
+	printf("}, ");
+}
+
 /* Print one service with what the other records say of it, after lead. */
 static void
 failstat_print(const struct record *r, const struct record *v, int n,
     const char *lead)
 {
 	struct notes	 nt;
-	char		 iso[40];
+	char		 iso[40], owner[PROTO_MAX_NAME + 64];
 	const char	*when;
 	int64_t		 ms = strtoll(r->changed, NULL, 10);
 	int		 i;
@@ -142,6 +202,9 @@ failstat_print(const struct record *r, const struct record *v, int n,
 			    "UP") == 0 ? "OK" : "FAIL");
 		for (i = 0; i < nt.nholds; i++)
 			failstat_print_hold(nt.holds[i], r->name);
+		if (r->owner != NULL)
+			printf("%-24s owner %s\n", "", failstat_owner_str(r,
+			    owner, sizeof(owner)));
 		return;
 	}
 	printf("%s{\"name\": \"%s\", \"state\": \"%s\", \"changed_ms\": %"
@@ -157,6 +220,15 @@ failstat_print(const struct record *r, const struct record *v, int n,
 			failstat_print_hold(nt.holds[i], r->name);
 		}
 		printf("]");
+	}
+	if (r->owner != NULL) {
+		printf(", \"owner\": ");
+		if (strcmp(r->owner, "-") == 0)
+			printf("null");
+		else
+			json_str(r->owner);
+		printf(", \"epoch\": %" PRId64 ", \"owner_here\": %s",
+		    r->epoch, r->here ? "true" : "false");
 	}
 	printf("}");
 }
@@ -187,6 +259,7 @@ failstat_add(const char *const *f, int unconfirmed)
 	r->changed = xstrdup(f[2]);
 	r->setter = xstrdup(f[3]);
 	r->unconfirmed = unconfirmed;
+	r->owner = NULL;
 }
 
 /* Every record faild shows us. */
@@ -228,6 +301,119 @@ failstat_get(struct client_opts *o, struct fail_client *c, const char *host,
 			    "answer");
 		failstat_add(r.fields, r.nfields == 5);
 	}
+	proto_resp_clear(&r);
+}
+
+/*
+ * Is it a failsh's control port that answered? Its records, and only
+ * its, have the setter "failsh" (faild's name an address).
+ */
+static int
+failstat_from_failsh(void)
+{
+	int	i;
+
+	for (i = 0; i < nrecs; i++)
+		if (strcmp(recs[i].setter, "failsh") == 0)
+			return 1;
+	return 0;
+}
+
+static int
+failstat_int(const char *s, int64_t *v)
+{
+	char	*end;
+
+	*v = strtoll(s, &end, 10);
+	return end != s && *end == '\0' && *v >= 0 ? 0 : -1;
+}
+
+/*
+ * The backend of a failsh, from the pairs of its stats answer
+ * (failproto(5), "FAILSH CONTROL PORT").
+ *
+ * Results:
+ *	None. A failsh without a backend, or one too old to serve it, or a
+ *	stats request refused, leaves backend NULL: the backend is a note,
+ *	not what failstat is asked for. A backend with a pair missing or
+ *	malformed is fatal (exit 3).
+ * Side effects:
+ *	Sets backend.
+ */
+static void
+failstat_backend(struct client_opts *o, struct fail_client *c,
+    const char *host)
+{
+	static const char *const keys[] = { "backend", "endpoint", "lease",
+	    "lease_left_ms", "fence_ms", "coord", "unreachable", "watch",
+	    "watchdog", "error" };
+	struct proto_resp	 r = { 0 };
+	struct backend		*b;
+	const char		*v[10];
+	char			 err[512], *e;
+	size_t			 i;
+	int			 k;
+
+	if (fail_client_call(c, "stats", &r, err, sizeof(err)) < 0)
+		client_die(o, host, EXIT_UNREACHABLE, "%s", err);
+	if (strcmp(r.kind, "OK") != 0)
+		goto done;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v[i] = NULL;
+		for (k = 0; k + 1 < r.nfields; k += 2)
+			if (strcmp(r.fields[k], keys[i]) == 0)
+				v[i] = r.fields[k + 1];
+	}
+	if (v[0] == NULL)
+		goto done;
+	for (i = 1; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (v[i] == NULL)
+			client_die(o, host, EXIT_UNREACHABLE, "malformed "
+			    "answer: backend %s without %s", v[0], keys[i]);
+	b = xcalloc(1, sizeof(*b));
+	if (failstat_int(v[3], &b->left_ms) < 0 ||
+	    failstat_int(v[4], &b->fence_ms) < 0)
+		client_die(o, host, EXIT_UNREACHABLE, "malformed answer: "
+		    "lease_left_ms %s, fence_ms %s", v[3], v[4]);
+	b->kind = xstrdup(v[0]);
+	b->endpoint = xstrdup(v[1]);
+	b->lease = xstrdup(v[2]);
+	b->coord = xstrdup(v[5]);
+	b->unreachable = xstrdup(v[6]);
+	b->watch = xstrdup(v[7]);
+	b->watchdog = xstrdup(v[8]);
+	e = xstrdup(v[9]);
+	proto_pct_decode(e);
+	b->error = strcmp(e, "-") == 0 ? "" : e;
+	backend = b;
+done:
+	proto_resp_clear(&r);
+}
+
+/* The owner key of r (show): SERVICE HOST|- EPOCH here|elsewhere. */
+static void
+failstat_owner(struct client_opts *o, struct fail_client *c,
+    const char *host, struct record *rec)
+{
+	struct proto_resp	 r = { 0 };
+	char			 err[512], req[PROTO_MAX_NAME + 32];
+
+	snprintf(req, sizeof(req), "show %s", rec->name);
+	if (fail_client_call(c, req, &r, err, sizeof(err)) < 0)
+		client_die(o, host, EXIT_UNREACHABLE, "%s", err);
+	/* a service named that the policy lacks (UNKNOWN): no owner key */
+	if (strcmp(r.kind, "ERR") == 0 && r.code == PERR_NOTFOUND)
+		goto done;
+	client_check_refused(o, host, EXIT_UNREACHABLE, &r);
+	if (r.nfields != 4 || strcmp(r.fields[0], rec->name) != 0 ||
+	    failstat_int(r.fields[2], &rec->epoch) < 0 ||
+	    (strcmp(r.fields[3], "here") != 0 &&
+	    strcmp(r.fields[3], "elsewhere") != 0))
+		client_die(o, host, EXIT_UNREACHABLE, "malformed answer to "
+		    "show %s", rec->name);
+	rec->owner = xstrdup(r.fields[1]);
+	rec->here = strcmp(r.fields[3], "here") == 0;
+done:
 	proto_resp_clear(&r);
 }
 
@@ -273,7 +459,8 @@ failstat_watch(struct client_opts *o, struct fail_client *c, const char *host,
 		if (strcmp(r.kind, "STATE") == 0 && r.nfields == 4) {
 			if (failstat_wanted(names, n, r.fields[0])) {
 				const struct record rec = { r.fields[0],
-				    r.fields[1], r.fields[2], r.fields[3], 0 };
+				    r.fields[1], r.fields[2], r.fields[3], 0,
+				    NULL, 0, 0 };
 
 				failstat_print(&rec, NULL, 0, "");
 				if (json)
@@ -362,8 +549,16 @@ main(int argc, char *argv[])
 	}
 	if (n > 0)
 		failstat_get(&o, &c, host, STATE_STANDBY, "", 0);
+	if (failstat_from_failsh())
+		failstat_backend(&o, &c, host);
+	for (i = 0; backend != NULL && i < nrecs; i++)
+		if (n == 0 ? !failstat_is_note(recs[i].name) :
+		    failstat_wanted(names, n, recs[i].name))
+			failstat_owner(&o, &c, host, &recs[i]);
 	if (json)
 		printf("{\"host\": \"%s\", ", host);
+	if (backend != NULL)
+		failstat_print_backend(backend);
 	for (i = 0; i < nrecs; i++)
 		if (strcmp(recs[i].name, STATE_STANDBY) == 0 &&
 		    strcmp(recs[i].state, "FAIL") == 0) {

@@ -37,6 +37,22 @@ struct mon_service {
 	int		 restarts, max_restarts;
 	char		*hold, *hold_to, *hold_by;	/* owned; NULL: none */
 	int64_t		 hold_since_ms;
+	/* The etcd backend's owner key (OWNER line); owner NULL: no such
+	 * line, "" no owner. */
+	char		*owner;		/* owned */
+	int64_t		 epoch;		/* its create revision, 0: none */
+	int		 owner_here;	/* this failsh owns it */
+};
+
+/*
+ * The coordination backend (BACKEND line), NULL in a snapshot without
+ * one: failsh polls its peers.
+ */
+struct mon_backend {
+	char		*kind, *endpoint, *lease;	/* owned; lease hex */
+	int64_t		 left_ms, fence_ms;
+	char		*coord, *unreachable, *watch, *watchdog;	/* owned */
+	char		*error;		/* owned, "" none */
 };
 
 /* One complete snapshot, "SNAPSHOT" to "END". */
@@ -44,6 +60,7 @@ struct mon_snapshot {
 	uint64_t		 seq;
 	char			*node;		/* owned */
 	int64_t			 time_ms;
+	struct mon_backend	*backend;	/* owned, NULL: none */
 	struct mon_host		*hosts;		/* owned arrays */
 	size_t			 nhosts;
 	struct mon_service	*services;
@@ -78,13 +95,21 @@ void	 mon_snapshot_free(struct mon_snapshot *);
 /* "move to host2 by alice@192.0.2.9:40512, 3 min ago" (v->hold set). */
 const char	*mon_hold_str(const struct mon_service *v, int64_t now,
 		    char *buf, size_t len);
+/* "etcd http://10.0.0.5:2379, lease 3f2a (1.84 s left, fence 0.50 s),
+ * coord OK, unreachable stop, watch synced, watchdog none" (b set). */
+const char	*mon_backend_str(const struct mon_backend *b, char *buf,
+		    size_t len);
+/* "a (here), epoch 42", "b, epoch 57" or "none" (v->owner set). */
+const char	*mon_owner_str(const struct mon_service *v, char *buf,
+		    size_t len);
 
 /*
  * A service of one failsh at a glance (curses table, HTML summary and
  * order): UP here; STANDBY, RECOVER while a master or slave that runs it
- * is UP (the normal standby); ATTENTION, anything else (FAIL, RECOVER
- * with no peer up, an unknown state); STALE, the last data of a failsh
- * that went away.
+ * is UP (the normal standby), or under the etcd backend while another
+ * host holds the owner key; ATTENTION, anything else (FAIL, RECOVER with
+ * no peer up or no owner, an unknown state); STALE, the last data of a
+ * failsh that went away.
  */
 enum mon_glance {
 	GLANCE_UP,

@@ -1,9 +1,11 @@
 /*
  * failmon_parse.c: the failsh monitor stream of failproto(5), line by
- * line, into snapshots. The last field of HOST (error) and SERVICE
- * (reason) is the rest of the line; everything else is one word. Also
- * what every view reads off a parsed snapshot: holds, glances, staleness.
+ * line, into snapshots. The last field of HOST (error), SERVICE (reason),
+ * HEALTH (check result) and BACKEND (error) is the rest of the line;
+ * everything else is one word. Also what every view reads off a parsed
+ * snapshot: holds, the backend and owners, glances, staleness.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,22 @@
 
 #define MON_MAX_FIELDS	12
 
+static void
+mon_backend_free(struct mon_backend *b)
+{
+	if (b == NULL)
+		return;
+	free(b->kind);
+	free(b->endpoint);
+	free(b->lease);
+	free(b->coord);
+	free(b->unreachable);
+	free(b->watch);
+	free(b->watchdog);
+	free(b->error);
+	free(b);
+}
+
 void
 mon_snapshot_free(struct mon_snapshot *s)
 {
@@ -22,6 +40,7 @@ mon_snapshot_free(struct mon_snapshot *s)
 
 	if (s == NULL)
 		return;
+	mon_backend_free(s->backend);
 	for (i = 0; i < s->nhosts; i++) {
 		free(s->hosts[i].name);
 		free(s->hosts[i].address);
@@ -39,6 +58,7 @@ mon_snapshot_free(struct mon_snapshot *s)
 		free(s->services[i].hold);
 		free(s->services[i].hold_to);
 		free(s->services[i].hold_by);
+		free(s->services[i].owner);
 	}
 	for (i = 0; i < s->npeers; i++) {
 		free(s->peers[i].service);
@@ -88,6 +108,88 @@ mon_number(const char *s, int64_t *v)
 	return *end == '\0' && end != s ? 0 : -1;
 }
 
+/* Is w one of the words of list (NULL-terminated)? */
+static int
+mon_word_in(const char *w, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(w, *list) == 0)
+			return 1;
+	return 0;
+}
+
+/* An etcd lease id: 1 to 16 hexadecimal digits ("0": none). */
+static int
+mon_hex_valid(const char *s)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!isxdigit((unsigned char)s[n]))
+			return 0;
+	return n > 0 && n <= 16;
+}
+
+/*
+ * BACKEND etcd ENDPOINT LEASE_HEX LEFT_MS FENCE_MS COORD POLICY SYNCED
+ * WATCHDOG ERROR, split into f[0..n-1]: the snapshot's backend.
+ *
+ * Results:
+ *	0, or -1 with err naming what is wrong: the line comes once, before
+ *	any HOST or SERVICE line, with every word one failproto(5) allows.
+ * Side effects:
+ *	snap->backend is set on success.
+ */
+static int
+mon_parse_backend(struct mon_snapshot *snap, char **f, int n, char *err,
+    size_t errlen)
+{
+	static const char *const coords[] = { "OK", "UNSURE", "LOST", NULL };
+	static const char *const policies[] = { "stop", "keep", NULL };
+	static const char *const watches[] = { "synced", "reading", NULL };
+	static const char *const watchdogs[] = { "armed", "disarmed", "none",
+	    NULL };
+	struct mon_backend	*b;
+	int64_t			 left, fence;
+
+	if (n != 11 || mon_number(f[4], &left) < 0 || left < 0 ||
+	    mon_number(f[5], &fence) < 0 || fence < 0 ||
+	    !mon_hex_valid(f[3])) {
+		snprintf(err, errlen, "bad BACKEND line");
+		return -1;
+	}
+	if (snap->backend != NULL || snap->nhosts > 0 || snap->nservices > 0) {
+		snprintf(err, errlen, "bad BACKEND line: not right after "
+		    "SNAPSHOT");
+		return -1;
+	}
+	if (strcmp(f[1], "etcd") != 0) {
+		snprintf(err, errlen, "bad BACKEND line: unknown backend "
+		    "\"%.20s\"", f[1]);
+		return -1;
+	}
+	if (!mon_word_in(f[6], coords) || !mon_word_in(f[7], policies) ||
+	    !mon_word_in(f[8], watches) || !mon_word_in(f[9], watchdogs)) {
+		snprintf(err, errlen, "bad BACKEND line: \"%.12s %.12s %.12s "
+		    "%.12s\" is no coord, policy, watch and watchdog", f[6],
+		    f[7], f[8], f[9]);
+		return -1;
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->kind = xstrdup(f[1]);
+	b->endpoint = xstrdup(f[2]);
+	b->lease = xstrdup(f[3]);
+	b->left_ms = left;
+	b->fence_ms = fence;
+	b->coord = xstrdup(f[6]);
+	b->unreachable = xstrdup(f[7]);
+	b->watch = xstrdup(f[8]);
+	b->watchdog = xstrdup(f[9]);
+	b->error = xstrdup(strcmp(f[10], "-") == 0 ? "" : f[10]);
+	snap->backend = b;
+	return 0;
+}
+
 #define GROW(arr, n) \
 	((arr) = xrealloc((arr), ((n) + 1) * sizeof(*(arr))), \
 	memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])
@@ -116,7 +218,8 @@ mon_parse_line(struct mon_parser *p, const char *line,
 	 * of the line: split each kind into its own number of fields. */
 	n = mon_split(buf, f, strncmp(buf, "HOST ", 5) == 0 ? 9 :
 	    strncmp(buf, "SERVICE ", 8) == 0 ? 10 :
-	    strncmp(buf, "HEALTH ", 7) == 0 ? 6 : MON_MAX_FIELDS);
+	    strncmp(buf, "HEALTH ", 7) == 0 ? 6 :
+	    strncmp(buf, "BACKEND ", 8) == 0 ? 11 : MON_MAX_FIELDS);
 	if (n == 0) {
 		snprintf(err, errlen, "empty line");
 		goto done;
@@ -139,7 +242,10 @@ mon_parse_line(struct mon_parser *p, const char *line,
 		snprintf(err, errlen, "%s line outside a snapshot", f[0]);
 		goto done;
 	}
-	if (strcmp(f[0], "HOST") == 0) {
+	if (strcmp(f[0], "BACKEND") == 0) {
+		if (mon_parse_backend(p->cur, f, n, err, errlen) < 0)
+			goto done;
+	} else if (strcmp(f[0], "HOST") == 0) {
 		struct mon_host *h;
 
 		if (n != 9 || mon_number(f[3], &v[0]) < 0 ||
@@ -192,6 +298,23 @@ mon_parse_line(struct mon_parser *p, const char *line,
 		s->restarts = (int)v[0];
 		s->max_restarts = (int)v[1];
 		s->check = xstrdup(strcmp(f[5], "-") == 0 ? "" : f[5]);
+	} else if (strcmp(f[0], "OWNER") == 0) {
+		struct mon_service *s = n > 1 ? mon_service_find(p->cur, f[1]) :
+		    NULL;
+
+		/* Only under a backend, once per service, as failsh(8)
+		 * writes it: HOST|- EPOCH here|elsewhere. */
+		if (n != 5 || s == NULL || s->owner != NULL ||
+		    p->cur->backend == NULL ||
+		    mon_number(f[3], &v[0]) < 0 || v[0] < 0 ||
+		    (strcmp(f[4], "here") != 0 &&
+		    strcmp(f[4], "elsewhere") != 0)) {
+			snprintf(err, errlen, "bad OWNER line");
+			goto done;
+		}
+		s->owner = xstrdup(strcmp(f[2], "-") == 0 ? "" : f[2]);
+		s->epoch = v[0];
+		s->owner_here = strcmp(f[4], "here") == 0;
 	} else if (strcmp(f[0], "HOLD") == 0) {
 		struct mon_service *s = n > 1 ? mon_service_find(p->cur, f[1]) :
 		    NULL;
@@ -246,6 +369,28 @@ mon_hold_str(const struct mon_service *v, int64_t now, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+mon_backend_str(const struct mon_backend *b, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s, lease %s (%.2f s left, fence %.2f s), "
+	    "coord %s, unreachable %s, watch %s, watchdog %s%s%s", b->kind,
+	    b->endpoint, b->lease, b->left_ms / 1000.0, b->fence_ms / 1000.0,
+	    b->coord, b->unreachable, b->watch, b->watchdog,
+	    b->error[0] ? ", error: " : "", b->error);
+	return buf;
+}
+
+const char *
+mon_owner_str(const struct mon_service *v, char *buf, size_t len)
+{
+	if (v->owner[0] == '\0')
+		snprintf(buf, len, "none%s", v->owner_here ? " (here)" : "");
+	else
+		snprintf(buf, len, "%s%s, epoch %" PRId64, v->owner,
+		    v->owner_here ? " (here)" : "", v->epoch);
+	return buf;
+}
+
 enum mon_glance
 mon_glance(const struct mon_target *t, const struct mon_service *v)
 {
@@ -258,6 +403,10 @@ mon_glance(const struct mon_target *t, const struct mon_service *v)
 		return GLANCE_UP;
 	if (strcmp(v->state, "RECOVER") != 0)
 		return GLANCE_ATTENTION;
+	/* Under a backend the owner key says where it runs, not peers. */
+	if (v->owner != NULL)
+		return v->owner[0] != '\0' && !v->owner_here ?
+		    GLANCE_STANDBY : GLANCE_ATTENTION;
 	for (i = 0; i < s->npeers; i++)
 		if (strcmp(s->peers[i].service, v->name) == 0 &&
 		    strcmp(s->peers[i].role, "quorum") != 0 &&

@@ -6,7 +6,8 @@
  * selected service in detail, Tab between hosts and services, q quit;
  * plus ? for help. Lines are clipped to the terminal, never wrapped.
  * States in colour; the rows of a failsh that went away stay, marked
- * stale with the age of their data.
+ * stale with the age of their data. Under the etcd backend the table's
+ * why adds each service's owner, the detail the owner and the backend.
  */
 #include <curses.h>
 #include <inttypes.h>
@@ -279,7 +280,7 @@ static void
 draw_table(const struct mon_target *t, const struct row *rows, size_t n,
     int64_t now)
 {
-	char	age[32];
+	char	age[32], owner[160];
 	size_t	i, first = first_row(sel_row, LINES - 3);
 	int	y;
 
@@ -319,8 +320,11 @@ draw_table(const struct mon_target *t, const struct row *rows, size_t n,
 		else
 			put(y, COL_SINCE, 12, sel | stale_attr(), "%s",
 			    mon_stale_str(tg, now, age, sizeof(age)));
-		put(y, COL_WHY, -1, sel, "%s%s%s", v->reason, v->hold != NULL ?
-		    "; held: " : "", v->hold != NULL ? v->hold : "");
+		put(y, COL_WHY, -1, sel, "%s%s%s%s%s", v->reason,
+		    v->hold != NULL ? "; held: " : "", v->hold != NULL ?
+		    v->hold : "", v->owner != NULL ? "; owner " : "",
+		    v->owner != NULL ? mon_owner_str(v, owner,
+		    sizeof(owner)) : "");
 	}
 	if (n == 0)
 		put(2, 0, -1, 0, "no failsh to watch");
@@ -457,6 +461,32 @@ draw_detail(const struct mon_target *tg, const struct mon_service *v,
 	if (v->hold != NULL) {
 		put(y - 1, 0, -1, 0, "held: %s", mon_hold_str(v, now, hold,
 		    sizeof(hold)));
+		y++;
+	}
+	if (v->owner != NULL) {
+		put(y - 1, 0, -1, 0, "owner: %s", mon_owner_str(v, hold,
+		    sizeof(hold)));
+		y++;
+	}
+	if (s->backend != NULL) {
+		const struct mon_backend *b = s->backend;
+		/* coord coloured as a state: OK runs, UNSURE waits, LOST
+		 * stops */
+		const char *c = strcmp(b->coord, "OK") == 0 ? "UP" :
+		    strcmp(b->coord, "UNSURE") == 0 ? "RECOVER" : "FAIL";
+
+		x = snprintf(NULL, 0, "backend: %s %s, lease %s (%.2f s "
+		    "left), coord ", b->kind, b->endpoint, b->lease,
+		    b->left_ms / 1000.0);
+		put(y - 1, 0, -1, 0, "backend: %s %s, lease %s (%.2f s left), "
+		    "coord ", b->kind, b->endpoint, b->lease,
+		    b->left_ms / 1000.0);
+		put(y - 1, x, -1, tg->connected ? state_attr(c) : (int)A_DIM,
+		    "%s", b->coord);
+		put(y - 1, x + (int)strlen(b->coord), -1, 0, ", fence %.2f s, "
+		    "unreachable %s, watch %s, watchdog %s%s%s",
+		    b->fence_ms / 1000.0, b->unreachable, b->watch,
+		    b->watchdog, b->error[0] ? ", error: " : "", b->error);
 		y++;
 	}
 	put(y++, 0, -1, A_UNDERLINE, "%-8s %-16s %-8s %-6s %-*s", "ROLE",

@@ -1,7 +1,8 @@
 /*
  * view_html.c: the state of every target as one self-contained HTML5
  * page (-h, failmon.cgi): a summary line, then one table of every
- * service, those that need attention first, then each target's hosts.
+ * service, those that need attention first, then each target's backend
+ * (etcd: lease, coordination) and hosts.
  * No external assets, states coloured, times relative and absolute,
  * reloaded every 5 s. Every text that comes from the network is escaped.
  */
@@ -172,10 +173,44 @@ html_service(const struct mon_target *t, const struct html_row *r,
 		fputs("<br>held: ", stdout);
 		html(mon_hold_str(v, now, hold, sizeof(hold)));
 	}
+	if (v->owner != NULL) {
+		fputs("<br>owner ", stdout);
+		html(mon_owner_str(v, hold, sizeof(hold)));
+	}
 	fputs("</td></tr>\n", stdout);
 }
 
-/* A target: its connection, then the hosts of its policy. */
+/* The coordination backend: its lease and whether owners may run. */
+static void
+html_backend(const struct mon_backend *b)
+{
+	const char	*c = strcmp(b->coord, "OK") == 0 ? "up" :
+			    strcmp(b->coord, "UNSURE") == 0 ? "recover" : "fail";
+
+	fputs("<p class=\"backend\">backend ", stdout);
+	html(b->kind);
+	fputs(" ", stdout);
+	html(b->endpoint);
+	fputs(": lease ", stdout);
+	html(b->lease);
+	printf(", %.2f s left (fence %.2f s), <span class=\"%s\">coord ",
+	    b->left_ms / 1000.0, b->fence_ms / 1000.0, c);
+	html(b->coord);
+	fputs("</span>, unreachable ", stdout);
+	html(b->unreachable);
+	fputs(", watch ", stdout);
+	html(b->watch);
+	fputs(", watchdog ", stdout);
+	html(b->watchdog);
+	if (b->error[0] != '\0') {
+		fputs(", <span class=\"bad\">error: ", stdout);
+		html(b->error);
+		fputs("</span>", stdout);
+	}
+	fputs("</p>\n", stdout);
+}
+
+/* A target: its connection, its backend, then the hosts of its policy. */
 static void
 html_target(const struct mon_target *t, int64_t now)
 {
@@ -201,6 +236,8 @@ html_target(const struct mon_target *t, int64_t now)
 	printf("; snapshot %" PRIu64 ", ", s->seq);
 	html_time(t->updated_ms, now);
 	fputs("</p>\n", stdout);
+	if (s->backend != NULL)
+		html_backend(s->backend);
 	if (s->nhosts == 0) {
 		fputs("<p>no hosts in its policy</p>\n</section>\n", stdout);
 		return;

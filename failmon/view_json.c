@@ -26,7 +26,26 @@ view_json_snapshot(const struct mon_target *t)
 
 	printf("{\"seq\": %" PRIu64 ", ", s->seq);
 	json_key("node", s->node, 0);
-	printf(", \"time_ms\": %" PRId64 ", \"hosts\": [", s->time_ms);
+	printf(", \"time_ms\": %" PRId64, s->time_ms);
+	/* Only with a backend: documents of polling failsh stay as they
+	 * were. */
+	if (s->backend != NULL) {
+		const struct mon_backend *b = s->backend;
+
+		printf(", \"backend\": {");
+		json_key("kind", b->kind, 0);
+		json_key("endpoint", b->endpoint, 1);
+		json_key("lease", b->lease, 1);
+		printf(", \"lease_left_ms\": %" PRId64 ", \"fence_ms\": %"
+		    PRId64, b->left_ms, b->fence_ms);
+		json_key("coord", b->coord, 1);
+		json_key("unreachable", b->unreachable, 1);
+		json_key("watch", b->watch, 1);
+		json_key("watchdog", b->watchdog, 1);
+		json_key("error", b->error, 1);
+		printf("}");
+	}
+	printf(", \"hosts\": [");
 	for (i = 0; i < s->nhosts; i++) {
 		const struct mon_host *h = &s->hosts[i];
 
@@ -67,6 +86,15 @@ view_json_snapshot(const struct mon_target *t)
 			json_key("to", v->hold_to, 1);
 			json_key("by", v->hold_by, 1);
 			printf(", \"since_ms\": %" PRId64 "}", v->hold_since_ms);
+		}
+		if (v->owner != NULL) {
+			printf(", \"owner\": ");
+			if (v->owner[0] != '\0')
+				json_str(v->owner);
+			else
+				printf("null");
+			printf(", \"epoch\": %" PRId64 ", \"owner_here\": %s",
+			    v->epoch, v->owner_here ? "true" : "false");
 		}
 		printf(", \"peers\": [");
 		for (k = 0, first = 1; k < s->npeers; k++) {

@@ -1,7 +1,7 @@
 /*
  * view_text.c: the state of every target as plain text, for line mode
- * (-l) and one-shot (-1): hosts, then services with what they see of
- * their peers.
+ * (-l) and one-shot (-1): the coordination backend if any, hosts, then
+ * services with their owner and what they see of their peers.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@ view_text_target(const struct mon_target *t, int64_t now)
 {
 	const struct mon_snapshot	*s = t->snap;
 	char				 a[32], b[32], iso[40], hold[384];
+	char				 line[512];
 	size_t				 i, k;
 
 	printf("== %s: %s", t->spec, t->connected ? "connected" :
@@ -27,6 +28,9 @@ view_text_target(const struct mon_target *t, int64_t now)
 	}
 	printf(", node %s, snapshot %" PRIu64 " %s\n", s->node, s->seq,
 	    time_format_age(t->updated_ms, now, a, sizeof(a)));
+	if (s->backend != NULL)
+		printf("BACKEND %s\n", mon_backend_str(s->backend, line,
+		    sizeof(line)));
 	printf("HOST             ADDRESS                 PROTO STATUS      "
 	    "LAST CONNECT   LAST CALL\n");
 	for (i = 0; i < s->nhosts; i++) {
@@ -57,6 +61,9 @@ view_text_target(const struct mon_target *t, int64_t now)
 		if (v->hold != NULL)
 			printf("  held: %s\n", mon_hold_str(v, now, hold,
 			    sizeof(hold)));
+		if (v->owner != NULL)
+			printf("  owner: %s\n", mon_owner_str(v, line,
+			    sizeof(line)));
 		for (k = 0; k < s->npeers; k++) {
 			const struct mon_peer *p = &s->peers[k];
 

@@ -2,8 +2,9 @@
  * failsh_monitor.c: what failsh shows of itself. The monitor port (1848)
  * pushes a full snapshot (hosts, services, peers) to every client on each
  * change, for failmon; the control port (1849, loopback by default)
- * answers failproto(5) requests for faildebug and failstat; SIGUSR1 writes
- * the snapshot to the dump file, kept open if it is a FIFO.
+ * answers failproto(5) requests for faildebug and failstat (with the etcd
+ * backend, stats and show tell its lease and owners); SIGUSR1 writes the
+ * snapshot to the dump file, kept open if it is a FIFO.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -164,6 +165,67 @@ control_fmt_service(struct pbuf *out, const struct failsh_service *s)
 	    svc_state_str(s->state), s->changed_ms);
 }
 
+/*
+ * The etcd backend as stats pairs: " backend etcd endpoint URL lease HEX
+ * lease_left_ms N fence_ms N coord C unreachable P watch W watchdog D
+ * error TEXT" (TEXT percent-encoded, "-" for none).
+ *
+ * Results:
+ *	None; nothing without the backend.
+ * Side effects:
+ *	None. The values are those of the monitor port's BACKEND line,
+ *	read back from etcd_monitor() so that both ports say one thing.
+ */
+static void
+control_fmt_backend(struct pbuf *out)
+{
+	static const char *const keys[] = { "backend", "endpoint", "lease",
+	    "lease_left_ms", "fence_ms", "coord", "unreachable", "watch",
+	    "watchdog" };
+	struct pbuf	 line = { 0 };
+	char		*p, *f[10];
+	size_t		 i, n = 0;
+
+	if (!etcd_backend())
+		return;
+	etcd_monitor(&line);
+	if (line.len == 0 || line.data[line.len - 1] != '\n')
+		fatalx("etcd_monitor: not one line");
+	line.data[line.len - 1] = '\0';
+	/* BACKEND and nine words, then the error: the rest of the line */
+	for (p = line.data; n < 10; n++) {
+		f[n] = p;
+		if ((p = strchr(p, ' ')) == NULL)
+			fatalx("etcd_monitor: a BACKEND line of %zu words",
+			    n + 1);
+		*p++ = '\0';
+	}
+	if (strcmp(f[0], "BACKEND") != 0)
+		fatalx("etcd_monitor: not a BACKEND line");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		pbuf_printf(out, " %s %s", keys[i], f[i + 1]);
+	pbuf_printf(out, " error ");
+	pbuf_add_pct(out, strcmp(p, "-") == 0 ? "" : p);
+	pbuf_free(&line);
+}
+
+/* "ID OK SERVICE HOST|- EPOCH here|elsewhere": the OWNER line of the
+ * monitor port (etcd_monitor_service), so that both ports say one thing. */
+static void
+control_fmt_owner(struct pbuf *out, const char *id,
+    const struct failsh_service *s)
+{
+	struct pbuf	line = { 0 };
+
+	etcd_monitor_service(&line, s);
+	if (line.len < 7 || strncmp(line.data, "OWNER ", 6) != 0 ||
+	    line.data[line.len - 1] != '\n')
+		fatalx("etcd_monitor_service: not an OWNER line");
+	pbuf_printf(out, "%s OK %.*s", id, (int)(line.len - 7),
+	    line.data + 6);
+	pbuf_free(&line);
+}
+
 /* The answer to a request that passed the checks. */
 static void
 control_answer(const struct proto_req *req, struct pbuf *out)
@@ -196,8 +258,24 @@ control_answer(const struct proto_req *req, struct pbuf *out)
 		pbuf_printf(out, "%s OK services %d runs %" PRIu64
 		    " monitors %d uptime_ms %" PRId64, req->id, n, runs,
 		    monitor_clients, time_now_ms() - failsh.start_ms);
+		control_fmt_backend(out);
 		return;
 	}
+	case VERB_SHOW:
+		/* The owner key of a service, as the OWNER line has it:
+		 * there is nothing else to show without a backend. */
+		if (!etcd_backend()) {
+			proto_fmt_err(out, req->id, PERR_VERB, "show is served "
+			    "by failsh only with the etcd backend");
+			return;
+		}
+		if ((s = failsh_service_find(req->argv[0])) == NULL) {
+			proto_fmt_err(out, req->id, PERR_NOTFOUND, "no such "
+			    "service %s", req->argv[0]);
+			return;
+		}
+		control_fmt_owner(out, req->id, s);
+		return;
 	default:
 		proto_fmt_err(out, req->id, PERR_VERB, "%s is not served by "
 		    "failsh", proto_verb_str(req->verb));

@@ -1,8 +1,10 @@
 # test_clients.tcl: failc, failstat and faildebug against a real faild and
 # against fake peers: what they set and print, and their exit codes (0 ok,
-# 1 refused, 2 usage, 3 unreachable; failstat 0/1/2 for UP/RECOVER/FAIL).
+# 1 refused, 2 usage, 3 unreachable; failstat 0/1/2 for UP/RECOVER/FAIL);
+# failstat of a failsh under the etcd backend (a real etcd).
 
 source [file join [file dirname [info script]] harness.tcl]
+source [file join [file dirname [info script]] etcd.tcl]
 
 foreach prog [list $::failc $::failstat $::faildebug] {
 	if {![file executable $prog]} {
@@ -336,6 +338,127 @@ test "failstat -w with names and -j follows only those, as JSON lines" {
 	lassign [record [faild_tcp $h "1 get f.b"]] - - ms by
 	assert_equal $ms [dict get $c changed_ms]
 	assert_equal $by [dict get $c setter]
+}
+
+# The control port of failsh s, host:port.
+proc control_hp {s} {
+	return [dict get $s addr]:[dict get $s control]
+}
+
+test "failstat of a failsh under the etcd backend: backend, lease, owner, epoch" {
+	if {[etcd_missing] ne ""} { skip "missing: [etcd_missing]" }
+	set e [start_etcd -name ec[incr ::harness::seq]]
+	set url [etcd_url $e]
+	set prefix /stat[incr ::harness::seq]
+	set pol "
+		failetcd endpoints [list $url]
+		failetcd prefix $prefix
+		failetcd ttl 2
+		failetcd unreachable keep
+		failsvc www masters a
+		failsvc www slaves b
+		failsvc www interval 0.2
+		failsvc www start {return UP}
+		failsvc www stop {return RECOVER}"
+	set fa [start_faild -name fa[incr ::harness::seq]]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set sa [start_failsh a $fa $pol]
+	set sb [start_failsh b $fb $pol]
+	wait_for {[state_of $fa www] eq "UP" && [state_of $fb www] eq "RECOVER"} \
+	    10000 "www not UP on a, RECOVER on b"
+	set out [etcdctl $e get $prefix/owner/www -w json]
+	regexp {"create_revision":(\d+)} $out -> epoch
+	regexp {"lease":(\d+)} $out -> lease
+	set lease [format %llx $lease]
+	# b's watch sees a's key: its owner is a
+	wait_for {[string match "*owner a, epoch $epoch\n*" \
+	    [dict get [run_prog $::failstat [control_hp $sb]] stdout]]}
+	# text: the backend first, the owner under each service; exit codes
+	# as ever (UP 0, RECOVER 1)
+	set r [expect_exit 0 $::failstat [control_hp $sa]]
+	set l [split [dict get $r stdout] \n]
+	assert_regexp "^backend etcd [string map {. \.} $url], lease $lease \\(\[0-9.\]+ s left, fence 0\\.50 s\\), coord OK, unreachable keep, watch synced, watchdog none$" [lindex $l 0]
+	assert_regexp {^www +UP +\S+ failsh$} [lindex $l 1]
+	assert_equal "owner a (here), epoch $epoch" [string trim [lindex $l 2]]
+	set r [expect_exit 1 $::failstat [control_hp $sb]]
+	assert_match "backend etcd $url, lease *\nwww *RECOVER *failsh\n *owner a, epoch $epoch\n" [dict get $r stdout]
+	# named: the owner of each one the policy has
+	set r [expect_exit 2 $::failstat [control_hp $sb] www nope]
+	assert_match "backend etcd *\nwww *RECOVER *\n *owner a, epoch $epoch\nnope *UNKNOWN *never -\n" [dict get $r stdout]
+	# JSON: a backend object, owner, epoch and owner_here per service
+	set j [json_parse [dict get [expect_exit 0 $::failstat -j \
+	    [control_hp $sa]] stdout]]
+	set b [dict get $j backend]
+	assert_equal [list etcd $url $lease OK keep synced none 500 {}] [list \
+	    [dict get $b kind] [dict get $b endpoint] [dict get $b lease] \
+	    [dict get $b coord] [dict get $b unreachable] [dict get $b watch] \
+	    [dict get $b watchdog] [dict get $b fence_ms] [dict get $b error]]
+	set left [dict get $b lease_left_ms]
+	assert_true {$left > 0 && $left <= 2000} "lease_left_ms $left"
+	set v [lindex [dict get $j services] 0]
+	assert_equal [list www UP a $epoch true] [list [dict get $v name] \
+	    [dict get $v state] [dict get $v owner] [dict get $v epoch] \
+	    [dict get $v owner_here]]
+	set j [json_parse [dict get [expect_exit 1 $::failstat -j \
+	    [control_hp $sb]] stdout]]
+	set v [lindex [dict get $j services] 0]
+	assert_equal [list a $epoch false] [list [dict get $v owner] \
+	    [dict get $v epoch] [dict get $v owner_here]]
+	# a failsh that polls its peers: no backend, no owner, as before
+	set fc [start_faild -name fc[incr ::harness::seq]]
+	set sc [start_failsh c $fc {failsvc www start {return UP}}]
+	wait_for {[state_of $fc www] eq "UP"}
+	set r [expect_exit 0 $::failstat [control_hp $sc]]
+	assert_regexp {^www +UP +\S+ failsh\n$} [dict get $r stdout]
+	set j [json_parse [dict get [expect_exit 0 $::failstat -j \
+	    [control_hp $sc]] stdout]]
+	assert_equal {host services} [dict keys $j]
+	assert_equal {name state changed_ms changed setter} \
+	    [dict keys [lindex [dict get $j services] 0]]
+}
+
+# A fake failsh control port: list one service, stats as given, show as
+# given; everything else 405.
+proc fake_control {stats show line} {
+	set id [lindex $line 0]
+	switch -- [lindex $line 1] {
+	list	{return "$id OK 1 www FAIL 1700000000000 failsh"}
+	stats	{return "$id OK services 1 runs 9 monitors 0 uptime_ms 5 $stats"}
+	show	{return "$id $show"}
+	}
+	return "$id ERR 405 no"
+}
+
+test "failstat: a backend's error decoded; a malformed backend or owner is exit 3" {
+	set good "backend etcd endpoint http://e:2379 lease 3f2a\
+	    lease_left_ms 0 fence_ms 500 coord LOST unreachable stop\
+	    watch reading watchdog armed error lease%20keep-alive:%20refused"
+	lassign [fake_server script [list fake_control $good \
+	    "OK www - 0 elsewhere"]] srv port
+	set r [expect_exit 2 $::failstat 127.0.0.1:$port]
+	assert_equal "backend etcd http://e:2379, lease 3f2a (0.00 s left,\
+	    fence 0.50 s), coord LOST, unreachable stop, watch reading,\
+	    watchdog armed, error: lease keep-alive: refused" \
+	    [lindex [split [dict get $r stdout] \n] 0]
+	assert_match "*\n *owner none\n" [dict get $r stdout]
+	set j [json_parse [dict get [expect_exit 2 $::failstat -j \
+	    127.0.0.1:$port] stdout]]
+	assert_equal "lease keep-alive: refused" [dict get $j backend error]
+	assert_equal {null 0 false} [lmap k {owner epoch owner_here} \
+	    {dict get [lindex [dict get $j services] 0] $k}]
+	foreach {stats show want} [list \
+	    "backend etcd endpoint http://e:2379" "OK www - 0 elsewhere" \
+	        "*malformed answer: backend etcd without lease*" \
+	    [string map {"lease_left_ms 0" "lease_left_ms soon"} $good] \
+	        "OK www - 0 elsewhere" "*malformed answer: lease_left_ms soon*" \
+	    $good "OK www a" "*malformed answer to show www*" \
+	    $good "OK www a 3 mine" "*malformed answer to show www*" \
+	    $good "ERR 500 broken" "*ERR 500 broken*"] {
+		lassign [fake_server script [list fake_control $stats $show]] \
+		    srv port
+		set r [expect_exit 3 $::failstat 127.0.0.1:$port]
+		assert_match $want [dict get $r stderr] "$stats / $show"
+	}
 }
 
 # ----------------------------------------------------------------------

@@ -1,8 +1,10 @@
 # test_failmon.tcl: failmon against a real failsh and against fake monitor
 # streams: one-shot text, JSON documents, the HTML page and its escaping,
-# several targets, a target that is down, reconnecting.
+# several targets, a target that is down, reconnecting; failsh under the
+# etcd backend (a real etcd): its BACKEND and OWNER lines in every view.
 
 source [file join [file dirname [info script]] harness.tcl]
+source [file join [file dirname [info script]] etcd.tcl]
 
 set ::failmon [file normalize [file join $harness::builddir failmon/failmon]]
 if {![file executable $::failmon] || ![file executable $::failsh]} {
@@ -465,6 +467,191 @@ END
 	    {<tr class="standby"><td>a</td><td>www</td><td class="standby">RECOVER</td>} \
 	    {<tr class="up"><td>a</td><td>db</td><td class="up">UP</td>} \
 	    {<tr class="up"><td>z</td><td>zz</td><td class="up">UP</td>}] $rows
+}
+
+# ----------------------------------------------------------------------
+# The etcd backend: BACKEND and OWNER lines (failproto(5)).
+
+# Nodes a (master) and b (slave) of www under the etcd backend of etcd E
+# (a prefix of their own), each with its faild and failsh; a owns www and
+# b stands by. Returns {prefix sa sb}.
+proc etcd_pair {e} {
+	set prefix /mon[incr ::harness::seq]
+	set pol "
+		failetcd endpoints [list [etcd_url $e]]
+		failetcd prefix $prefix
+		failetcd ttl 2
+		failsvc www masters a
+		failsvc www slaves b
+		failsvc www interval 0.2
+		failsvc www start {return UP}
+		failsvc www stop {return RECOVER}"
+	set fa [start_faild -name fa[incr ::harness::seq]]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set sa [start_failsh a $fa $pol]
+	set sb [start_failsh b $fb $pol]
+	wait_for {[state_of $fa www] eq "UP" && [state_of $fb www] eq "RECOVER"} \
+	    10000 "www not UP on a, RECOVER on b"
+	return [list $prefix $sa $sb]
+}
+
+# The create revision of the owner key of www under prefix: the epoch.
+proc owner_epoch {e prefix} {
+	set out [etcdctl $e get $prefix/owner/www -w json]
+	if {![regexp {"create_revision":(\d+)} $out -> rev]} {
+		fail "no owner key of www: $out"
+	}
+	return $rev
+}
+
+# The lease of failsh s, as etcd lists it (hex), by the owner key when a
+# owns it: what BACKEND must name.
+proc lease_of_owner {e prefix} {
+	set out [etcdctl $e get $prefix/owner/www -w json]
+	if {![regexp {"lease":(\d+)} $out -> lease]} {
+		fail "owner key of www without a lease: $out"
+	}
+	return [format %llx $lease]
+}
+
+test "etcd backend: text, JSON and HTML show the lease, coord, owner and epoch" {
+	if {[etcd_missing] ne ""} { skip "missing: [etcd_missing]" }
+	set e [start_etcd -name em[incr ::harness::seq]]
+	lassign [etcd_pair $e] prefix sa sb
+	set epoch [owner_epoch $e $prefix]
+	set lease [lease_of_owner $e $prefix]
+	set url [etcd_url $e]
+	# wait for b's watch to see a's key (the owner line follows it)
+	wait_for {[string match "*owner: a, epoch $epoch\n*" \
+	    [dict get [run_prog $::failmon -1 [mon_target $sb]] stdout]]}
+	# text: the backend after the target line, the owner after the why
+	set r [run_prog $::failmon -1 [mon_target $sa]]
+	assert_equal 0 [dict get $r code] [dict get $r stderr]
+	set out [dict get $r stdout]
+	assert_regexp "\\n== \[^\\n\]*node a\[^\\n\]*\\nBACKEND etcd [string map {. \.} $url], lease $lease \\(\[0-9.\]+ s left, fence 0\\.50 s\\), coord OK, unreachable stop, watch synced, watchdog none\\nHOST " "\n$out"
+	assert_match "*\nSERVICE www UP *\n  why: *\n  owner: a (here), epoch $epoch\n*" $out
+	set out [dict get [run_prog $::failmon -1 [mon_target $sb]] stdout]
+	assert_match "*\nBACKEND etcd $url, lease *, coord OK, unreachable stop, watch synced, watchdog none\n*" $out
+	assert_match "*\nSERVICE www RECOVER *\n  owner: a, epoch $epoch\n*" $out
+	# JSON: the backend of each snapshot, owner, epoch and here per service
+	set r [run_prog $::failmon -1 -j [mon_target $sa] [mon_target $sb]]
+	assert_equal 0 [dict get $r code]
+	lassign [dict get [json_parse [dict get $r stdout]] targets] ta tb
+	set b [dict get $ta snapshot backend]
+	assert_equal [list etcd $url $lease OK stop synced none 500 {}] [list \
+	    [dict get $b kind] [dict get $b endpoint] [dict get $b lease] \
+	    [dict get $b coord] [dict get $b unreachable] [dict get $b watch] \
+	    [dict get $b watchdog] [dict get $b fence_ms] [dict get $b error]]
+	set left [dict get $b lease_left_ms]
+	assert_true {$left > 0 && $left <= 2000} "lease_left_ms $left"
+	set va [lindex [dict get $ta snapshot services] 0]
+	set vb [lindex [dict get $tb snapshot services] 0]
+	assert_equal [list a $epoch true up] [list [dict get $va owner] \
+	    [dict get $va epoch] [dict get $va owner_here] [dict get $va glance]]
+	# b's RECOVER is the normal standby: a holds the key
+	assert_equal [list a $epoch false standby] [list [dict get $vb owner] \
+	    [dict get $vb epoch] [dict get $vb owner_here] [dict get $vb glance]]
+	assert_true {[dict get $tb snapshot backend lease] ne $lease} \
+	    "a host's own lease"
+	# HTML: the backend per target, the owner in the why column
+	set r [run_prog $::failmon -H [mon_target $sa] [mon_target $sb]]
+	assert_equal 0 [dict get $r code]
+	set page [dict get $r stdout]
+	assert_match "*<p class=\"backend\">backend etcd $url: lease $lease, * s left (fence 0.50 s), <span class=\"up\">coord OK</span>, unreachable stop, watch synced, watchdog none</p>*" $page
+	assert_match "*<td>a</td><td>www</td><td class=\"up\">UP</td>*<br>owner a (here), epoch $epoch</td></tr>*" $page
+	assert_match "*<tr class=\"standby\"><td>b</td><td>www</td><td class=\"standby\">RECOVER</td>*<br>owner a, epoch $epoch</td></tr>*" $page
+	assert_match "*<strong>all 2 services placed</strong>*" $page
+}
+
+test "etcd backend: the curses table and detail show owner, epoch and backend" {
+	if {[etcd_missing] ne ""} { skip "missing: [etcd_missing]" }
+	if {[auto_execok tmux] eq ""} { skip "no tmux" }
+	set e [start_etcd -name em[incr ::harness::seq]]
+	lassign [etcd_pair $e] prefix sa sb
+	set epoch [owner_epoch $e $prefix]
+	tmux new-session -d -s fm -x 200 -y 24 \
+	    "TERM=xterm-256color $::failmon [mon_target $sa] [mon_target $sb]"
+	try {
+		wait_for {[regexp "\\na +www +UP .*; owner a \\(here\\), epoch $epoch *\\nb +www +RECOVER .*; owner a, epoch $epoch *\\n" [screen]]}
+		# b's RECOVER is a standby: not in yellow
+		assert_true {![coloured "b *www *" RECOVER 33]} "a standby in yellow"
+		tmux send-keys -t fm Down s
+		wait_for {[string match "*service www on failsh b: RECOVER*" [screen]]}
+		assert_match "*\nowner: a, epoch $epoch\nbackend: etcd [etcd_url $e], lease * (*s left), coord OK, fence 0.50 s, unreachable stop, watch synced, watchdog none\n\nROLE *" [screen]
+		assert_true {[coloured "backend: *" OK 32]} "coord OK not green"
+	} finally {
+		catch {tmux kill-server}
+	}
+}
+
+test "a stream with BACKEND and OWNER lines: parsed, shown; malformed ones named" {
+	set good "SNAPSHOT 1 n 1700000000000
+BACKEND etcd http://10.0.0.5:2379 3f2a 0 500 LOST keep reading disarmed lease keep-alive: connect 10.0.0.5:2379: refused
+SERVICE s RECOVER 1700000000000 1000 3 0 1 idle no owner
+OWNER s - 0 elsewhere
+SERVICE t FAIL 1700000000000 1000 3 0 1 idle fenced
+OWNER t n 41 here
+END
+"
+	lassign [fake_server greet $good] srv port
+	set r [run_prog $::failmon -1 127.0.0.1:$port]
+	assert_equal 0 [dict get $r code] [dict get $r stdout]
+	set out [dict get $r stdout]
+	assert_match "*\nBACKEND etcd http://10.0.0.5:2379, lease 3f2a (0.00 s left, fence 0.50 s), coord LOST, unreachable keep, watch reading, watchdog disarmed, error: lease keep-alive: connect 10.0.0.5:2379: refused\n*" $out
+	assert_match "*\nSERVICE s RECOVER *\n  why: no owner\n  owner: none\n*" $out
+	assert_match "*\nSERVICE t FAIL *\n  why: fenced\n  owner: n (here), epoch 41\n*" $out
+	set t [lindex [dict get [json_parse [dict get [run_prog $::failmon -1 -j \
+	    127.0.0.1:$port] stdout]] targets] 0]
+	assert_equal "lease keep-alive: connect 10.0.0.5:2379: refused" \
+	    [dict get $t snapshot backend error]
+	lassign [dict get $t snapshot services] s t
+	# no owner: null, and a RECOVER nobody runs needs attention
+	assert_equal [list null 0 false attention] [list [dict get $s owner] \
+	    [dict get $s epoch] [dict get $s owner_here] [dict get $s glance]]
+	assert_equal [list n 41 true] [list [dict get $t owner] \
+	    [dict get $t epoch] [dict get $t owner_here]]
+	set page [dict get [run_prog $::failmon -H 127.0.0.1:$port] stdout]
+	assert_match "*<span class=\"fail\">coord LOST</span>*<span class=\"bad\">error: lease keep-alive: connect 10.0.0.5:2379: refused</span>*" $page
+	# without a backend: no backend member, no owner (as before)
+	lassign [fake_server greet "SNAPSHOT 1 n 5\nSERVICE x UP 5 1000 3 0 1 idle ok\nEND\n"] srv port
+	set r [run_prog $::failmon -1 -j 127.0.0.1:$port]
+	assert_true {![string match "*backend*" [dict get $r stdout]] &&
+	    ![string match "*owner*" [dict get $r stdout]]} [dict get $r stdout]
+	# malformed: each names its line and what is wrong
+	set head "SNAPSHOT 1 n 5\n"
+	set ok "BACKEND etcd http://e:2379 3f 10 500 OK stop synced none -\n"
+	foreach {lines want} [list \
+	    "BACKEND etcd http://e:2379 3f 10 500 OK stop synced\n" \
+	        "bad BACKEND line" \
+	    "BACKEND etcd http://e:2379 xyz 10 500 OK stop synced none -\n" \
+	        "bad BACKEND line" \
+	    "BACKEND etcd http://e:2379 3f soon 500 OK stop synced none -\n" \
+	        "bad BACKEND line" \
+	    "BACKEND etcd http://e:2379 3f 10 500 MAYBE stop synced none -\n" \
+	        "bad BACKEND line: \"MAYBE stop synced none\" is no coord, policy, watch and watchdog" \
+	    "BACKEND zk http://e:2379 3f 10 500 OK stop synced none -\n" \
+	        "bad BACKEND line: unknown backend \"zk\"" \
+	    "$ok$ok" "bad BACKEND line: not right after SNAPSHOT" \
+	    "SERVICE x UP 5 1000 3 0 1 idle ok\n$ok" \
+	        "bad BACKEND line: not right after SNAPSHOT" \
+	    "SERVICE x UP 5 1000 3 0 1 idle ok\nOWNER x a 3 here\n" \
+	        "bad OWNER line" \
+	    "${ok}SERVICE x UP 5 1000 3 0 1 idle ok\nOWNER y a 3 here\n" \
+	        "bad OWNER line" \
+	    "${ok}SERVICE x UP 5 1000 3 0 1 idle ok\nOWNER x a three here\n" \
+	        "bad OWNER line" \
+	    "${ok}SERVICE x UP 5 1000 3 0 1 idle ok\nOWNER x a 3 mine\n" \
+	        "bad OWNER line" \
+	    "${ok}SERVICE x UP 5 1000 3 0 1 idle ok\nOWNER x a 3 here\nOWNER x a 3 here\n" \
+	        "bad OWNER line" \
+	    "${ok}SERVICE x UP 5 1000 3 0 1 idle ok\nLEADER x a\n" \
+	        "unknown line \"LEADER\""] {
+		lassign [fake_server greet "$head${lines}END\n"] srv port
+		set r [run_prog $::failmon -1 127.0.0.1:$port]
+		assert_equal 3 [dict get $r code] "accepted: $lines"
+		assert_match "*disconnected (not a failsh monitor stream: $want)*" \
+		    [dict get $r stdout] $lines
+	}
 }
 
 test "usage errors exit 2" {
