@@ -1008,10 +1008,10 @@ etcd_check(int i, const char *v, int64_t *n, char *msg, size_t len)
 	*n = 0;
 	switch (i) {
 	case E_ENDPOINTS:
-		if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://",
-		    8) != 0) {
+		if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://",
+		    8) != 0) || strpbrk(v, " \t\n") != NULL) {
 			snprintf(msg, len, "endpoints \"%s\": a comma-separated "
-			    "list of http:// or https:// URLs", v);
+			    "list of http:// or https:// URLs, no blanks", v);
 			return -1;
 		}
 		break;
