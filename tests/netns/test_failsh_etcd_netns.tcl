@@ -461,6 +461,19 @@ proc fault_loss {o i} {
 	return "on $on"
 }
 
+# The variant of a run as the summary groups it: kill at-once or
+# after-takeover, partition alone or with a member, leader stop or kill,
+# loss on all or on the owner.
+proc variant_class {kind variant} {
+	switch -- $kind {
+	kill {return $variant}
+	partition {return [expr {$variant eq "alone" ? "alone" : "with a member"}]}
+	leader {return "[lindex $variant 0] of the leader"}
+	loss {return [expr {$variant eq "on all" ? "on all" : "on the owner"}]}
+	}
+	return ""
+}
+
 proc ladd {list} {
 	return [tcl::mathop::+ {*}$list]
 }
@@ -507,6 +520,8 @@ test "$::runs randomized faults: www back on exactly one host each time, never o
 		set order [lmap k $order {list [expr {rand()}] $k}]
 		set order [lmap p [lsort -index 0 $order] {lindex $p 1}]
 		set back [dict create]
+		set byvariant [dict create]
+		set calm [dict create]		;# kind -> runs undisturbed
 		set settled {}
 		set undisturbed 0
 		set n 0
@@ -528,8 +543,11 @@ test "$::runs randomized faults: www back on exactly one host each time, never o
 			flush stdout
 			if {$b == 0} {
 				incr undisturbed
+				dict incr calm $kind
 			} else {
 				dict lappend back $kind $b
+				dict lappend byvariant $kind \
+				    [variant_class $kind $variant] $b
 			}
 			lappend settled $ms
 			run_assert {$b <= $::bound_ms} \
@@ -553,8 +571,23 @@ test "$::runs randomized faults: www back on exactly one host each time, never o
 		puts "summary: back on one host (ms, from the fault): [stats $all],\
 		    undisturbed $undisturbed"
 		foreach k $::kinds {
-			if {[dict exists $back $k]} {
-				puts "summary:   $k: [stats [dict get $back $k]]"
+			set c [expr {[dict exists $calm $k] ? [dict get $calm $k] : 0}]
+			if {![dict exists $back $k]} {
+				puts "summary:   $k: n 0, undisturbed $c"
+				continue
+			}
+			puts "summary:   $k: [stats [dict get $back $k]],\
+			    undisturbed $c"
+			set vs [dict get $byvariant $k]
+			if {[llength [lsort -unique [lmap {v -} $vs {set v}]]] < 2} {
+				continue
+			}
+			set by [dict create]
+			foreach {v ms} $vs {
+				dict lappend by $v $ms
+			}
+			foreach v [lsort [dict keys $by]] {
+				puts "summary:     $v: [stats [dict get $by $v]]"
 			}
 		}
 		puts "summary: on h1 again after the fault was over (ms):\
