@@ -18,7 +18,7 @@
 # Needs root, etcd, etcdctl, iptables; build first: make &&
 # make tests/helpers/overlap tests/helpers/etcdtool. Exit status: the
 # test's (1 on an overlap, a gap over the bound or a run that failed).
-# About 2.8 s a run on a 2-core machine: 200 runs take about 10 minutes.
+# 3 to 4 s a run on a shared 2-core machine: 200 runs take 10 to 13 minutes.
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
