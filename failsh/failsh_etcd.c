@@ -43,6 +43,7 @@
 #define ETCD_TTL		2	/* seconds, the default */
 #define ETCD_MIN_MARGIN_MS	250
 #define ETCD_CALL_MS		1000	/* runners' calls */
+#define ETCD_ENDPOINT_MS	500	/* one endpoint's share of a call */
 #define ETCD_RETRY_MS		100
 #define ETCD_WATCHDOG_PET_MS	200
 
@@ -475,7 +476,11 @@ key_apply(const struct etcd_kv *kv, int del)
 /*
  * Read PREFIX/ whole, then follow it with one watch from the revision
  * after the read; when the watch ends (a lost connection, no leader, a
- * compaction), read again: a watch is never trusted across a gap.
+ * compaction), read again: a watch is never trusted across a gap. Nor
+ * across a silence of TTL/2: a member cut off without a reset (a
+ * partition, a stopped etcd) ends nothing, and its watchers would not
+ * see an owner key go for as long as it lasts. The read after a silence
+ * wakes the services only when the revision moved.
  */
 static void *
 watch_thread(void *arg)
@@ -486,11 +491,13 @@ watch_thread(void *arg)
 	struct etcd_kv		*kvs;
 	char			 err[256], pfx[256];
 	size_t			 n, i;
-	int			 rc;
+	int64_t			 seen;
+	int			 rc, idle = 0;
 
 	(void)arg;
 	snprintf(pfx, sizeof(pfx), "%s/", prefix());
 	for (;;) {
+		seen = E.rev;
 		if (etcd_range(E.watch_c, pfx, 1, &kvs, &n, &E.rev,
 		    time_mono_ms() + 2000, err, sizeof(err)) != 0) {
 			log_warnx_rl(&rl_etcd, "etcd: cannot read %s: %s", pfx,
@@ -526,10 +533,11 @@ watch_thread(void *arg)
 		E.synced = E.synced_once = 1;
 		log_debug(FAC_NET, 1, "etcd: watching %s from revision %" PRId64
 		    ", %zu keys", pfx, E.rev + 1, n);
-		wake_all();
-		while ((rc = etcd_watch_next(w, &ev, time_mono_ms() + 60000,
-		    err, sizeof(err))) >= 0) {
-			if (rc == 0 || ev.type == ETCD_EV_PROGRESS)
+		if (!idle || E.rev != seen)
+			wake_all();
+		while ((rc = etcd_watch_next(w, &ev, time_mono_ms() +
+		    E.ttl_s * 1000 / 2, err, sizeof(err))) > 0) {
+			if (ev.type == ETCD_EV_PROGRESS)
 				continue;
 			E.rev = ev.rev;
 			if ((s = key_apply(&ev.kv, ev.type == ETCD_EV_DELETE))
@@ -538,8 +546,9 @@ watch_thread(void *arg)
 		}
 		E.synced = 0;
 		monitor_changed();
-		log_warnx_rl(&rl_etcd, "etcd: watch ended (%s), reading again",
-		    err);
+		if (!(idle = rc == 0))
+			log_warnx_rl(&rl_etcd, "etcd: watch ended (%s), "
+			    "reading again", err);
 		etcd_watch_close(w);
 	}
 	return NULL;
@@ -895,8 +904,16 @@ etcd_summary(char *buf, size_t len)
 
 /* ---- Start ------------------------------------------------------------ */
 
+/*
+ * A client with its own connection. timeout_ms is one endpoint's share
+ * of a call: a call that has no more time than that never reaches a
+ * second endpoint, and each call starts at the endpoint that answered
+ * last, so the lease client gets a share that lets one renewal (TTL/4)
+ * try two: else a member that stops answering without refusing (cut off,
+ * stopped) keeps every renewal of its clients until the lease is lost.
+ */
 static struct etcd *
-client_new(void)
+client_new(int timeout_ms)
 {
 	struct etcd_opts	o = { 0 };
 	struct etcd		*c;
@@ -908,7 +925,7 @@ client_new(void)
 	o.keyfile = E.set[E_KEYFILE];
 	o.user = E.set[E_USER];
 	o.password = E.set[E_PASSWORD];
-	o.timeout_ms = 500;
+	o.timeout_ms = timeout_ms;
 	o.require_leader = 1;
 	if ((c = etcd_new(&o, err, sizeof(err))) == NULL)
 		fatalx("etcd: %s", err);
@@ -935,9 +952,10 @@ etcd_backend_start(void)
 	E.start_ms = time_mono_ms();
 	if (!etcd_backend())
 		return;
-	E.lease_c = client_new();
-	E.watch_c = client_new();
-	E.call_c = client_new();
+	E.lease_c = client_new(E.ttl_s * 1000 / 8 < ETCD_ENDPOINT_MS ?
+	    E.ttl_s * 1000 / 8 : ETCD_ENDPOINT_MS);
+	E.watch_c = client_new(ETCD_ENDPOINT_MS);
+	E.call_c = client_new(ETCD_ENDPOINT_MS);
 	log_info("etcd backend: %s, prefix %s, TTL %d s, unreachable %s",
 	    E.set[E_ENDPOINTS], prefix(), E.ttl_s, E.keep ? "keep" : "stop");
 	spawn("etcd-lease", lease_thread);
