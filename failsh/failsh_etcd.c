@@ -474,13 +474,41 @@ key_apply(const struct etcd_kv *kv, int del)
 }
 
 /*
+ * After a silence of the watch: does its member still answer, with a
+ * leader? One linearizable read of one key, at the endpoint that answered
+ * last, the watch's. A failure, or an answer from another endpoint (the
+ * client moved on after a timeout there), says the watch may be cut off.
+ */
+static int
+watch_member_ok(const char *pfx)
+{
+	struct etcd_kv	*kvs;
+	char		 ep[256], err[256];
+	size_t		 n;
+	int		 ok;
+
+	snprintf(ep, sizeof(ep), "%s", etcd_endpoint(E.watch_c));
+	err[0] = '\0';
+	ok = etcd_range(E.watch_c, pfx, 0, &kvs, &n, NULL, time_mono_ms() +
+	    ETCD_ENDPOINT_MS, err, sizeof(err)) == 0;
+	if (ok)
+		etcd_kvs_free(kvs, n);
+	ok = ok && strcmp(ep, etcd_endpoint(E.watch_c)) == 0;
+	if (!ok)
+		log_debug(FAC_NET, 1, "etcd: the watch's member %s is silent "
+		    "(%s), reading again", ep, err);
+	return ok;
+}
+
+/*
  * Read PREFIX/ whole, then follow it with one watch from the revision
  * after the read; when the watch ends (a lost connection, no leader, a
  * compaction), read again: a watch is never trusted across a gap. Nor
- * across a silence of TTL/2: a member cut off without a reset (a
- * partition, a stopped etcd) ends nothing, and its watchers would not
- * see an owner key go for as long as it lasts. The read after a silence
- * wakes the services only when the revision moved.
+ * across a silence of TTL/2 at a member that does not answer a read: a
+ * member cut off without a reset (a partition, a stopped etcd) ends
+ * nothing, and its watchers would not see an owner key go for as long as
+ * it lasts. The read after a silence wakes the services only when the
+ * revision moved.
  */
 static void *
 watch_thread(void *arg)
@@ -536,8 +564,10 @@ watch_thread(void *arg)
 		if (!idle || E.rev != seen)
 			wake_all();
 		while ((rc = etcd_watch_next(w, &ev, time_mono_ms() +
-		    E.ttl_s * 1000 / 2, err, sizeof(err))) > 0) {
-			if (ev.type == ETCD_EV_PROGRESS)
+		    E.ttl_s * 1000 / 2, err, sizeof(err))) >= 0) {
+			if (rc == 0 && !watch_member_ok(pfx))
+				break;
+			if (rc == 0 || ev.type == ETCD_EV_PROGRESS)
 				continue;
 			E.rev = ev.rev;
 			if ((s = key_apply(&ev.kv, ev.type == ETCD_EV_DELETE))
