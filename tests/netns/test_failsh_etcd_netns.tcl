@@ -50,15 +50,12 @@ set ::runs [expr {[info exists ::env(FAIL_ETCD_RUNS)] ?
 set ::broken [expr {[info exists ::env(FAIL_ETCD_BREAK)] &&
     $::env(FAIL_ETCD_BREAK) ne "" && $::env(FAIL_ETCD_BREAK) ne "0"}]
 
-# TTL 2 s (failsh's default), not 1: failsh renews every TTL/4 and
-# counts a renewal that takes longer as failed, which under the default
-# "unreachable stop" stops the service at once. With TTL 1 that budget
-# is 250 ms: a trial (FAIL_ETCD_TTL=1, 24 runs) passed, but 5 % loss made
-# the owner let go in 2 of 4 runs (TTL 2: 0 of 33 in 200) and so did
-# every leader fault, and on this shared 2-core machine (load 10 to 20
-# from other builds at times) a renewal stalled 250 ms without any fault
-# is a matter of time. 500 ms leaves room, and the bound below still
-# checks a quick takeover.
+# TTL 2 s (failsh's default), not 1: under the default "unreachable
+# stop" an owner stops once its renewals have failed for half the TTL.
+# With TTL 1 that is 500 ms, less than an election here (0.6 to 1.1 s): a
+# trial (FAIL_ETCD_TTL=1, 24 runs) passed with no overlap, but every
+# leader fault and 2 of 4 losses moved the service. With TTL 2 they are
+# undisturbed, and the bound below still checks a quick takeover.
 set ::ttl [expr {[info exists ::env(FAIL_ETCD_TTL)] ? $::env(FAIL_ETCD_TTL) :
     2}]
 
