@@ -18,7 +18,10 @@
 #    198.18.0.11-13, hosts h1-h3 .21-.23, one bridge), h1 master, h2 and
 #    h3 slaves of service www; model poll: failsh without failetcd, quorum
 #    {e1 e2 e3} (a faild on each), interval 0.5 s x deadcount 4; model
-#    etcd: failetcd on e1-e3, TTL 2 s (election 500 ms). Once h1 runs www
+#    pollchain: the same, but each host's masters are the hosts ranked
+#    before it (h3: masters h1 h2), since failsh's polling rules do not
+#    rank slaves among themselves; model etcd: failetcd on e1-e3, TTL 2 s
+#    (election 500 ms). Once h1 runs www
 #    alone, a fault for HOLD s, healed, SETTLE s more; overlaps (intervals
 #    with two hosts running www) from overlap check. Scenarios: crash
 #    (kill -9 of h1's daemons, no partition), cut-all (h1's link down),
@@ -40,11 +43,12 @@
 # Usage: bash bench/etcd.sh (as root, from the top of a built tree: make;
 # make tests/helpers/overlap tests/helpers/etcdtool). Environment: PARTS
 # ("takeover partition cost"), TRIALS (20), PROFILES ("ttl2 ttl1"), PEERS
-# ("failover vip"; "" for none), MODELS ("poll etcd"), SCENARIOS (all
-# above), RUNS (3), HOLD (8), SETTLE (6), COST_SIZES ("10x100 50x100
-# 50x500"), COST_SECONDS (30), KEEP=1 (keep the harness's temp dirs).
-# Progress on stderr, the markdown report on stdout. About 45 minutes
-# with the defaults.
+# ("failover vip"; "" for none), MODELS ("poll pollchain etcd", the
+# partitions), COST_MODELS ("poll etcd"), SCENARIOS (all above), RUNS
+# (3), HOLD (8), SETTLE (6), COST_SIZES ("10x100 50x100 50x500"),
+# COST_SECONDS (30), KEEP=1 (keep the harness's temp dirs).
+# Progress on stderr, the markdown report on stdout. About 50 minutes
+# with the defaults (on 2 cores the 50x500 runs saturate the machine).
 
 set -u
 . "$(dirname "$0")/common.sh"
@@ -53,7 +57,8 @@ PARTS=${PARTS-"takeover partition cost"}
 TRIALS=${TRIALS:-20}
 PROFILES=${PROFILES-"ttl2 ttl1"}
 PEERS=${PEERS-"failover vip"}
-MODELS=${MODELS-"poll etcd"}
+MODELS=${MODELS-"poll pollchain etcd"}
+COST_MODELS=${COST_MODELS-"poll etcd"}
 SCENARIOS=${SCENARIOS-"crash cut-all cut-peers slave-master split3 stall flap"}
 RUNS=${RUNS:-3}
 HOLD=${HOLD:-8}
@@ -280,7 +285,7 @@ if [[ " $PARTS " == *" cost "* ]]; then
 	for size in $COST_SIZES; do
 		[[ $size =~ ^([0-9]+)x([0-9]+)$ ]] ||
 		    die "COST_SIZES: HOSTSxSERVICES expected, not $size"
-		for m in $MODELS; do
+		for m in $COST_MODELS; do
 			CL[$size.$m]="$(load)"
 			tcl "$res" cost "$m" "${BASH_REMATCH[1]}" \
 			    "${BASH_REMATCH[2]}" "$COST_SECONDS"
@@ -302,7 +307,7 @@ if [[ " $PARTS " == *" cost "* ]]; then
 	    "all up after | load |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 	for size in $COST_SIZES; do
-		for m in $MODELS; do
+		for m in $COST_MODELS; do
 			awk -v m="$m" -v h="${size%x*}" -v s="${size#*x}" \
 			    -v l="${CL[$size.$m]}" '$3 == m && $4 == h && $5 == s {
 			    printf "| %dx%d | %s | %.1f%% | %.1f%% | %s | %.1f%% |" \

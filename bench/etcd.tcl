@@ -338,6 +338,11 @@ proc fault {scenario log hold} {
 }
 
 proc partition {models scenarios runs hold settle} {
+	foreach m $models {
+		if {$m ni {poll pollchain etcd}} {
+			bail "partition: models poll, pollchain, etcd, not $m"
+		}
+	}
 	set ::netns_tag eb
 	source [file join $::here .. tests netns netns.tcl]
 	if {[exec id -u] != 0} {
@@ -472,6 +477,9 @@ proc faild_requests {fs} {
 }
 
 proc cost {model nhosts nsvc seconds} {
+	if {$model ni {poll etcd}} {
+		bail "cost: model poll or etcd, not $model"
+	}
 	source [file join $::here .. tests integration etcd.tcl]
 	set ::tck [exec getconf CLK_TCK]
 	set log $::tmpdir/cost.overlap
