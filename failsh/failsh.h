@@ -261,8 +261,10 @@ void	 failsh_ip_init(Tcl_Interp *);
 /* failsh_host.c: calls to a peer's faild over a small pool. */
 /*
  * Send "verb args" to host and wait at most timeout_ms (also for a free
- * connection). Returns 0 with resp filled, -1 with err set. Yields.
+ * connection). Returns 0 with resp filled, -1 with err set, HOST_BUSY
+ * (err set) when no connection came free in time. Yields.
  */
+#define HOST_BUSY	(-2)
 int	 host_call(struct failsh_host *, const char *request, int timeout_ms,
 	    struct proto_resp *resp, char *err, size_t errlen);
 void	 host_close(struct failsh_host *);
@@ -280,7 +282,8 @@ struct host_record {
 int	 host_parse_get(const struct proto_resp *, struct host_record *rec,
 	    char *err, size_t errlen);
 /*
- * The service's state at host: 0 with rec, or -1 with err set if host
+ * The service's state at host: 0 with rec, HOST_BUSY, or -1 with err set
+ * if host
  * did not answer, holds no record of the service or an unconfirmed one
  * (nobody maintains it: like no answer, so deadcount applies). With
  * accept, an unconfirmed state other than UP is an answer (a slave's: it

@@ -102,8 +102,10 @@ host_call(struct failsh_host *h, const char *request, int timeout_ms,
 	int64_t	deadline = time_mono_ms() + timeout_ms;
 	int	i, rc, was_open;
 
+	/* No connection free in time: our own queue, nothing the host did
+	 * (its calls in flight say how it is). */
 	if ((i = host_acquire(h, deadline, err, errlen)) < 0)
-		goto fail;
+		return HOST_BUSY;
 	if (host_client_ready(h, i, err, errlen) < 0) {
 		host_release(h, i);
 		goto fail;
@@ -159,8 +161,9 @@ host_get_state(struct failsh_host *h, const char *service, int timeout_ms,
 	int			rc = -1;
 
 	snprintf(req, sizeof(req), "get %s", service);
-	if (host_call(h, req, timeout_ms, &resp, err, errlen) < 0)
+	if ((rc = host_call(h, req, timeout_ms, &resp, err, errlen)) < 0)
 		goto done;
+	rc = -1;
 	/* 404: that faild has no record of it (yet): like no answer, so
 	 * deadcount applies before it counts as FAIL. */
 	if (host_parse_get(&resp, rec, err, errlen) != 0)

@@ -1079,4 +1079,33 @@ test "policy checks: others may not write it; errors name the file and line; -n"
 	assert_match "*failsh: configuration OK: 1 services, 2 hosts in $pol*" [dict get $r stdout]
 }
 
+# Many services polling one master at once queue behind the 4 connections
+# to it and the one to the local faild: a call that waited there past its
+# timeout says nothing of either faild, and must not make the slave count
+# its master dead and start what the master runs.
+test "100 services at 0.1 s on a slave: no takeover while the master runs them all" {
+	set fa [start_faild -name fa[incr ::harness::seq]]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set sets ""
+	set policy [hosts_tcl [dict create a $fa b $fb]]
+	for {set i 0} {$i < 100} {incr i} {
+		append sets "1 set s$i UP\n"
+		append policy "failsvc s$i interval 0.1
+failsvc s$i masters a
+failsvc s$i start {return UP}
+failsvc s$i stop {return RECOVER}
+"
+	}
+	faild_tcp_lines $fa $sets 100
+	set sb [start_failsh b $fb $policy]
+	wait_for {[lines_matching $sb "*master a UNKNOWN -> UP*"] == 100} 10000 \
+	    "every service saw its master"
+	# five seconds of runs: every service at least 30 times
+	wait_for {[runs_of $sb] >= 3000} 15000 "3000 runs"
+	assert_equal 0 [lines_matching $sb "*-> UP (no master up*"] \
+	    "services started beside their master"
+	assert_equal 0 [lines_matching $sb "*master a UP -> FAIL*"] \
+	    "master counted dead"
+}
+
 harness_done
