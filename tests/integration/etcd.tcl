@@ -41,6 +41,11 @@
 #   stop_etcd H
 #	stop it (resumed first if paused; SIGTERM, SIGKILL after 5 s) and
 #	remove its directory.
+#   etcd_failsh_pair H TAG ?POLICY?
+#	nodes a (master) and b (slave) of service www under failsh's etcd
+#	backend on member H (prefix /TAGn of their own, TTL 2, more policy
+#	lines POLICY), each with its faild and failsh; waits until a owns
+#	www and b stands by. Returns {prefix fa fb sa sb}.
 
 namespace eval etcd_servers {
 	variable seq 0
@@ -252,4 +257,25 @@ proc stop_etcd {h} {
 	} finally {
 		file delete -force [dict get $h dir]
 	}
+}
+
+proc etcd_failsh_pair {h tag {policy ""}} {
+	set prefix /$tag[incr ::harness::seq]
+	set pol "
+		failetcd endpoints [list [etcd_url $h]]
+		failetcd prefix $prefix
+		failetcd ttl 2
+		$policy
+		failsvc www masters a
+		failsvc www slaves b
+		failsvc www interval 0.2
+		failsvc www start {return UP}
+		failsvc www stop {return RECOVER}"
+	set fa [start_faild -name fa[incr ::harness::seq]]
+	set fb [start_faild -name fb[incr ::harness::seq]]
+	set sa [start_failsh a $fa $pol]
+	set sb [start_failsh b $fb $pol]
+	wait_for {[state_of $fa www] eq "UP" && [state_of $fb www] eq "RECOVER"} \
+	    10000 "www not UP on a, RECOVER on b"
+	return [list $prefix $fa $fb $sa $sb]
 }

@@ -349,23 +349,8 @@ test "failstat of a failsh under the etcd backend: backend, lease, owner, epoch"
 	if {[etcd_missing] ne ""} { skip "missing: [etcd_missing]" }
 	set e [start_etcd -name ec[incr ::harness::seq]]
 	set url [etcd_url $e]
-	set prefix /stat[incr ::harness::seq]
-	set pol "
-		failetcd endpoints [list $url]
-		failetcd prefix $prefix
-		failetcd ttl 2
-		failetcd unreachable keep
-		failsvc www masters a
-		failsvc www slaves b
-		failsvc www interval 0.2
-		failsvc www start {return UP}
-		failsvc www stop {return RECOVER}"
-	set fa [start_faild -name fa[incr ::harness::seq]]
-	set fb [start_faild -name fb[incr ::harness::seq]]
-	set sa [start_failsh a $fa $pol]
-	set sb [start_failsh b $fb $pol]
-	wait_for {[state_of $fa www] eq "UP" && [state_of $fb www] eq "RECOVER"} \
-	    10000 "www not UP on a, RECOVER on b"
+	lassign [etcd_failsh_pair $e stat "failetcd unreachable keep"] \
+	    prefix fa fb sa sb
 	set out [etcdctl $e get $prefix/owner/www -w json]
 	regexp {"create_revision":(\d+)} $out -> epoch
 	regexp {"lease":(\d+)} $out -> lease

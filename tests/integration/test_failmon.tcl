@@ -472,29 +472,6 @@ END
 # ----------------------------------------------------------------------
 # The etcd backend: BACKEND and OWNER lines (failproto(5)).
 
-# Nodes a (master) and b (slave) of www under the etcd backend of etcd E
-# (a prefix of their own), each with its faild and failsh; a owns www and
-# b stands by. Returns {prefix sa sb}.
-proc etcd_pair {e} {
-	set prefix /mon[incr ::harness::seq]
-	set pol "
-		failetcd endpoints [list [etcd_url $e]]
-		failetcd prefix $prefix
-		failetcd ttl 2
-		failsvc www masters a
-		failsvc www slaves b
-		failsvc www interval 0.2
-		failsvc www start {return UP}
-		failsvc www stop {return RECOVER}"
-	set fa [start_faild -name fa[incr ::harness::seq]]
-	set fb [start_faild -name fb[incr ::harness::seq]]
-	set sa [start_failsh a $fa $pol]
-	set sb [start_failsh b $fb $pol]
-	wait_for {[state_of $fa www] eq "UP" && [state_of $fb www] eq "RECOVER"} \
-	    10000 "www not UP on a, RECOVER on b"
-	return [list $prefix $sa $sb]
-}
-
 # The create revision of the owner key of www under prefix: the epoch.
 proc owner_epoch {e prefix} {
 	set out [etcdctl $e get $prefix/owner/www -w json]
@@ -517,7 +494,7 @@ proc lease_of_owner {e prefix} {
 test "etcd backend: text, JSON and HTML show the lease, coord, owner and epoch" {
 	if {[etcd_missing] ne ""} { skip "missing: [etcd_missing]" }
 	set e [start_etcd -name em[incr ::harness::seq]]
-	lassign [etcd_pair $e] prefix sa sb
+	lassign [etcd_failsh_pair $e mon] prefix - - sa sb
 	set epoch [owner_epoch $e $prefix]
 	set lease [lease_of_owner $e $prefix]
 	set url [etcd_url $e]
@@ -567,7 +544,7 @@ test "etcd backend: the curses table and detail show owner, epoch and backend" {
 	if {[etcd_missing] ne ""} { skip "missing: [etcd_missing]" }
 	if {[auto_execok tmux] eq ""} { skip "no tmux" }
 	set e [start_etcd -name em[incr ::harness::seq]]
-	lassign [etcd_pair $e] prefix sa sb
+	lassign [etcd_failsh_pair $e mon] prefix - - sa sb
 	set epoch [owner_epoch $e $prefix]
 	tmux new-session -d -s fm -x 200 -y 24 \
 	    "TERM=xterm-256color $::failmon [mon_target $sa] [mon_target $sb]"
