@@ -135,18 +135,6 @@ failstat_print_hold(const struct record *h, const char *service)
 	    " to " : "", to, h->setter, failstat_time(ms, iso, sizeof(iso)));
 }
 
-/* "a (here), epoch 42", "b, epoch 57" or "none". */
-static const char *
-failstat_owner_str(const struct record *r, char *buf, size_t len)
-{
-	if (strcmp(r->owner, "-") == 0)
-		snprintf(buf, len, "none%s", r->here ? " (here)" : "");
-	else
-		snprintf(buf, len, "%s%s, epoch %" PRId64, r->owner,
-		    r->here ? " (here)" : "", r->epoch);
-	return buf;
-}
-
 /* The backend: a line of text before the services, or a JSON member. */
 static void
 failstat_print_backend(const struct backend *b)
@@ -203,8 +191,9 @@ failstat_print(const struct record *r, const struct record *v, int n,
 		for (i = 0; i < nt.nholds; i++)
 			failstat_print_hold(nt.holds[i], r->name);
 		if (r->owner != NULL)
-			printf("%-24s owner %s\n", "", failstat_owner_str(r,
-			    owner, sizeof(owner)));
+			printf("%-24s owner %s\n", "", proto_owner_str(
+			    r->owner, r->here, r->epoch, owner,
+			    sizeof(owner)));
 		return;
 	}
 	printf("%s{\"name\": \"%s\", \"state\": \"%s\", \"changed_ms\": %"

@@ -99,9 +99,6 @@ const char	*mon_hold_str(const struct mon_service *v, int64_t now,
  * coord OK, unreachable stop, watch synced, watchdog none" (b set). */
 const char	*mon_backend_str(const struct mon_backend *b, char *buf,
 		    size_t len);
-/* "a (here), epoch 42", "b, epoch 57" or "none" (v->owner set). */
-const char	*mon_owner_str(const struct mon_service *v, char *buf,
-		    size_t len);
 
 /*
  * A service of one failsh at a glance (curses table, HTML summary and

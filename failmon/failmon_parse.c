@@ -380,17 +380,6 @@ mon_backend_str(const struct mon_backend *b, char *buf, size_t len)
 	return buf;
 }
 
-const char *
-mon_owner_str(const struct mon_service *v, char *buf, size_t len)
-{
-	if (v->owner[0] == '\0')
-		snprintf(buf, len, "none%s", v->owner_here ? " (here)" : "");
-	else
-		snprintf(buf, len, "%s%s, epoch %" PRId64, v->owner,
-		    v->owner_here ? " (here)" : "", v->epoch);
-	return buf;
-}
-
 enum mon_glance
 mon_glance(const struct mon_target *t, const struct mon_service *v)
 {

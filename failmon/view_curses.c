@@ -323,8 +323,8 @@ draw_table(const struct mon_target *t, const struct row *rows, size_t n,
 		put(y, COL_WHY, -1, sel, "%s%s%s%s%s", v->reason,
 		    v->hold != NULL ? "; held: " : "", v->hold != NULL ?
 		    v->hold : "", v->owner != NULL ? "; owner " : "",
-		    v->owner != NULL ? mon_owner_str(v, owner,
-		    sizeof(owner)) : "");
+		    v->owner != NULL ? proto_owner_str(v->owner,
+		    v->owner_here, v->epoch, owner, sizeof(owner)) : "");
 	}
 	if (n == 0)
 		put(2, 0, -1, 0, "no failsh to watch");
@@ -464,8 +464,8 @@ draw_detail(const struct mon_target *tg, const struct mon_service *v,
 		y++;
 	}
 	if (v->owner != NULL) {
-		put(y - 1, 0, -1, 0, "owner: %s", mon_owner_str(v, hold,
-		    sizeof(hold)));
+		put(y - 1, 0, -1, 0, "owner: %s", proto_owner_str(v->owner,
+		    v->owner_here, v->epoch, hold, sizeof(hold)));
 		y++;
 	}
 	if (s->backend != NULL) {

@@ -175,7 +175,8 @@ html_service(const struct mon_target *t, const struct html_row *r,
 	}
 	if (v->owner != NULL) {
 		fputs("<br>owner ", stdout);
-		html(mon_owner_str(v, hold, sizeof(hold)));
+		html(proto_owner_str(v->owner, v->owner_here, v->epoch, hold,
+		    sizeof(hold)));
 	}
 	fputs("</td></tr>\n", stdout);
 }

@@ -62,8 +62,8 @@ view_text_target(const struct mon_target *t, int64_t now)
 			printf("  held: %s\n", mon_hold_str(v, now, hold,
 			    sizeof(hold)));
 		if (v->owner != NULL)
-			printf("  owner: %s\n", mon_owner_str(v, line,
-			    sizeof(line)));
+			printf("  owner: %s\n", proto_owner_str(v->owner,
+			    v->owner_here, v->epoch, line, sizeof(line)));
 		for (k = 0; k < s->npeers; k++) {
 			const struct mon_peer *p = &s->peers[k];
 

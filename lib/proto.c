@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -548,4 +549,16 @@ proto_pct_decode(char *s)
 			*o++ = *s;
 	}
 	*o = '\0';
+}
+
+const char *
+proto_owner_str(const char *owner, int here, int64_t epoch, char *buf,
+    size_t len)
+{
+	if (owner == NULL || owner[0] == '\0' || strcmp(owner, "-") == 0)
+		snprintf(buf, len, "none%s", here ? " (here)" : "");
+	else
+		snprintf(buf, len, "%s%s, epoch %" PRId64, owner,
+		    here ? " (here)" : "", epoch);
+	return buf;
 }

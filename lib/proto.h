@@ -120,6 +120,13 @@ struct pbuf {
 
 void	 pbuf_reset(struct pbuf *);
 void	 pbuf_free(struct pbuf *);
+/*
+ * A service's owner under failsh's etcd backend, as failmon and failstat
+ * show it: "a (here), epoch 42", "b, epoch 57", "none". owner NULL, "" or
+ * "-": none.
+ */
+const char	*proto_owner_str(const char *owner, int here, int64_t epoch,
+		    char *buf, size_t len);
 void	 pbuf_add(struct pbuf *, const char *, size_t);
 void	 pbuf_printf(struct pbuf *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
