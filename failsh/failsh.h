@@ -1,7 +1,8 @@
 /*
  * failsh.h: the failover shell's context. One process, GNU Pth threads:
- * the main thread runs the Tcl event loop (through a Pth notifier), one
- * runner thread per service polls its peers and decides, the monitor and
+ * the main thread runs the Tcl event loop (through a Pth notifier), a
+ * pool of runner threads runs each service every interval (polls its
+ * peers and decides), the monitor and
  * control ports have their own threads. Only the main thread touches Tcl;
  * runners hand scripts to it as jobs and wait for their result.
  */
@@ -22,7 +23,7 @@
 
 #define FAILSH_MONITOR_PORT	1848
 #define FAILSH_CONTROL_PORT	1849
-#define FAILSH_POOL		4	/* connections to one host at once */
+#define FAILSH_POOL	16	/* connections to one host at once */
 #define FAILSH_INTERVAL_MS	1000	/* default service interval */
 #define FAILSH_MIN_INTERVAL_MS	10
 #define FAILSH_TIMEOUT_MS	10000	/* default script timeout */
@@ -175,13 +176,15 @@ struct failsh_service {
 	uint64_t		 runs;
 	struct failsh_counts	 counts;
 	struct svc_etcd		 etcd;
-	int			 running;	/* runner thread started */
+	int			 running;	/* scheduled */
+	int			 queued;	/* due, or in a run */
+	struct failsh_service	*runq_next;	/* in the run queue */
+	int64_t			 last_start;	/* monotonic, of the last run */
 	int			 busy;		/* a script of it is running */
 	int			 retired;	/* dropped from the policy */
 	int			 seen;		/* named by the policy (reload) */
 	unsigned		 set_mask;	/* settings it set (reload) */
-	pth_cond_t		 wake;		/* config changed, run now */
-	int			 run_now;	/* woken: run at once */
+	int			 run_now;	/* run at once */
 	struct failsh_service	*next;
 };
 
@@ -293,7 +296,7 @@ int	 host_get_state(struct failsh_host *, const char *service,
 	    int timeout_ms, int accept, struct host_record *rec, char *err,
 	    size_t errlen);
 
-/* failsh_sched.c: one runner thread per service. */
+/* failsh_sched.c: a run of each service every interval, in a pool. */
 void	 sched_start(void);
 void	 sched_service_added(struct failsh_service *);
 void	 sched_service_retire(struct failsh_service *);
@@ -303,6 +306,8 @@ void	 sched_set_state(struct failsh_service *, enum svc_state,
 
 /* Run the service at once (a state it follows changed). */
 void	 sched_service_run_now(struct failsh_service *);
+/* Its settings changed: a shorter interval applies at once. */
+void	 sched_service_changed(struct failsh_service *);
 
 /* failsh_watch.c: the local faild's watch stream (hc targets, holds),
  * and the peers' streams, which bring a service's run forward. */

@@ -1,6 +1,7 @@
 /*
- * failsh_sched.c: the scheduler. One Pth thread per service runs it every
- * interval: poll the masters, slaves and quorum hosts at once, apply
+ * failsh_sched.c: the scheduler. Every interval a run of each service (in
+ * a pool of worker threads, see sched_clock): poll the masters, slaves
+ * and quorum hosts at once, apply
  * deadcount, ask lib/decide.c what to do, run the script it calls for
  * (as a job in the Tcl thread), publish the result to the local faild,
  * and report changes to failtrap and the monitor.
@@ -697,117 +698,281 @@ sched_run(struct failsh_service *s, int64_t late_ms)
 	return NEXT_AFTER_SCRIPT;
 }
 
-/* Wait until the monotonic time `when` or a wake-up of the service. */
-static void
-sched_sleep_until(struct failsh_service *s, int64_t when)
-{
-	int64_t		left = when - time_mono_ms();
-	pth_event_t	ev;
+/*
+ * Runs are handed to a pool of worker threads by one clock thread, not
+ * run by a thread per service: Pth walks every waiting thread (and 64
+ * signals of each) at every switch, so a sleeping thread per service made
+ * each run cost in proportion to the services (150 services at 0.5 s took
+ * a third of a core, 300 all of it). The clock sleeps until the next
+ * service is due and hands each due one to the worker that went idle
+ * last, or to a new worker when none is idle: a run that waits for a
+ * silent peer never delays another. A worker left idle for SCHED_IDLE_MS
+ * ends while SCHED_IDLE_KEEP others are idle. A service is queued or in a
+ * run at most once.
+ */
+#define SCHED_IDLE_MS	2000
+#define SCHED_IDLE_KEEP	4
+#define SCHED_START_GAP_MS 1
 
-	if (left <= 0 || s->run_now)	/* asked for during the last run */
-		return;
-	ev = pth_event(PTH_EVENT_TIME, pth_timeout((long)(left / 1000),
-	    (long)(left % 1000) * 1000));
+struct sched_worker {
+	pth_cond_t		 cond;		/* given a service */
+	struct failsh_service	*s;
+	struct sched_worker	*next;		/* in the idle stack */
+};
+
+static pth_cond_t		 clock_cond = PTH_COND_INIT;
+static int64_t			 clock_at = INT64_MAX;	/* the clock's wake */
+static int			 clock_dirty;	/* look again before it */
+static struct sched_worker	*idle_top;	/* the last idle first */
+static int			 nidle;
+
+/* Wake the clock if s is due before it would look. */
+static void
+sched_clock_poke(const struct failsh_service *s)
+{
+	if (s->run_now || s->next_run < clock_at) {
+		clock_dirty = 1;	/* also if the clock is busy */
+		pth_cond_notify(&clock_cond, FALSE);
+	}
+}
+
+/* Wait on cond for at most until (monotonic, INT64_MAX: no limit). */
+static void
+sched_await(pth_cond_t *cond, int64_t until)
+{
+	int64_t		left = until - time_mono_ms();
+	pth_event_t	ev = NULL;
+
+	if (until != INT64_MAX) {
+		if (left <= 0)
+			return;
+		ev = pth_event(PTH_EVENT_TIME, pth_timeout((long)(left / 1000),
+		    (long)(left % 1000) * 1000));
+	}
 	pth_mutex_acquire(&sched_mutex, FALSE, NULL);
-	pth_cond_await(&s->wake, &sched_mutex, ev);
+	pth_cond_await(cond, &sched_mutex, ev);
 	pth_mutex_release(&sched_mutex);
-	pth_event_free(ev, PTH_FREE_THIS);
+	if (ev != NULL)
+		pth_event_free(ev, PTH_FREE_THIS);
+}
+
+/*
+ * One run of s, then when the next one is due. A run out of turn (the
+ * first, one asked for, a re-poll) makes the interval after it shorter by
+ * up to half, at random: services that ran together (started together,
+ * woken together by a change) do not keep running at the same moment.
+ */
+static void
+sched_run_once(struct failsh_service *s)
+{
+	int64_t	now = time_mono_ms(), start;
+	int	spread = s->runs == 0 || s->run_now;
+
+	if (s->run_now) {
+		s->run_now = 0;
+		s->next_run = now;
+	}
+	start = s->last_start = now;
+	switch (sched_run(s, now - s->next_run)) {
+	case NEXT_NOW:
+		s->next_run = time_mono_ms();
+		s->run_now = 1;
+		break;
+	case NEXT_AFTER_SCRIPT:
+		/* a script's time is no lateness of the scheduler */
+		s->next_run = time_mono_ms() + s->interval_ms;
+		break;
+	case NEXT_INTERVAL:
+		/* every interval, also when a poll waited its timeout (at
+		 * most one interval) */
+		s->next_run = start + s->interval_ms;
+		if (spread && s->interval_ms >= 2)
+			s->next_run -= (int64_t)arc4random_uniform(
+			    (uint32_t)(s->interval_ms / 2));
+		break;
+	}
+	s->last_run = time_mono_ms();
+}
+
+/* Take w off the idle stack (it timed out). */
+static void
+sched_unidle(struct sched_worker *w)
+{
+	struct sched_worker	**pp;
+
+	for (pp = &idle_top; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			nidle--;
+			return;
+		}
 }
 
 static void *
-sched_runner(void *arg)
+sched_worker(void *arg)
 {
-	struct failsh_service	*s = arg;
-	int64_t			 now, late, start = 0;
+	struct sched_worker	w = { .s = arg };
+	struct failsh_service	*s;
 
-	s->next_run = time_mono_ms();
+	pth_cond_init(&w.cond);
 	for (;;) {
-		sched_sleep_until(s, s->next_run);
-		if (s->retired)
-			break;
-		now = time_mono_ms();
-		if (s->run_now) {
-			s->run_now = 0;
-			s->next_run = now;
+		while ((s = w.s) != NULL) {
+			w.s = NULL;
+			if (!s->retired)
+				sched_run_once(s);
+			s->queued = 0;
+			if (s->retired)
+				failsh_service_free(s);
+			else
+				sched_clock_poke(s);
 		}
-		if (now < s->next_run) {
-			/* woken: the interval changed, count it from the
-			 * start of the last run */
-			if (start != 0 && start + s->interval_ms < s->next_run)
-				s->next_run = start + s->interval_ms;
-			continue;
+		w.next = idle_top;
+		idle_top = &w;
+		nidle++;
+		sched_await(&w.cond, time_mono_ms() + SCHED_IDLE_MS);
+		if (w.s == NULL) {	/* nothing came */
+			sched_unidle(&w);
+			if (nidle >= SCHED_IDLE_KEEP)
+				break;
 		}
-		late = now - s->next_run;
-		start = now;
-		switch (sched_run(s, late)) {
-		case NEXT_NOW:
-			s->next_run = time_mono_ms();
-			break;
-		case NEXT_AFTER_SCRIPT:
-			/* a script's time is no lateness of the scheduler */
-			s->next_run = time_mono_ms() + s->interval_ms;
-			break;
-		case NEXT_INTERVAL:
-			/* every interval, also when a poll waited its
-			 * timeout (at most one interval) */
-			s->next_run = start + s->interval_ms;
-			break;
-		}
-		s->last_run = time_mono_ms();
 	}
-	failsh_service_free(s);
 	return NULL;
 }
 
+/* Run s in the worker that went idle last, or in a new one. */
 static void
-sched_spawn(struct failsh_service *s)
+sched_dispatch(struct failsh_service *s)
 {
-	pth_attr_t	attr = pth_attr_new();
-	char		name[PROTO_MAX_NAME + 8];
+	static pth_attr_t	 attr;
+	struct sched_worker	*w;
 
-	snprintf(name, sizeof(name), "svc-%s", s->name);
-	pth_attr_set(attr, PTH_ATTR_NAME, name);
-	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
-	pth_attr_set(attr, PTH_ATTR_STACK_SIZE, 128 * 1024);
-	if (pth_spawn(attr, sched_runner, s) == NULL)
-		fatal("cannot start the runner of service %s", s->name);
-	pth_attr_destroy(attr);
-	s->running = 1;
+	if ((w = idle_top) != NULL) {
+		idle_top = w->next;
+		nidle--;
+		w->s = s;
+		pth_cond_notify(&w->cond, FALSE);
+		return;
+	}
+	if (attr == NULL) {
+		attr = pth_attr_new();
+		pth_attr_set(attr, PTH_ATTR_NAME, "sched-worker");
+		pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+		pth_attr_set(attr, PTH_ATTR_STACK_SIZE, 128 * 1024);
+	}
+	if (pth_spawn(attr, sched_worker, s) == NULL)
+		fatal("cannot start a scheduler worker: %s", strerror(errno));
+}
+
+/*
+ * Queue the services that are due, then hand them out (which yields:
+ * the list may change meanwhile, a queued service is not freed), then
+ * wait until the next one is due or one is asked to run.
+ */
+static void *
+sched_clock(void *arg)
+{
+	struct failsh_service	*s, *due, **tail;
+	int64_t			 now;
+
+	(void)arg;
+	for (;;) {
+		now = time_mono_ms();
+		clock_at = INT64_MAX;
+		clock_dirty = 0;
+		due = NULL;
+		tail = &due;
+		for (s = failsh.services; s != NULL; s = s->next) {
+			if (!s->running || s->queued)
+				continue;
+			if (!s->run_now && s->next_run > now) {
+				if (s->next_run < clock_at)
+					clock_at = s->next_run;
+				continue;
+			}
+			s->queued = 1;
+			s->runq_next = NULL;
+			*tail = s;
+			tail = &s->runq_next;
+		}
+		while ((s = due) != NULL) {
+			due = s->runq_next;
+			if (!s->retired) {
+				sched_dispatch(s);
+				continue;
+			}
+			s->queued = 0;
+			failsh_service_free(s);
+		}
+		if (!clock_dirty)
+			sched_await(&clock_cond, clock_at);
+	}
+	return NULL;
 }
 
 void
 sched_service_run_now(struct failsh_service *s)
 {
 	s->run_now = 1;
-	pth_cond_notify(&s->wake, FALSE);
+	sched_clock_poke(s);
 }
 
-/* The policy dropped s (already unlinked): its runner ends and frees it. */
+/* A setting of s changed: a shorter interval counts from its last run. */
+void
+sched_service_changed(struct failsh_service *s)
+{
+	if (!s->running || s->queued)
+		return;		/* the run's end takes the new settings */
+	if (s->last_start != 0 && s->last_start + s->interval_ms < s->next_run)
+		s->next_run = s->last_start + s->interval_ms;
+	sched_clock_poke(s);
+}
+
+/* The policy dropped s (already unlinked): freed now, or by the worker
+ * that has it queued or running. */
 void
 sched_service_retire(struct failsh_service *s)
 {
 	s->retired = 1;
-	if (!s->running) {
+	if (!s->queued)
 		failsh_service_free(s);
-		return;
-	}
-	pth_cond_notify(&s->wake, FALSE);
 }
 
 void
 sched_service_added(struct failsh_service *s)
 {
-	if (failsh.scheduling && !failsh.checking && !s->running)
-		sched_spawn(s);
+	if (!failsh.scheduling || failsh.checking || s->running)
+		return;
+	s->running = 1;
+	s->next_run = time_mono_ms();
+	sched_clock_poke(s);
 }
 
-/* Start a runner for every service; later ones start when created. */
+/*
+ * Schedule every service; later ones are scheduled when created. The
+ * first runs are spread over SCHED_START_GAP_MS per service, at most an
+ * interval: a thousand services starting at once would queue their calls
+ * to the local faild past their timeouts.
+ */
 void
 sched_start(void)
 {
+	pth_attr_t		 attr = pth_attr_new();
 	struct failsh_service	*s;
+	int64_t			 window = 0, w;
 
-	failsh.scheduling = 1;
 	for (s = failsh.services; s != NULL; s = s->next)
+		window += SCHED_START_GAP_MS;
+	failsh.scheduling = 1;
+	for (s = failsh.services; s != NULL; s = s->next) {
 		sched_service_added(s);
+		w = window < s->interval_ms ? window : s->interval_ms;
+		if (w >= 1)
+			s->next_run += (int64_t)arc4random_uniform((uint32_t)w);
+	}
+	pth_attr_set(attr, PTH_ATTR_NAME, "sched-clock");
+	pth_attr_set(attr, PTH_ATTR_JOINABLE, FALSE);
+	if (pth_spawn(attr, sched_clock, NULL) == NULL)
+		fatal("cannot start the scheduler's clock: %s",
+		    strerror(errno));
+	pth_attr_destroy(attr);
 }

@@ -132,7 +132,6 @@ service_get_or_create(const char *name)
 	s->self_at[ROLE_MASTER] = s->self_at[ROLE_SLAVE] = -1;
 	s->changed_ms = time_now_ms();
 	snprintf(s->reason, sizeof(s->reason), "created");
-	pth_cond_init(&s->wake);
 	for (sp = &failsh.services; *sp != NULL; sp = &(*sp)->next)
 		;
 	*sp = s;			/* keep the policy's order */
@@ -484,7 +483,7 @@ failsvc_cmd(ClientData data, Tcl_Interp *interp, int objc,
 		break;
 	}
 	s->set_mask |= 1u << sub;
-	pth_cond_notify(&s->wake, FALSE);
+	sched_service_changed(s);
 	if (sub == S_MASTERS || sub == S_SLAVES || sub == S_QUORUM)
 		Tcl_SetObjResult(interp, peer_list_obj(s, sub - S_MASTERS));
 	else

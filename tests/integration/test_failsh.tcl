@@ -345,7 +345,7 @@ test "scripts that wait (after, exec, vwait) stall no other service" {
 	}] fb sb
 	wait_for {[state_of $fb www] eq "UP"} 3000 "www did not start"
 	foreach s {sleeper execer waiter} {
-		assert_equal RECOVER [state_of $fb $s] $s
+		wait_for {[state_of $fb $s] eq "RECOVER"} 3000 $s
 	}
 	# and the monitor and control ports answer meanwhile
 	assert_match "1 OK pong *" [control $sb "1 ping"]
@@ -1079,7 +1079,7 @@ test "policy checks: others may not write it; errors name the file and line; -n"
 	assert_match "*failsh: configuration OK: 1 services, 2 hosts in $pol*" [dict get $r stdout]
 }
 
-# Many services polling one master at once queue behind the 4 connections
+# Many services polling one master at once queue behind the connections
 # to it and the one to the local faild: a call that waited there past its
 # timeout says nothing of either faild, and must not make the slave count
 # its master dead and start what the master runs.
