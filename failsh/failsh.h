@@ -2,9 +2,9 @@
  * failsh.h: the failover shell's context. One process, GNU Pth threads:
  * the main thread runs the Tcl event loop (through a Pth notifier), a
  * pool of runner threads runs each service every interval (polls its
- * peers and decides), the monitor and
- * control ports have their own threads. Only the main thread touches Tcl;
- * runners hand scripts to it as jobs and wait for their result.
+ * peers and decides), the monitor and control ports have their own
+ * threads. Only the main thread touches Tcl; runners hand scripts to it
+ * as jobs and wait for their result.
  */
 #ifndef FAILSH_H
 #define FAILSH_H
@@ -23,7 +23,7 @@
 
 #define FAILSH_MONITOR_PORT	1848
 #define FAILSH_CONTROL_PORT	1849
-#define FAILSH_POOL	16	/* connections to one host at once */
+#define FAILSH_POOL		16	/* connections to one host, as needed */
 #define FAILSH_INTERVAL_MS	1000	/* default service interval */
 #define FAILSH_MIN_INTERVAL_MS	10
 #define FAILSH_TIMEOUT_MS	10000	/* default script timeout */
@@ -178,7 +178,7 @@ struct failsh_service {
 	struct svc_etcd		 etcd;
 	int			 running;	/* scheduled */
 	int			 queued;	/* due, or in a run */
-	struct failsh_service	*runq_next;	/* in the run queue */
+	struct failsh_service	*runq_next;	/* in the clock's due list */
 	int64_t			 last_start;	/* monotonic, of the last run */
 	int			 busy;		/* a script of it is running */
 	int			 retired;	/* dropped from the policy */

@@ -1,10 +1,10 @@
 /*
- * failsh_sched.c: the scheduler. Every interval a run of each service (in
- * a pool of worker threads, see sched_clock): poll the masters, slaves
- * and quorum hosts at once, apply
- * deadcount, ask lib/decide.c what to do, run the script it calls for
- * (as a job in the Tcl thread), publish the result to the local faild,
- * and report changes to failtrap and the monitor.
+ * failsh_sched.c: the scheduler. Every interval, a run of each service in
+ * a pool of worker threads (see sched_clock): poll the masters, slaves
+ * and quorum hosts at once, apply deadcount, ask lib/decide.c what to do,
+ * run the script it calls for (as a job in the Tcl thread), publish the
+ * result to the local faild, and report changes to failtrap and the
+ * monitor.
  */
 #include <errno.h>
 #include <stdio.h>
