@@ -136,6 +136,27 @@ coord(void)
 	return COORD_OK;
 }
 
+/*
+ * The deadline of a runner's call to etcd: ETCD_CALL_MS from now, but no
+ * later than the next moment at which the lease may make its owners stop
+ * (UNSURE, unless "unreachable keep"; the fence), so that a call to an
+ * etcd gone silent never holds a runner past the time its service must
+ * stop.
+ */
+static int64_t
+call_deadline(void)
+{
+	int64_t	now = time_mono_ms(), d = now + ETCD_CALL_MS;
+	int64_t	stops[2] = { E.keep ? 0 : E.valid_until - E.ttl_ms / 2,
+		    fence_ms() };
+	size_t	i;
+
+	for (i = 0; i < 2; i++)
+		if (stops[i] > now && stops[i] < d)
+			d = stops[i];
+	return d;
+}
+
 static void
 wake_all(void)
 {
@@ -676,7 +697,7 @@ etcd_adopt(struct failsh_service *s)
 		return;
 	key_of(key, sizeof(key), "owner", s, NULL);
 	if (etcd_put_if(E.call_c, key, failsh.nodename, E.lease, rev, &done,
-	    time_mono_ms() + ETCD_CALL_MS, err, sizeof(err)) != 0) {
+	    call_deadline(), err, sizeof(err)) != 0) {
 		log_warnx_rl(&rl_etcd, "service %s: cannot take over the owner "
 		    "key of an earlier failsh here: %s", s->name, err);
 		return;
@@ -748,7 +769,7 @@ etcd_svc_acquire(struct failsh_service *s, char *why, size_t whylen)
 	}
 	key_of(key, sizeof(key), "owner", s, NULL);
 	if (etcd_create(E.call_c, key, failsh.nodename, mine, &created, &rev,
-	    &lease, time_mono_ms() + ETCD_CALL_MS, err, sizeof(err)) != 0) {
+	    &lease, call_deadline(), err, sizeof(err)) != 0) {
 		snprintf(why, whylen, "cannot create the owner key: %.200s",
 		    err);
 		return -1;
@@ -771,8 +792,8 @@ etcd_svc_acquire(struct failsh_service *s, char *why, size_t whylen)
 	/* our release request, if any, is answered */
 	if (e->asked_lease != 0) {
 		key_of(key, sizeof(key), "release", s, NULL);
-		if (etcd_delete(E.call_c, key, 0, NULL, time_mono_ms() +
-		    ETCD_CALL_MS, err, sizeof(err)) == 0)
+		if (etcd_delete(E.call_c, key, 0, NULL, call_deadline(),
+		    err, sizeof(err)) == 0)
 			e->asked_lease = 0;
 	}
 	if (coord() != COORD_OK) {	/* the create took past the fence */
@@ -794,8 +815,8 @@ etcd_svc_release(struct failsh_service *s)
 	if (epoch == 0 || coord() == COORD_LOST)
 		return;		/* it goes, or went, with the lease */
 	key_of(key, sizeof(key), "owner", s, NULL);
-	if (etcd_delete_if(E.call_c, key, epoch, &deleted, time_mono_ms() +
-	    ETCD_CALL_MS, err, sizeof(err)) != 0)
+	if (etcd_delete_if(E.call_c, key, epoch, &deleted, call_deadline(),
+	    err, sizeof(err)) != 0)
 		log_warnx("service %s: cannot release the owner key (epoch %"
 		    PRId64 "): %s; it goes with the lease", s->name, epoch,
 		    err);
@@ -823,7 +844,7 @@ etcd_svc_reclaim(struct failsh_service *s)
 		return;			/* asked, on this lease */
 	key_of(key, sizeof(key), "release", s, NULL);
 	if (etcd_put(E.call_c, key, failsh.nodename, E.lease, NULL,
-	    time_mono_ms() + ETCD_CALL_MS, err, sizeof(err)) != 0) {
+	    call_deadline(), err, sizeof(err)) != 0) {
 		log_warnx_rl(&rl_etcd, "service %s: cannot ask %s to release "
 		    "it: %s", s->name, e->owner ? e->owner : "?", err);
 		return;
@@ -848,8 +869,8 @@ etcd_svc_publish(struct failsh_service *s)
 	if (e->view_lease == E.lease && strcmp(value, e->view_put) == 0)
 		return;
 	key_of(key, sizeof(key), "view", s, failsh.nodename);
-	if (etcd_put(E.call_c, key, value, E.lease, NULL, time_mono_ms() +
-	    ETCD_CALL_MS, err, sizeof(err)) != 0) {
+	if (etcd_put(E.call_c, key, value, E.lease, NULL, call_deadline(),
+	    err, sizeof(err)) != 0) {
 		log_warnx_rl(&rl_etcd, "service %s: cannot put its view: %s",
 		    s->name, err);
 		return;
