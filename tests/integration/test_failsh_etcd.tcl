@@ -171,11 +171,13 @@ test "the master owns it, with the key's create revision as its epoch" {
 	wait_owner $c a
 	lassign [owner] name rev
 	assert_equal $rev [epochs $c a] "epoch given to start"
-	# b stands by, its view in etcd
+	# b stands by, its view in etcd (each failsh puts its view after it
+	# has told its faild the state: wait for the puts too)
 	wait_for {[state_of [dict get $c f.b] www] eq "RECOVER"}
-	set views [etcdctl $e1 get --prefix /t$::prefix/view/www/]
-	assert_match "*view/www/a*UP eligible*view/www/b*RECOVER eligible*" \
-	    [string map {\n " "} $views]
+	wait_for {[string match "*view/www/a*UP eligible*view/www/b*RECOVER\
+	    eligible*" [string map {\n " "} [etcdctl $e1 get --prefix \
+	    /t$::prefix/view/www/]]]} 5000 "the views of a (UP eligible) and\
+	    b (RECOVER eligible) in etcd"
 	# failsvc shows owner and epoch; failetcd the lease
 	wait_for_log [dict get $c s.a] "*www: owner, epoch $rev*"
 	assert_equal 0 [marks $c b start]
