@@ -460,8 +460,12 @@ test "failsh -e: the lease's state and validity, and the epoch owned" {
 	file mkdir $dir
 	set f [start_faild]
 	lassign [harness::next_address] - mport
-	set s [start_failsh a $f [etcd_policy a $dir/overlap.log $dir a {}] \
-	    -e 127.0.0.1:$mport]
+	# UNSURE lasts from half the TTL after the last renewal to the fence:
+	# with the default margin (TTL/4) that is 500 ms at TTL 2, which a
+	# poll that runs curl can miss on a busy machine; a fence 50 ms before
+	# expiry makes it about 950 ms
+	set s [start_failsh a $f [etcd_policy a $dir/overlap.log $dir a {} \
+	    "failetcd margin 0.05"] -e 127.0.0.1:$mport]
 	set c [dict create nodes a f.a $f log $dir/overlap.log]
 	wait_owner $c a
 	set rev [lindex [owner] 1]
