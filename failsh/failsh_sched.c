@@ -541,20 +541,21 @@ sched_run_etcd(struct failsh_service *s)
 		st = job_run_script(s, SCRIPT_STOP, why, sizeof(why));
 		if (st == SVC_UP)
 			st = SVC_FAIL;	/* stopped: never UP here */
-		etcd_svc_release(s);
 		break;
 	case ACT_HOLD:
 	case ACT_RESTART:
 	case ACT_GIVEUP:
 		st = sched_act_local(s, res.action, why, sizeof(why));
-		if (st != SVC_UP)
-			etcd_svc_release(s);
 		break;
 	default:
 		return NEXT_INTERVAL;
 	}
 	snprintf(full, sizeof(full), "%s, %s", res.reason, why);
+	/* the local faild first: a release waits for etcd, which may be
+	 * gone (the reason for the stop) */
 	sched_set_state(s, st, full);
+	if (st != SVC_UP && res.action != ACT_START)
+		etcd_svc_release(s);
 	etcd_svc_publish(s);
 	/* a failed start releases at once; a stop may let a better host in */
 	return st == SVC_UP ? NEXT_AFTER_SCRIPT : NEXT_NOW;

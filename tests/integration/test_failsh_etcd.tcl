@@ -279,16 +279,19 @@ test "etcd unreachable, policy stop: the owner stops at once, nobody starts" {
 	set c [cluster {a b}]
 	wait_owner $c a
 	# timed by a's stop mark, on the marks' clock (t0 in a log of its
-	# own): its faild hears of the stop only after the release of the
-	# owner key, a call that times out against the paused etcd (the
-	# RECOVER came 1.87 to 1.92 s after the pause in 6 runs, the stop
-	# mark 0.86 to 0.90 s)
+	# own), and by the changed_ms of a's faild (its wall clock): faild
+	# hears of the stop before the release of the owner key, a call that
+	# waits for the paused etcd (it came after: RECOVER 1.87 to 1.92 s
+	# after the pause, the stop mark 0.86 to 0.90 s)
 	set log [dict get $c log]
 	set n [llength [split [string trim [read_file $log]] \n]]
+	set wall0 [clock milliseconds]
 	exec $overlap mark [dict get $c dir]/t0.log a www stop
 	pause_daemon $e1
 	wait_for {[up_nodes $c] eq ""} [expr {$ttl * 1000 + 2000}] \
 	    "a still UP"
+	set told [expr {[field [faild_tcp [dict get $c f.a] "1 get www"] 4] -
+	    $wall0}]
 	set stop [lindex [a_after $log $n] 0]
 	assert_equal stop [lindex $stop 3] "a's first mark after the pause"
 	set took [expr {([lindex $stop 0] - [lindex [read_file \
@@ -296,7 +299,10 @@ test "etcd unreachable, policy stop: the owner stops at once, nobody starts" {
 	wait_for_log [dict get $c s.a] "*etcd unreachable, policy stop*"
 	resume_daemon $e1
 	wait_owner $c a 15000
+	puts "  a stopped $took ms after the pause, its faild told $told ms"
 	assert_true {$took < $ttl * 1000} "stopped after $took ms"
+	# before the fence (TTL - margin, 1.5 s)
+	assert_true {$told < $ttl * 750} "a's faild told after $told ms"
 	no_overlap $c
 }
 
