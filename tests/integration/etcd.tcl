@@ -279,3 +279,15 @@ proc etcd_failsh_pair {h tag {policy ""}} {
 	    10000 "www not UP on a, RECOVER on b"
 	return [list $prefix $fa $fb $sa $sb]
 }
+
+# A backend object of failstat -j or failmon -j: kind, endpoint, lease,
+# coord, unreachable, watch, watchdog, fence_ms and error as WANT, and
+# time left on the lease within a TTL of 2 s.
+proc assert_backend {b want} {
+	assert_equal $want [list [dict get $b kind] [dict get $b endpoint] \
+	    [dict get $b lease] [dict get $b coord] [dict get $b unreachable] \
+	    [dict get $b watch] [dict get $b watchdog] [dict get $b fence_ms] \
+	    [dict get $b error]]
+	set left [dict get $b lease_left_ms]
+	assert_true {$left > 0 && $left <= 2000} "lease_left_ms $left"
+}
